@@ -1,0 +1,150 @@
+"""Shared pieces of every vendor simulator: fault knobs, call counting, control routes.
+
+A simulator is a Starlette app built by `simulator_app(name, routes)`. Each one gets:
+
+- `Faults` on `app.state.faults`: latency (fixed + jitter), error rate (5xx), 429 bursts
+  (with `Retry-After`), and a `down` switch (503 on every call);
+- a call log on `app.state.calls` (method + path of each vendor call, control routes excluded);
+- control routes under `/_sim/`: `GET /_sim/faults`, `PUT /_sim/faults` (JSON of the Faults
+  fields to change), `GET /_sim/calls`, `DELETE /_sim/calls`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+CONTROL_PREFIX = "/_sim"
+
+
+@dataclass
+class Faults:
+    """Fault knobs. Change them live through `PUT /_sim/faults` or `app.state.faults`."""
+
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    error_rate: float = 0.0
+    error_status: int = 503
+    burst_429: int = 0  # the next N calls answer 429
+    retry_after_s: int = 1
+    down: bool = False
+
+    def update(self, changes: dict[str, object]) -> None:
+        names = {f.name for f in fields(self)}
+        for key, value in changes.items():
+            if key not in names:
+                raise ValueError(f"unknown fault knob: {key}")
+            setattr(self, key, type(getattr(self, key))(value))  # type: ignore[call-arg]
+
+
+@dataclass
+class CallLog:
+    """Every vendor call the simulator answered (method, path, query string)."""
+
+    entries: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+class FaultMiddleware:
+    """Applies the fault knobs and logs calls; control routes pass straight through."""
+
+    def __init__(self, app: ASGIApp, faults: Faults, calls: CallLog, seed: int) -> None:
+        self.app = app
+        self.faults = faults
+        self.calls = calls
+        self.rng = random.Random(seed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"").decode("latin-1")
+        self.calls.entries.append((scope["method"], scope["path"], query))
+        f = self.faults
+        delay = f.latency_ms + (self.rng.uniform(0, f.jitter_ms) if f.jitter_ms else 0)
+        if delay > 0:
+            await asyncio.sleep(delay / 1000)
+        response: Response | None = None
+        if f.down:
+            response = JSONResponse({"message": "service unavailable"}, 503)
+        elif f.burst_429 > 0:
+            f.burst_429 -= 1
+            response = JSONResponse(
+                {"message": "too many requests"},
+                429,
+                headers={"Retry-After": str(f.retry_after_s)},
+            )
+        elif f.error_rate > 0 and self.rng.random() < f.error_rate:
+            response = JSONResponse({"message": "internal error"}, f.error_status)
+        if response is not None:
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _control_routes() -> list[BaseRoute]:
+    async def get_faults(request: Request) -> Response:
+        return JSONResponse(asdict(request.app.state.faults))
+
+    async def put_faults(request: Request) -> Response:
+        try:
+            request.app.state.faults.update(await request.json())
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"message": str(exc)}, 400)
+        return JSONResponse(asdict(request.app.state.faults))
+
+    async def get_calls(request: Request) -> Response:
+        log: CallLog = request.app.state.calls
+        return JSONResponse({"count": len(log), "calls": log.entries})
+
+    async def clear_calls(request: Request) -> Response:
+        request.app.state.calls.clear()
+        return Response(status_code=204)
+
+    return [
+        Route(f"{CONTROL_PREFIX}/faults", get_faults, methods=["GET"]),
+        Route(f"{CONTROL_PREFIX}/faults", put_faults, methods=["PUT"]),
+        Route(f"{CONTROL_PREFIX}/calls", get_calls, methods=["GET"]),
+        Route(f"{CONTROL_PREFIX}/calls", clear_calls, methods=["DELETE"]),
+    ]
+
+
+def simulator_app(
+    name: str,
+    routes: Sequence[BaseRoute],
+    *,
+    faults: Faults | None = None,
+    seed: int = 7,
+) -> Starlette:
+    """Build a simulator app: the vendor's routes behind the fault middleware."""
+    app = Starlette(routes=[*_control_routes(), *routes])
+    app.state.name = name
+    app.state.faults = faults or Faults()
+    app.state.calls = CallLog()
+    app.add_middleware(
+        FaultMiddleware, faults=app.state.faults, calls=app.state.calls, seed=seed
+    )
+    return app
+
+
+def anchor_now() -> datetime:
+    """The simulators' 'now': today at midnight UTC, so seeded data is stable for a day."""
+    now = datetime.now(UTC)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+__all__ = ["CallLog", "FaultMiddleware", "Faults", "anchor_now", "simulator_app"]
