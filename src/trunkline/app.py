@@ -1,0 +1,152 @@
+"""The Starlette app: /graphql, GraphiQL, /healthz, /readyz, and the embedded simulators.
+
+The lifespan owns the vendor clients: one pooled httpx client per vendor, opened at start
+and closed at shutdown. A vendor with no `base_url` is served by its simulator, mounted
+in-process under `/simulators/<vendor>` and reached without a socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
+
+from trunkline.config import Settings, load_settings
+from trunkline.connectors import connector_classes
+from trunkline.connectors.base import Connector
+from trunkline.connectors.transport import make_client
+from trunkline.context import Context, Gateway
+from trunkline.domain import Vendor
+from trunkline.errors import ConnectorError
+from trunkline.http import GraphQLEndpoint, graphiql_static_app
+from trunkline.loaders import build_loaders
+from trunkline.schema import schema
+
+log = logging.getLogger("trunkline.app")
+
+EXAMPLE_QUERY = (Path(__file__).parent / "example.graphql").read_text(encoding="utf-8")
+
+
+def load_simulator(spec: str) -> ASGIApp:
+    """Build a simulator from its "module:factory" spec (the embedded default only)."""
+    module_name, _, factory = spec.partition(":")
+    module = importlib.import_module(module_name)
+    app: ASGIApp = getattr(module, factory)()
+    return app
+
+
+def build_gateway(
+    settings: Settings,
+    *,
+    apps: Mapping[Vendor, ASGIApp] | None = None,
+) -> tuple[Gateway, dict[Vendor, ASGIApp]]:
+    """Connectors for every known vendor; embedded ones get their simulator app."""
+    apps = dict(apps or {})
+    embedded: dict[Vendor, ASGIApp] = {}
+    connectors: dict[Vendor, Connector] = {}
+    for vendor, cls in connector_classes().items():
+        vs = settings.vendor(vendor.value)
+        app = apps.get(vendor)
+        if app is None and vs.embedded:
+            app = embedded[vendor] = load_simulator(cls.simulator)
+        client = make_client(vs, transport_kind=settings.http_transport, app=app)
+        connectors[vendor] = cls(vs, client)
+    store = None
+    try:
+        from trunkline.store import open_identity_store
+
+        store = open_identity_store(settings.identity_store)
+    except ImportError:  # pragma: no cover - the store lands with interactions
+        pass
+    return Gateway(settings=settings, connectors=connectors, identity=store), embedded
+
+
+async def check_ready(gateway: Gateway, timeout_s: float = 5.0) -> dict[str, Any]:
+    async def probe(connector: Connector) -> dict[str, Any]:
+        try:
+            await asyncio.wait_for(connector.ready(), timeout_s)
+        except ConnectorError as exc:
+            return {"ok": False, "code": exc.code}
+        except TimeoutError:
+            return {"ok": False, "code": "VENDOR_UNAVAILABLE"}
+        return {"ok": True}
+
+    names = [v.name for v in gateway.connectors]
+    results = await asyncio.gather(*(probe(c) for c in gateway.connectors.values()))
+    vendors = dict(zip(names, results, strict=True))
+    for name, vs in zip(names, gateway.connectors.values(), strict=True):
+        vendors[name]["embedded"] = vs.settings.embedded
+    ok = all(r["ok"] for r in results)
+    return {"status": "ready" if ok else "unavailable", "vendors": vendors}
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    apps: Mapping[Vendor, ASGIApp] | None = None,
+) -> Starlette:
+    """The gateway app. `apps` overrides vendors with given ASGI apps (tests)."""
+    settings = settings or load_settings()
+    gateway, embedded = build_gateway(settings, apps=apps)
+
+    async def context_getter(request: Request) -> Context:
+        return Context(
+            gateway=gateway,
+            loaders=build_loaders(gateway.contact_source()),
+            request=request,
+        )
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        body = await check_ready(gateway)
+        return JSONResponse(body, status_code=200 if body["status"] == "ready" else 503)
+
+    async def root(request: Request) -> Response:
+        return RedirectResponse("/graphql")
+
+    endpoint = GraphQLEndpoint(
+        schema, context_getter=context_getter, example_query=EXAMPLE_QUERY
+    )
+    routes: list[BaseRoute] = [
+        Route("/", root),
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Mount("/graphiql-static", graphiql_static_app()),
+    ]
+    routes += [Mount(f"/simulators/{v.value}", app) for v, app in embedded.items()]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for vendor, vs_app in embedded.items():
+            log.info("%s: embedded simulator at /simulators/%s", vendor.name, vendor.value)
+        try:
+            yield
+        finally:
+            await asyncio.gather(*(c.aclose() for c in gateway.connectors.values()))
+            if gateway.identity is not None:
+                await gateway.identity.aclose()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.gateway = gateway
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory trunkline.app:app_from_env` (config from env)."""
+    return create_app(load_settings())
+
+
+__all__ = ["app_from_env", "build_gateway", "check_ready", "create_app"]

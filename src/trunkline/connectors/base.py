@@ -1,0 +1,292 @@
+"""The shared connector base: one pooled HTTP client per vendor, auth, retries, errors.
+
+A vendor is declared in one module under `connectors/`: a `Connector` subclass naming its
+`vendor`, its embedded `simulator`, its `endpoints` (paging style and caps) and the auth
+hooks, plus `CONNECTOR = ThatClass` at module level. The registry finds it there; nothing
+else needs to change to add a vendor.
+
+Capabilities are protocols (`ContactSource`, `InteractionSource`): resolvers ask which
+connectors provide what, never which vendor is which.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from trunkline.config import VendorSettings
+from trunkline.domain import (
+    Contact,
+    ContactFilter,
+    ContactGroup,
+    CustomField,
+    Interaction,
+    InteractionFilter,
+    Vendor,
+)
+from trunkline.errors import (
+    ConnectorError,
+    VendorConflict,
+    VendorNotFound,
+    VendorProtocolError,
+    VendorRateLimited,
+    VendorRejected,
+    VendorUnavailable,
+)
+from trunkline.pagination.merge import Stream
+
+log = logging.getLogger("trunkline.connectors")
+
+Paging = Literal["offset", "page", "date_window", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One vendor endpoint as the gateway uses it."""
+
+    method: str
+    path: str
+    paging: Paging = "none"
+    max_page_size: int | None = None  # the vendor's cap per call
+    batch_key: str | None = None  # the parameter that batches many records in one call
+    idempotent: bool = True  # safe to retry on a transient failure
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, VendorRateLimited):
+        return exc.retry_after is not None and exc.retry_after <= 1.0
+    return isinstance(exc, VendorUnavailable)
+
+
+class Connector:
+    """Base of every vendor connector. Subclasses fill the class attributes and hooks."""
+
+    vendor: ClassVar[Vendor]
+    simulator: ClassVar[str]  # "module:factory" of the embedded simulator
+    endpoints: ClassVar[Mapping[str, Endpoint]] = {}
+    retry_attempts: ClassVar[int] = 2
+
+    def __init__(self, settings: VendorSettings, http: httpx.AsyncClient) -> None:
+        self.settings = settings
+        self.http = http
+        self._auth_lock = asyncio.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.vendor.value
+
+    # ---- hooks -------------------------------------------------------------------
+    async def authenticate(self) -> None:
+        """Obtain a session or token. Default: nothing to do (static credentials)."""
+
+    def auth_headers(self) -> dict[str, str]:
+        """Headers every call carries (static credentials, session ids)."""
+        return {}
+
+    def auth_expired(self, response: httpx.Response) -> bool:
+        """Whether the answer means 'log in again and retry once'."""
+        return response.status_code == 401
+
+    def error_message(self, response: httpx.Response) -> str:
+        """The vendor's own error text, from its error body (no URLs, no secrets)."""
+        try:
+            body = response.json()
+        except ValueError:
+            return f"HTTP {response.status_code}"
+        if isinstance(body, dict):
+            for key in ("message", "messages", "errors", "error"):
+                if key in body and body[key]:
+                    value = body[key]
+                    return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+        return f"HTTP {response.status_code}"
+
+    def check(self, response: httpx.Response) -> None:
+        """Raise the hierarchy's error for a failed answer; vendors extend this."""
+        status = response.status_code
+        if status < 400:
+            return
+        message = f"{self.vendor.name}: {self.error_message(response)}"
+        if status == 429:
+            raw = response.headers.get("Retry-After")
+            try:
+                retry_after = float(raw) if raw is not None else None
+            except ValueError:
+                retry_after = None
+            raise VendorRateLimited(self.name, message, retry_after=retry_after)
+        if status >= 500:
+            raise VendorUnavailable(self.name, message, status=status)
+        if status == 404:
+            raise VendorNotFound(self.name, message, status=status)
+        if status == 409:
+            raise VendorConflict(self.name, message, status=status)
+        raise VendorRejected(self.name, message, status=status)
+
+    async def ready(self) -> None:
+        """Readiness probe: raise a ConnectorError if the vendor cannot be reached."""
+        await self.authenticate()
+
+    # ---- the request loop -------------------------------------------------------
+    async def call(
+        self,
+        endpoint: str,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        """Send one declared endpoint's request: auth, error mapping, bounded retries."""
+        ep = self.endpoints[endpoint]
+        path = ep.path.format(**(path_params or {}))
+        attempts = self.retry_attempts if ep.idempotent else 1
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait_exponential(multiplier=0.05, max=1.0),
+            retry=retry_if_exception(_retryable),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._send(ep.method, path, params, json, data)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+    ) -> httpx.Response:
+        response = await self._raw(method, path, params, json, data)
+        if self.auth_expired(response):
+            await self._reauthenticate()
+            response = await self._raw(method, path, params, json, data)
+        self.check(response)
+        return response
+
+    async def _raw(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+    ) -> httpx.Response:
+        await self._ensure_auth()
+        params = self.sign_params(dict(params or {}))
+        json = self.sign_body(json)
+        try:
+            return await self.http.request(
+                method,
+                path,
+                params=params,
+                json=json,
+                data=data,
+                headers=self.auth_headers(),
+            )
+        except httpx.TimeoutException:
+            raise VendorUnavailable(self.name, f"{self.vendor.name}: timed out") from None
+        except httpx.TransportError as exc:
+            log.warning("%s transport error: %s", self.name, type(exc).__name__)
+            raise VendorUnavailable(
+                self.name, f"{self.vendor.name}: could not be reached"
+            ) from None
+
+    def sign_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Hook for vendors that put credentials in the query string."""
+        return params
+
+    def sign_body(self, body: Any) -> Any:
+        """Hook for vendors that put credentials in the JSON body."""
+        return body
+
+    def authenticated(self) -> bool:
+        """Whether a session/token is held (vendors with sessions override)."""
+        return True
+
+    async def _ensure_auth(self) -> None:
+        if self.authenticated():
+            return
+        async with self._auth_lock:
+            if not self.authenticated():
+                await self.authenticate()
+
+    async def _reauthenticate(self) -> None:
+        async with self._auth_lock:
+            self.forget_auth()
+            await self.authenticate()
+
+    def forget_auth(self) -> None:
+        """Drop the session/token so the next call logs in again."""
+
+    def parse(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise VendorProtocolError(
+                self.name, f"{self.vendor.name}: answer was not JSON"
+            ) from None
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+# ---- capabilities -------------------------------------------------------------------
+
+
+@runtime_checkable
+class ContactSource(Protocol):
+    """A vendor that owns the Contact list (LiveVox today)."""
+
+    vendor: ClassVar[Vendor]
+
+    async def list_contacts(
+        self, filter: ContactFilter, offset: int, limit: int
+    ) -> tuple[Sequence[Contact], bool]: ...
+
+    async def get_contacts(self, accounts: Sequence[str]) -> Mapping[str, Contact]: ...
+
+    async def list_groups(self) -> Sequence[ContactGroup]: ...
+
+    async def custom_field_labels(self) -> Mapping[str, str]: ...
+
+    async def contact_notes(self, account: str) -> Sequence[Interaction]: ...
+
+
+@runtime_checkable
+class InteractionSource(Protocol):
+    """A vendor that holds part of a contact's interaction history."""
+
+    vendor: ClassVar[Vendor]
+
+    def contact_key(self, contact: Contact) -> str | None:
+        """This vendor's id for the contact (by the configured identity rule)."""
+        ...
+
+    def interaction_stream(
+        self, key: str | None, filter: InteractionFilter, fields: frozenset[str]
+    ) -> Stream[Interaction] | None:
+        """The contact's history at this vendor, newest first (None: not applicable)."""
+        ...
+
+
+__all__ = [
+    "ConnectorError",
+    "Connector",
+    "ContactSource",
+    "CustomField",
+    "Endpoint",
+    "InteractionSource",
+]

@@ -1,0 +1,383 @@
+"""LiveVox Contact API: contacts, groups, custom fields and notes.
+
+Auth is a session (`POST /session/login`) plus a static access token; a 401 logs in again
+once. Lists page by offset/count (count capped at 1000) and say `next` while more exist.
+Many contacts are read in one search call with an OR tree of `account EQUALS` conditions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from trunkline.connectors.base import Connector, Endpoint
+from trunkline.domain import (
+    Address,
+    Channel,
+    Contact,
+    ContactFilter,
+    ContactGroup,
+    CustomField,
+    Interaction,
+    Phone,
+    Vendor,
+    VendorRef,
+)
+from trunkline.errors import VendorConflict, VendorProtocolError
+
+MAX_COUNT = 1000
+
+
+def _ms(value: Any) -> datetime | None:
+    """Epoch milliseconds (int or numeric string) to UTC; 0/None/garbage to None."""
+    try:
+        ms = int(value)
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(ms / 1000, UTC) if ms > 0 else None
+
+
+def _day(value: Any) -> date | None:
+    moment = _ms(value)
+    return moment.date() if moment else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class LvPhone(_Lenient):
+    phone: str | None = None
+    ordinal: int = 0
+    phoneBlock: str | None = None
+    dnd: bool = False
+    smsConsent: bool = False
+    cellConsent: bool = False
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, v: Any) -> str | None:
+        return _text(v)
+
+
+class LvPerson(_Lenient):
+    firstName: str | None = None
+    lastName: str | None = None
+    dateOfBirth: Any = None
+    email: str | None = None
+    zipCode: str | None = None
+
+
+class LvCustomField(_Lenient):
+    field: str
+    value: Any = None
+
+
+class LvContact(_Lenient):
+    id: int | str | None = None
+    account: str
+    person: LvPerson | None = None
+    phone: list[LvPhone] | None = None
+    customFields: list[LvCustomField] | None = None
+    active: bool | None = None
+    balance: float | None = None
+    accountBlock: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+    postalCode: str | None = None
+    dueDate: Any = None
+    groupId: int | str | None = None
+    created: Any = Field(default=None, alias="createdDate")
+    createDate: Any = None
+    modified: Any = Field(default=None, alias="modifiedDate")
+    modifyDate: Any = None
+
+    @field_validator("account", mode="before")
+    @classmethod
+    def _account(cls, v: Any) -> str:
+        return str(v)
+
+    @field_validator("balance", mode="before")
+    @classmethod
+    def _balance(cls, v: Any) -> float | None:
+        try:
+            return float(v) if v is not None and v != "" else None
+        except (TypeError, ValueError):
+            return None
+
+    def to_domain(self, labels: Mapping[str, str] | None = None) -> Contact:
+        person = self.person or LvPerson()
+        labels = labels or {}
+        group = str(self.groupId) if self.groupId not in (None, 0, "0", "") else None
+        return Contact(
+            source=VendorRef(Vendor.LIVEVOX, self.account),
+            account=self.account,
+            first_name=_text(person.firstName),
+            last_name=_text(person.lastName),
+            emails=tuple(e for e in (_text(person.email),) if e),
+            phones=tuple(
+                Phone(
+                    number=p.phone,
+                    ordinal=p.ordinal,
+                    blocked=p.phoneBlock,
+                    dnd=p.dnd,
+                    sms_consent=p.smsConsent,
+                    cell_consent=p.cellConsent,
+                )
+                for p in (self.phone or [])
+                if p.phone
+            ),
+            address=Address(
+                line1=_text(self.address1),
+                line2=_text(self.address2),
+                city=_text(self.city),
+                state=_text(self.state),
+                postal_code=_text(self.postalCode) or _text(person.zipCode),
+                country=_text(self.country),
+            ),
+            date_of_birth=_day(person.dateOfBirth),
+            balance=self.balance,
+            due_date=_day(self.dueDate),
+            active=self.active,
+            custom_fields=tuple(
+                CustomField(
+                    field=f.field,
+                    label=labels.get(f.field),
+                    value=None if f.value is None else str(f.value),
+                )
+                for f in (self.customFields or [])
+            ),
+            group_ids=(group,) if group else (),
+            created_at=_ms(self.created) or _ms(self.createDate),
+            modified_at=_ms(self.modified) or _ms(self.modifyDate),
+        )
+
+
+class LvContactList(_Lenient):
+    contacts: list[LvContact] = Field(default_factory=list)
+    next: str | None = None
+
+
+class LvGroup(_Lenient):
+    id: int | str
+    name: str
+
+
+class LvNote(_Lenient):
+    id: int | str
+    note: str | None = None
+    createDate: Any = None
+    modifiedDate: Any = None
+    sessionId: str | None = None
+    transactionId: int | str | None = None
+
+
+def _condition(field: str, condition: str, criteria: Any) -> dict[str, Any]:
+    return {"field": field, "criteria": str(criteria), "condition": condition}
+
+
+def rule_tree(conditions: Sequence[dict[str, Any]], rule: str) -> dict[str, Any]:
+    """Join conditions with AND/OR as a balanced tree (shallow even for 1000 leaves)."""
+    if len(conditions) == 1:
+        return conditions[0]
+    mid = len(conditions) // 2
+    return {
+        "rule": rule,
+        "left": rule_tree(conditions[:mid], rule),
+        "right": rule_tree(conditions[mid:], rule),
+    }
+
+
+def filter_tree(f: ContactFilter) -> dict[str, Any] | None:
+    """A ContactFilter as LiveVox's search tree (None when there is nothing to filter)."""
+    conds: list[dict[str, Any]] = []
+    if f.account is not None:
+        conds.append(_condition("account", "EQUALS", f.account))
+    if f.account_prefix is not None:
+        conds.append(_condition("account", "STARTS_WITH", f.account_prefix))
+    if f.name is not None:
+        conds.append(_condition("name", "CONTAINS", f.name))
+    if f.phone is not None:
+        conds.append(_condition("phone", "EQUALS", f.phone))
+    if f.email is not None:
+        conds.append(_condition("email", "EQUALS", f.email))
+    if f.postal_code is not None:
+        conds.append(_condition("postalcode", "EQUALS", f.postal_code))
+    if f.balance_min is not None:
+        conds.append(_condition("paymentbalance", "GREATER_OR_EQUALS", f.balance_min))
+    if f.balance_max is not None:
+        conds.append(_condition("paymentbalance", "LESS_OR_EQUALS", f.balance_max))
+    if f.modified_since is not None:
+        ms = int(f.modified_since.timestamp() * 1000)
+        conds.append(_condition("modifieddate", "GREATER_OR_EQUALS", ms))
+    return rule_tree(conds, "AND") if conds else None
+
+
+SORT = [{"field": "account", "order": "ASC"}]
+
+
+class LiveVoxConnector(Connector):
+    vendor: ClassVar[Vendor] = Vendor.LIVEVOX
+    simulator: ClassVar[str] = "trunkline.simulators.livevox:create_app"
+    endpoints: ClassVar[Mapping[str, Endpoint]] = {
+        "login": Endpoint("POST", "/session/login", idempotent=False),
+        "list": Endpoint("GET", "/contact/contacts", "offset", MAX_COUNT),
+        "search": Endpoint(
+            "POST", "/contact/contacts/search", "offset", MAX_COUNT, batch_key="search"
+        ),
+        "read": Endpoint("GET", "/contact/contacts/{account}"),
+        "groups": Endpoint("GET", "/contact/contactGroups", "offset", MAX_COUNT),
+        "custom_fields": Endpoint("GET", "/contact/contacts/customFields"),
+        "notes": Endpoint("GET", "/contact/contacts/{account}/notes/"),
+    }
+
+    _session: str | None = None
+
+    # ---- auth ----------------------------------------------------------------
+    def _credential(self, key: str, embedded_default: str) -> str:
+        value = self.settings.secret(key)
+        if value:
+            return value
+        return embedded_default if self.settings.embedded else ""
+
+    def authenticated(self) -> bool:
+        return self._session is not None
+
+    def forget_auth(self) -> None:
+        self._session = None
+
+    async def authenticate(self) -> None:
+        body = {
+            "clientName": self._credential("CLIENT_NAME", "trunkline"),
+            "userName": self._credential("USERNAME", "trunkline"),
+            "password": self._credential("PASSWORD", "embedded"),
+        }
+        ep = self.endpoints["login"]
+        response = await self.http.request(
+            ep.method, ep.path, json=body, headers=self._access_header()
+        )
+        self.check(response)
+        session = self.parse(response).get("sessionId")
+        if not session:
+            raise VendorProtocolError(self.name, "LIVEVOX: login answered no sessionId")
+        self._session = str(session)
+
+    def _access_header(self) -> dict[str, str]:
+        return {"LV-Access": self._credential("ACCESS_TOKEN", "embedded-access")}
+
+    def auth_headers(self) -> dict[str, str]:
+        return {**self._access_header(), "LV-Session": self._session or ""}
+
+    # ---- contacts ------------------------------------------------------------
+    def _contacts(self, body: Any, key: str) -> LvContactList:
+        if not isinstance(body, dict):
+            raise VendorProtocolError(self.name, "LIVEVOX: unexpected list answer")
+        try:
+            return LvContactList(contacts=body.get(key) or [], next=body.get("next"))
+        except ValueError as exc:
+            raise VendorProtocolError(
+                self.name, f"LIVEVOX: malformed contact: {exc.errors()[0]['msg']}"  # type: ignore[attr-defined]
+            ) from None
+
+    async def list_contacts(
+        self, filter: ContactFilter, offset: int, limit: int
+    ) -> tuple[Sequence[Contact], bool]:
+        """One page in account order; `True` when LiveVox says more pages follow."""
+        limit = min(limit, MAX_COUNT)
+        tree = filter_tree(filter)
+        params = {"offset": offset, "count": limit}
+        if tree is None:
+            response = await self.call("list", params=params)
+            page = self._contacts(self.parse(response), "listContactDetails")
+        else:
+            response = await self.call(
+                "search", params=params, json={"search": tree, "sort": SORT}
+            )
+            page = self._contacts(self.parse(response), "findMatchingContactsDetails")
+        contacts = [c.to_domain() for c in page.contacts]
+        return contacts, bool(page.next)
+
+    async def get_contacts(self, accounts: Sequence[str]) -> Mapping[str, Contact]:
+        """Many contacts in one search call, matched back by account."""
+        wanted = list(dict.fromkeys(accounts))
+        found: dict[str, Contact] = {}
+        for start in range(0, len(wanted), MAX_COUNT):
+            chunk = wanted[start : start + MAX_COUNT]
+            tree = rule_tree([_condition("account", "EQUALS", a) for a in chunk], "OR")
+            response = await self.call(
+                "search",
+                params={"offset": 0, "count": len(chunk)},
+                json={"search": tree, "sort": SORT},
+            )
+            page = self._contacts(self.parse(response), "findMatchingContactsDetails")
+            for lv in page.contacts:
+                if lv.account in chunk:
+                    found.setdefault(lv.account, lv.to_domain())
+        return found
+
+    async def list_groups(self) -> Sequence[ContactGroup]:
+        groups: list[ContactGroup] = []
+        offset = 0
+        while True:
+            response = await self.call(
+                "groups", params={"offset": offset, "count": MAX_COUNT}
+            )
+            body = self.parse(response)
+            items = [LvGroup.model_validate(g) for g in body.get("contactGroup") or []]
+            groups.extend(ContactGroup(id=str(g.id), name=g.name) for g in items)
+            if not body.get("next") or not items:
+                return groups
+            offset += len(items)
+
+    async def custom_field_labels(self) -> Mapping[str, str]:
+        response = await self.call("custom_fields")
+        body = self.parse(response)
+        labels: dict[str, str] = {}
+        for item in body.get("customFields") or []:
+            if isinstance(item, dict) and item.get("field"):
+                labels[str(item["field"])] = str(item.get("label") or item["field"])
+        return labels
+
+    async def contact_notes(self, account: str) -> Sequence[Interaction]:
+        """The account's notes as interactions, newest first."""
+        response = await self.call("notes", path_params={"account": account})
+        raw = self.parse(response).get("listContactNotes") or []
+        notes = [LvNote.model_validate(n) for n in raw]
+        items = [
+            Interaction(
+                source=VendorRef(Vendor.LIVEVOX, f"{account}/{n.id}"),
+                occurred_at=_ms(n.createDate) or datetime(1970, 1, 1, tzinfo=UTC),
+                channel=Channel.NOTE,
+                vendor_type="note",
+                body=n.note,
+                participant_refs=(VendorRef(Vendor.LIVEVOX, account),),
+                detail={"noteId": str(n.id), "account": account},
+            )
+            for n in notes
+        ]
+        items.sort(key=lambda i: i.sort_key)
+        return items
+
+    async def ready(self) -> None:
+        await self.authenticate()
+
+    def conflict(self, message: str) -> VendorConflict:
+        return VendorConflict(self.name, message, status=202)
+
+
+CONNECTOR = LiveVoxConnector
+
+__all__ = ["CONNECTOR", "LiveVoxConnector", "filter_tree", "rule_tree"]

@@ -1,0 +1,56 @@
+"""The running gateway (connectors, settings, stores) and the per-request context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from trunkline.config import Settings
+from trunkline.connectors.base import Connector, ContactSource, InteractionSource
+from trunkline.domain import Vendor
+from trunkline.errors import ConfigError, ConnectorError
+
+if TYPE_CHECKING:
+    from trunkline.loaders import Loaders
+    from trunkline.store import IdentityStore
+
+
+@dataclass
+class Gateway:
+    """What lives for the whole process: settings, one connector per vendor, stores."""
+
+    settings: Settings
+    connectors: Mapping[Vendor, Connector]
+    identity: IdentityStore | None = None
+
+    def contact_source(self) -> ContactSource:
+        for connector in self.connectors.values():
+            if isinstance(connector, ContactSource):
+                return connector
+        raise ConfigError("no contact source is configured")
+
+    def interaction_sources(self) -> list[InteractionSource]:
+        return [c for c in self.connectors.values() if isinstance(c, InteractionSource)]
+
+
+@dataclass
+class PartialError:
+    """A vendor failure that did not stop the response, reported beside the data."""
+
+    error: ConnectorError
+    path: tuple[str | int, ...]
+
+
+@dataclass
+class Context:
+    gateway: Gateway
+    loaders: Loaders
+    request: Any = None
+    partial_errors: list[PartialError] = field(default_factory=list)
+
+    def report(self, error: ConnectorError, path: tuple[str | int, ...]) -> None:
+        self.partial_errors.append(PartialError(error, path))
+
+
+__all__ = ["Context", "Gateway", "PartialError"]

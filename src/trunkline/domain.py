@@ -1,0 +1,185 @@
+"""Vendor-neutral records: what connectors produce and the schema layer renders.
+
+Connectors turn validated vendor payloads into these; nothing above the connectors ever
+sees vendor JSON.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+class Vendor(enum.Enum):
+    LIVEVOX = "livevox"
+    MOXIWORKS = "moxiworks"
+    PROCURIOS = "procurios"
+    CRMCOM = "crmcom"
+    ENGAGE = "engage"
+
+
+class Channel(enum.Enum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    PHONE = "PHONE"
+    LETTER = "LETTER"
+    FACE_TO_FACE = "FACE_TO_FACE"
+    VISIT = "VISIT"
+    NOTE = "NOTE"
+    ACTION_LOG = "ACTION_LOG"
+    CALL_ATTEMPT = "CALL_ATTEMPT"
+    OTHER = "OTHER"
+
+
+class Direction(enum.Enum):
+    INBOUND = "INBOUND"
+    OUTBOUND = "OUTBOUND"
+
+
+@dataclass(frozen=True, slots=True)
+class VendorRef:
+    vendor: Vendor
+    vendor_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    number: str | None
+    ordinal: int
+    blocked: str | None  # the vendor's block state, e.g. NONE, DAILY, PERMANENT
+    dnd: bool
+    sms_consent: bool
+    cell_consent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CustomField:
+    field: str
+    label: str | None
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactGroup:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    line1: str | None = None
+    line2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    source: VendorRef
+    account: str
+    first_name: str | None = None
+    last_name: str | None = None
+    emails: tuple[str, ...] = ()
+    phones: tuple[Phone, ...] = ()
+    address: Address = field(default_factory=Address)
+    date_of_birth: date | None = None
+    balance: float | None = None
+    due_date: date | None = None
+    active: bool | None = None
+    custom_fields: tuple[CustomField, ...] = ()
+    group_ids: tuple[str, ...] = ()
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or self.account
+
+    def custom_field(self, name: str) -> str | None:
+        for f in self.custom_fields:
+            if f.field.upper() == name.upper():
+                return f.value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFilter:
+    account: str | None = None
+    account_prefix: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    postal_code: str | None = None
+    balance_min: float | None = None
+    balance_max: float | None = None
+    modified_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    source: VendorRef
+    occurred_at: datetime
+    channel: Channel
+    vendor_type: str | None = None
+    direction: Direction | None = None
+    subject: str | None = None
+    body: str | None = None
+    status: str | None = None
+    tags: tuple[str, ...] = ()
+    # People the vendor names, as that vendor's ids (mapped to Contacts above).
+    participant_refs: tuple[VendorRef, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sort_key(self) -> tuple[float, str, str]:
+        """Newest first, ties broken by vendor then vendor id: a total order."""
+        return (-self.occurred_at.timestamp(), self.source.vendor.value, self.source.vendor_id)
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionFilter:
+    contact_account: str | None = None  # the LiveVox account the history belongs to
+    vendors: frozenset[Vendor] | None = None
+    channels: frozenset[Channel] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    direction: Direction | None = None
+    text: str | None = None
+
+    def matches(self, item: Interaction) -> bool:
+        """The part of the filter a vendor cannot apply itself, applied after the fetch."""
+        if self.channels and item.channel not in self.channels:
+            return False
+        if self.direction and item.direction is not self.direction:
+            return False
+        if self.since and item.occurred_at < self.since:
+            return False
+        if self.until and item.occurred_at >= self.until:
+            return False
+        if self.text:
+            needle = self.text.lower()
+            hay = f"{item.subject or ''}\n{item.body or ''}".lower()
+            if needle not in hay:
+                return False
+        return True
+
+
+__all__ = [
+    "Address",
+    "Channel",
+    "Contact",
+    "ContactFilter",
+    "ContactGroup",
+    "CustomField",
+    "Direction",
+    "Interaction",
+    "InteractionFilter",
+    "Phone",
+    "Vendor",
+    "VendorRef",
+]

@@ -1,0 +1,117 @@
+"""trunkline's one error hierarchy, mapped once to GraphQL error codes.
+
+    TrunklineError                      code
+      BadUserInput                      BAD_USER_INPUT
+        CursorError                     BAD_USER_INPUT
+      NotFound                          NOT_FOUND
+      ConfigError                       CONFIG_ERROR (startup only)
+      ConnectorError(vendor)
+        VendorUnavailable               VENDOR_UNAVAILABLE   5xx, timeouts, refused
+          VendorRateLimited             VENDOR_RATE_LIMITED  429 (retry_after)
+        VendorRejected                  VENDOR_REJECTED      other 4xx
+          VendorNotFound                NOT_FOUND            404 / unknown record
+          VendorConflict                CONFLICT             duplicate create
+        VendorProtocolError             VENDOR_PROTOCOL_ERROR  unparseable answer
+      PaginationLoopError               INTERNAL_SERVER_ERROR
+
+Only `TrunklineError`s reach a client with their message; anything else is masked.
+Messages never carry credentials, vendor URLs or headers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class TrunklineError(Exception):
+    code = "INTERNAL_SERVER_ERROR"
+    expose = True  # message is safe to show a client
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+    def graphql_extensions(self) -> dict[str, Any]:
+        return {"code": self.code, **self.extensions}
+
+
+class BadUserInput(TrunklineError):
+    code = "BAD_USER_INPUT"
+
+
+class CursorError(BadUserInput):
+    pass
+
+
+class NotFound(TrunklineError):
+    code = "NOT_FOUND"
+
+
+class ConfigError(TrunklineError):
+    code = "CONFIG_ERROR"
+
+
+class PaginationLoopError(TrunklineError):
+    expose = False
+
+
+class ConnectorError(TrunklineError):
+    code = "VENDOR_ERROR"
+
+    def __init__(self, vendor: str, message: str, *, status: int | None = None) -> None:
+        extensions: dict[str, Any] = {"vendor": vendor.upper()}
+        if status is not None:
+            extensions["status"] = status
+        super().__init__(message, **extensions)
+        self.vendor = vendor
+        self.status = status
+
+
+class VendorUnavailable(ConnectorError):
+    code = "VENDOR_UNAVAILABLE"
+
+
+class VendorRateLimited(VendorUnavailable):
+    code = "VENDOR_RATE_LIMITED"
+
+    def __init__(
+        self, vendor: str, message: str, *, retry_after: float | None = None
+    ) -> None:
+        super().__init__(vendor, message, status=429)
+        self.retry_after = retry_after
+        if retry_after is not None:
+            self.extensions["retryAfter"] = retry_after
+
+
+class VendorRejected(ConnectorError):
+    code = "VENDOR_REJECTED"
+
+
+class VendorNotFound(VendorRejected):
+    code = "NOT_FOUND"
+
+
+class VendorConflict(VendorRejected):
+    code = "CONFLICT"
+
+
+class VendorProtocolError(ConnectorError):
+    code = "VENDOR_PROTOCOL_ERROR"
+
+
+__all__ = [
+    "BadUserInput",
+    "ConfigError",
+    "ConnectorError",
+    "CursorError",
+    "NotFound",
+    "PaginationLoopError",
+    "TrunklineError",
+    "VendorConflict",
+    "VendorNotFound",
+    "VendorProtocolError",
+    "VendorRateLimited",
+    "VendorRejected",
+    "VendorUnavailable",
+]

@@ -1,0 +1,48 @@
+"""The one DataLoader flavour trunkline uses, behind this module so a swap touches one file."""
+
+from __future__ import annotations
+
+from asyncio import Future
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, Generic, TypeVar
+
+from aiodataloader import DataLoader
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+BatchFn = Callable[[Sequence[K]], Awaitable[Sequence[V | BaseException]]]
+
+
+class Loader(DataLoader, Generic[K, V]):  # type: ignore[misc]
+    """aiodataloader's DataLoader, except that a failed load is not cached.
+
+    The batch function answers one result per key, matched by key, never by position:
+    a vendor that omits or repeats records cannot shift the answers.
+    """
+
+    def __init__(self, batch: BatchFn[K, V], *, max_batch_size: int | None = None) -> None:
+        super().__init__(batch, max_batch_size=max_batch_size)
+
+    def load(self, key: K) -> Future[V]:
+        future: Future[V] = super().load(key)
+
+        def forget_failure(done: Future[V]) -> None:
+            if done.cancelled() or done.exception() is not None:
+                self.clear(key)
+
+        future.add_done_callback(forget_failure)
+        return future
+
+    async def __call__(self, key: K) -> V:
+        return await self.load(key)
+
+
+def by_key(
+    keys: Sequence[K], found: dict[K, Any], missing: Callable[[K], Any]
+) -> list[Any]:
+    """Answers in key order from a mapping; `missing(key)` where the vendor had none."""
+    return [found[k] if k in found else missing(k) for k in keys]
+
+
+__all__ = ["BatchFn", "Loader", "by_key"]

@@ -1,0 +1,131 @@
+"""Merging several vendors' ordered streams behind one composite cursor.
+
+Each vendor stream is read through `Stream.read(position, limit)`, which answers a `Batch`:
+items in the stream's order, each with the stream position *after* it, and where to go
+next (`None` once the stream has run dry). Positions are small JSON values the stream
+alone understands.
+
+The merged page pops the smallest head (by `key`) until it has `first` items. Each edge's
+cursor snapshots, per vendor, the position after the last item of that vendor already
+shown, so the next page resumes every vendor exactly where it stopped: nothing re-read
+from the start, nothing skipped or repeated. A vendor that has run dry is marked `DONE`
+and not asked again. A vendor whose read fails keeps its position (the client can retry
+it with the same cursor) and is reported in `failures`; the others still answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from trunkline.errors import ConnectorError
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+Position = Any  # JSON-able, owned by the stream
+DONE = 0  # marks a stream that has run dry inside a composite cursor
+
+
+@dataclass(frozen=True, slots=True)
+class Batch(Generic[T]):
+    items: Sequence[tuple[T, Position]]
+    next: Position | None  # None: the stream has no more items
+
+
+class Stream(Protocol[T_co]):
+    async def read(self, position: Position | None, limit: int) -> Batch[T_co]: ...
+
+
+@dataclass
+class MergedEdge(Generic[T]):
+    item: T
+    state: dict[str, Position]  # the composite cursor state after this item
+
+
+@dataclass
+class MergedPage(Generic[T]):
+    edges: list[MergedEdge[T]]
+    has_next: bool
+    state: dict[str, Position]  # where every stream stands after the page
+    failures: dict[str, ConnectorError] = field(default_factory=dict)
+
+
+@dataclass
+class _Cursor(Generic[T]):
+    name: str
+    stream: Stream[T]
+    consumed: Position | None  # position after the last item shown (None: start)
+    next: Position | None  # where to read next (None: the start)
+    exhausted: bool = False
+    failed: bool = False
+    buffer: deque[tuple[T, Position]] = field(default_factory=deque)
+
+    @property
+    def dry(self) -> bool:
+        return self.exhausted and not self.buffer
+
+
+async def _fill(cur: _Cursor[T], limit: int, failures: dict[str, ConnectorError]) -> None:
+    """Read until the buffer has an item or the stream is dry (empty batches skipped)."""
+    while not cur.buffer and not cur.exhausted and not cur.failed:
+        try:
+            batch = await cur.stream.read(cur.next, limit)
+        except ConnectorError as exc:
+            cur.failed = True
+            failures[cur.name] = exc
+            return
+        cur.buffer.extend(batch.items)
+        cur.next = batch.next
+        cur.exhausted = batch.next is None
+
+
+async def merge_page(
+    streams: Mapping[str, Stream[T]],
+    state: Mapping[str, Position],
+    first: int,
+    key: Callable[[T], Any],
+    *,
+    read_limit: int | None = None,
+) -> MergedPage[T]:
+    """One forward page of `first` items over every stream, smallest key first.
+
+    `state` maps stream name to its position (absent or None: from the start; `DONE`:
+    dry). Streams are read concurrently; a stream is asked again only when its buffer
+    runs out before the page is full (or to learn whether a next page exists).
+    """
+    limit = read_limit or first + 1
+    failures: dict[str, ConnectorError] = {}
+    cursors = {
+        name: _Cursor(name, stream, consumed=state.get(name), next=state.get(name))
+        for name, stream in streams.items()
+        if state.get(name) != DONE
+    }
+    await asyncio.gather(*(_fill(c, limit, failures) for c in cursors.values()))
+
+    def snapshot() -> dict[str, Position]:
+        out: dict[str, Position] = {n: DONE for n in streams if state.get(n) == DONE}
+        for name, cur in cursors.items():
+            out[name] = DONE if cur.dry and not cur.failed else cur.consumed
+        return out
+
+    heap = [(key(c.buffer[0][0]), n) for n, c in cursors.items() if c.buffer]
+    heapq.heapify(heap)
+    edges: list[MergedEdge[T]] = []
+    while heap and len(edges) < first:
+        _, name = heapq.heappop(heap)
+        cur = cursors[name]
+        item, after = cur.buffer.popleft()
+        cur.consumed = after
+        await _fill(cur, limit, failures)
+        if cur.buffer:
+            heapq.heappush(heap, (key(cur.buffer[0][0]), name))
+        edges.append(MergedEdge(item, snapshot()))
+    return MergedPage(edges, has_next=bool(heap), state=snapshot(), failures=failures)
+
+
+__all__ = ["DONE", "Batch", "MergedEdge", "MergedPage", "Position", "Stream", "merge_page"]

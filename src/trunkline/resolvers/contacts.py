@@ -1,0 +1,62 @@
+"""Contact resolvers: the LiveVox list behind Relay offset pagination."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from trunkline.context import Context
+from trunkline.domain import Contact, ContactFilter
+from trunkline.errors import CursorError, NotFound
+from trunkline.pagination.args import SliceArgs
+from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
+from trunkline.pagination.offset import offset_slice
+from trunkline.resolvers.pages import Page
+
+KIND = "Contact"
+MAX_CALL = 1000
+
+
+def _index(cursor: str | None, scope: str) -> int | None:
+    if cursor is None:
+        return None
+    state: Any = decode_cursor(cursor, KIND, scope)
+    if not isinstance(state, dict) or not isinstance(state.get("i"), int) or state["i"] < 0:
+        raise CursorError("Invalid cursor: malformed position.")
+    return int(state["i"])
+
+
+async def contacts_page(ctx: Context, f: ContactFilter, args: SliceArgs) -> Page[Contact]:
+    """A Relay page of contacts in account order."""
+    source = ctx.gateway.contact_source()
+    scope = scope_of(KIND, asdict(f))
+
+    async def fetch(offset: int, limit: int) -> tuple[list[Contact], bool]:
+        items, more = await source.list_contacts(f, offset, limit)
+        for c in items:  # later by-id reads in this request need no vendor call
+            ctx.loaders.contact.prime(c.account, c)
+        return list(items), more
+
+    result = await offset_slice(
+        fetch,
+        first=args.first,
+        last=args.last,
+        after=_index(args.after, scope),
+        before=_index(args.before, scope),
+        max_call=MAX_CALL,
+    )
+    edges = [
+        (encode_cursor(KIND, scope, {"i": result.start + n}), c)
+        for n, c in enumerate(result.items)
+    ]
+    return Page(edges, has_next=result.has_next, has_previous=result.has_previous)
+
+
+async def contact(ctx: Context, account: str) -> Contact:
+    found = await ctx.loaders.contact.load(account)
+    if found is None:
+        raise NotFound(f"No contact with account {account!r}.")
+    return found
+
+
+__all__ = ["contact", "contacts_page"]

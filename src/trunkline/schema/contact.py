@@ -1,0 +1,164 @@
+"""The Contact node and the small types it carries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from trunkline import domain
+from trunkline.loaders import ALL
+from trunkline.schema.enums import Vendor
+
+
+@strawberry.type(description="Which vendor record a unified object comes from.")
+class VendorRecord:
+    vendor: Vendor
+    vendor_id: str
+
+    @classmethod
+    def of(cls, ref: domain.VendorRef) -> VendorRecord:
+        return cls(vendor=ref.vendor, vendor_id=ref.vendor_id)
+
+
+@strawberry.type
+class Phone:
+    number: str
+    ordinal: int
+    block: str | None = strawberry.field(description="Block state, e.g. NONE, DAILY.")
+    dnd: bool = strawberry.field(description="Do-not-disturb is set on this number.")
+    sms_consent: bool
+    cell_consent: bool
+
+
+@strawberry.type
+class CustomField:
+    field: str
+    value: str | None
+    _label: strawberry.Private[str | None]
+
+    @strawberry.field(description="The field's label as configured at the vendor.")
+    async def label(self, info: Info) -> str | None:
+        labels = await info.context.loaders.field_labels.load(ALL)
+        return labels.get(self.field, self._label)
+
+
+@strawberry.type
+class ContactGroup:
+    id: str
+    name: str
+
+
+@strawberry.type
+class Note:
+    id: str
+    text: str | None
+    created_at: datetime | None
+
+
+@strawberry.type(description="A person or account, as the contact source knows it.")
+class Contact(relay.Node):
+    key: relay.NodeID[str]
+    source: VendorRecord
+    account: str
+    first_name: str | None
+    last_name: str | None
+    display_name: str
+    emails: list[str]
+    phones: list[Phone]
+    address1: str | None
+    address2: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    country: str | None
+    date_of_birth: date | None
+    balance: float | None
+    due_date: date | None
+    active: bool | None
+    custom_fields: list[CustomField]
+    created_at: datetime | None
+    modified_at: datetime | None
+    record: strawberry.Private[domain.Contact]
+
+    @classmethod
+    def of(cls, c: domain.Contact) -> Contact:
+        a = c.address
+        return cls(
+            key=c.account,
+            source=VendorRecord.of(c.source),
+            account=c.account,
+            first_name=c.first_name,
+            last_name=c.last_name,
+            display_name=c.display_name,
+            emails=list(c.emails),
+            phones=[
+                Phone(
+                    number=p.number or "",
+                    ordinal=p.ordinal,
+                    block=p.blocked,
+                    dnd=p.dnd,
+                    sms_consent=p.sms_consent,
+                    cell_consent=p.cell_consent,
+                )
+                for p in c.phones
+            ],
+            address1=a.line1,
+            address2=a.line2,
+            city=a.city,
+            state=a.state,
+            postal_code=a.postal_code,
+            country=a.country,
+            date_of_birth=c.date_of_birth,
+            balance=c.balance,
+            due_date=c.due_date,
+            active=c.active,
+            custom_fields=[
+                CustomField(field=f.field, value=f.value, _label=f.label)
+                for f in c.custom_fields
+            ],
+            created_at=c.created_at,
+            modified_at=c.modified_at,
+            record=c,
+        )
+
+    @strawberry.field(description="The contact groups this contact belongs to.")
+    async def groups(self, info: Info) -> list[ContactGroup]:
+        if not self.record.group_ids:
+            return []
+        known = await info.context.loaders.groups.load(ALL)
+        return [
+            ContactGroup(id=g.id, name=g.name)
+            for gid in self.record.group_ids
+            if (g := known.get(gid)) is not None
+        ]
+
+    @strawberry.field(description="Notes agents left on the contact, newest first.")
+    async def notes(self, info: Info) -> list[Note]:
+        items = await info.context.loaders.notes.load(self.account)
+        return [
+            Note(
+                id=str(i.detail.get("noteId", i.source.vendor_id)),
+                text=i.body,
+                created_at=i.occurred_at,
+            )
+            for i in items
+        ]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Contact | None]:
+        ids = list(node_ids)
+        found: list[Any] = await asyncio.gather(
+            *(info.context.loaders.contact.load(i) for i in ids)
+        )
+        return [cls.of(c) if c is not None else None for c in found]
+
+
+__all__ = ["Contact", "ContactGroup", "CustomField", "Note", "Phone", "VendorRecord"]
