@@ -130,8 +130,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        for vendor, vs_app in embedded.items():
-            log.info("%s: embedded simulator at /simulators/%s", vendor.name, vendor.value)
+        for vendor, _vs_app in embedded.items():
+            log.info(
+                "%s: embedded simulator at /simulators/%s", vendor.name, vendor.value
+            )
         try:
             yield
         finally:

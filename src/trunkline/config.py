@@ -153,7 +153,9 @@ def load_settings(
         return Settings(
             vendors=vendors,
             max_page_size=int(
-                environ.get(f"{ENV_PREFIX}MAX_PAGE_SIZE", gateway.get("max_page_size", 500))
+                environ.get(
+                    f"{ENV_PREFIX}MAX_PAGE_SIZE", gateway.get("max_page_size", 500)
+                )
             ),
             history_horizon_days=int(gateway.get("history_horizon_days", 1825)),
             identity_store=str(
@@ -164,7 +166,8 @@ def load_settings(
             ),
             http_transport=str(
                 environ.get(
-                    f"{ENV_PREFIX}HTTP_TRANSPORT", gateway.get("http_transport", "aiohttp")
+                    f"{ENV_PREFIX}HTTP_TRANSPORT",
+                    gateway.get("http_transport", "aiohttp"),
                 )
             ),
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 
 class Vendor(enum.Enum):
@@ -121,6 +120,52 @@ class ContactFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionLogDetail:
+    """A MoxiWorks ActionLog entry's own fields."""
+
+    agent_action: str | None = None
+    address: Address | None = None
+    title: str | None = None
+    partner_contact_id: str | None = None
+    moxi_works_contact_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactMomentDetail:
+    """A Procurios contact moment's own fields."""
+
+    type_title: str | None = None
+    reference: str | None = None
+    sender: str | None = None
+    sender_id: int | None = None
+    recipient_ids: tuple[int, ...] = ()
+    action_code: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommunicationDetail:
+    """A CRM.COM communication's own fields."""
+
+    number: str | None = None
+    category: str | None = None
+    media: str | None = None
+    sender: str | None = None
+    recipient: str | None = None
+    viewed_on: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDetail:
+    """A LiveVox contact note's own fields."""
+
+    note_id: str
+    account: str
+
+
+Detail = ActionLogDetail | ContactMomentDetail | CommunicationDetail | NoteDetail
+
+
+@dataclass(frozen=True, slots=True)
 class Interaction:
     source: VendorRef
     occurred_at: datetime
@@ -131,14 +176,20 @@ class Interaction:
     body: str | None = None
     status: str | None = None
     tags: tuple[str, ...] = ()
-    # People the vendor names, as that vendor's ids (mapped to Contacts above).
-    participant_refs: tuple[VendorRef, ...] = ()
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: Detail | None = None
+    # The LiveVox account this history was read for (None: read across contacts).
+    contact_account: str | None = None
+    # What the connector needs to read this one item again (for node(id:)).
+    node_key: str = ""
 
     @property
     def sort_key(self) -> tuple[float, str, str]:
         """Newest first, ties broken by vendor then vendor id: a total order."""
-        return (-self.occurred_at.timestamp(), self.source.vendor.value, self.source.vendor_id)
+        return (
+            -self.occurred_at.timestamp(),
+            self.source.vendor.value,
+            self.source.vendor_id,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,15 +221,20 @@ class InteractionFilter:
 
 
 __all__ = [
+    "ActionLogDetail",
     "Address",
     "Channel",
+    "CommunicationDetail",
     "Contact",
     "ContactFilter",
     "ContactGroup",
+    "ContactMomentDetail",
     "CustomField",
+    "Detail",
     "Direction",
     "Interaction",
     "InteractionFilter",
+    "NoteDetail",
     "Phone",
     "Vendor",
     "VendorRef",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import httpx
+import orjson
 from tenacity import (
     AsyncRetrying,
     retry_if_exception,
@@ -30,13 +31,11 @@ from trunkline.domain import (
     Contact,
     ContactFilter,
     ContactGroup,
-    CustomField,
     Interaction,
     InteractionFilter,
     Vendor,
 )
 from trunkline.errors import (
-    ConnectorError,
     VendorConflict,
     VendorNotFound,
     VendorProtocolError,
@@ -44,7 +43,7 @@ from trunkline.errors import (
     VendorRejected,
     VendorUnavailable,
 )
-from trunkline.pagination.merge import Stream
+from trunkline.pagination.merge import Batch
 
 log = logging.getLogger("trunkline.connectors")
 
@@ -106,9 +105,13 @@ class Connector:
             return f"HTTP {response.status_code}"
         if isinstance(body, dict):
             for key in ("message", "messages", "errors", "error"):
-                if key in body and body[key]:
+                if body.get(key):
                     value = body[key]
-                    return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+                    return (
+                        "; ".join(map(str, value))
+                        if isinstance(value, list)
+                        else str(value)
+                    )
         return f"HTTP {response.status_code}"
 
     def check(self, response: httpx.Response) -> None:
@@ -197,7 +200,9 @@ class Connector:
                 headers=self.auth_headers(),
             )
         except httpx.TimeoutException:
-            raise VendorUnavailable(self.name, f"{self.vendor.name}: timed out") from None
+            raise VendorUnavailable(
+                self.name, f"{self.vendor.name}: timed out"
+            ) from None
         except httpx.TransportError as exc:
             log.warning("%s transport error: %s", self.name, type(exc).__name__)
             raise VendorUnavailable(
@@ -265,28 +270,59 @@ class ContactSource(Protocol):
     async def contact_notes(self, account: str) -> Sequence[Interaction]: ...
 
 
+def json_position(text: str | None) -> Any:
+    """A HistoryRead's position back to its JSON value (None: the start)."""
+    if not text:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRead:
+    """One read of one contact's history at one vendor (hashable: a loader key)."""
+
+    key: str | None  # the vendor's id for the contact; None: every contact
+    filter: InteractionFilter
+    fields: frozenset[str]  # the Interaction fields the query selects
+    position: str | None  # the stream position (JSON text); None: the start
+    limit: int
+
+
 @runtime_checkable
 class InteractionSource(Protocol):
-    """A vendor that holds part of a contact's interaction history."""
+    """A vendor that holds part of a contact's interaction history.
+
+    A history is a stream, newest first, read through `read_histories`; positions are
+    small JSON values the connector alone understands. Connectors with a batch path
+    (several contacts in one call) use it for the reads that arrive together.
+    """
 
     vendor: ClassVar[Vendor]
+    default_contact_key: ClassVar[str]  # "account", "custom_field:<F>" or "link"
 
-    def contact_key(self, contact: Contact) -> str | None:
-        """This vendor's id for the contact (by the configured identity rule)."""
+    def history_applies(self, key: str | None, filter: InteractionFilter) -> bool:
+        """Whether this vendor can answer (e.g. it needs a contact id)."""
         ...
 
-    def interaction_stream(
-        self, key: str | None, filter: InteractionFilter, fields: frozenset[str]
-    ) -> Stream[Interaction] | None:
-        """The contact's history at this vendor, newest first (None: not applicable)."""
+    async def read_histories(
+        self, reads: Sequence[HistoryRead]
+    ) -> Sequence[Batch[Interaction] | BaseException]:
+        """One answer per read, in order: a Batch, or the error for that read alone."""
+        ...
+
+    async def get_interaction(self, token: str) -> Interaction | None:
+        """An interaction by the `node_token` the connector gave it."""
         ...
 
 
 __all__ = [
-    "ConnectorError",
     "Connector",
     "ContactSource",
-    "CustomField",
     "Endpoint",
+    "HistoryRead",
     "InteractionSource",
+    "json_position",
 ]

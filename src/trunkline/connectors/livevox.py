@@ -7,13 +7,14 @@ Many contacts are read in one search call with an OR tree of `account EQUALS` co
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from trunkline.connectors.base import Connector, Endpoint
+from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
 from trunkline.domain import (
     Address,
     Channel,
@@ -22,13 +23,18 @@ from trunkline.domain import (
     ContactGroup,
     CustomField,
     Interaction,
+    InteractionFilter,
+    NoteDetail,
     Phone,
     Vendor,
     VendorRef,
 )
-from trunkline.errors import VendorConflict, VendorProtocolError
+from trunkline.errors import VendorNotFound, VendorProtocolError
+from trunkline.pagination.counted import count_of, counted_batch
+from trunkline.pagination.merge import Batch
 
 MAX_COUNT = 1000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _ms(value: Any) -> datetime | None:
@@ -232,6 +238,7 @@ SORT = [{"field": "account", "order": "ASC"}]
 class LiveVoxConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.LIVEVOX
     simulator: ClassVar[str] = "trunkline.simulators.livevox:create_app"
+    default_contact_key: ClassVar[str] = "account"
     endpoints: ClassVar[Mapping[str, Endpoint]] = {
         "login": Endpoint("POST", "/session/login", idempotent=False),
         "list": Endpoint("GET", "/contact/contacts", "offset", MAX_COUNT),
@@ -242,6 +249,7 @@ class LiveVoxConnector(Connector):
         "groups": Endpoint("GET", "/contact/contactGroups", "offset", MAX_COUNT),
         "custom_fields": Endpoint("GET", "/contact/contacts/customFields"),
         "notes": Endpoint("GET", "/contact/contacts/{account}/notes/"),
+        "note": Endpoint("GET", "/contact/contacts/{account}/notes/{id}"),
     }
 
     _session: str | None = None
@@ -289,7 +297,8 @@ class LiveVoxConnector(Connector):
             return LvContactList(contacts=body.get(key) or [], next=body.get("next"))
         except ValueError as exc:
             raise VendorProtocolError(
-                self.name, f"LIVEVOX: malformed contact: {exc.errors()[0]['msg']}"  # type: ignore[attr-defined]
+                self.name,
+                f"LIVEVOX: malformed contact: {exc.errors()[0]['msg']}",  # type: ignore[attr-defined]
             ) from None
 
     async def list_contacts(
@@ -356,26 +365,68 @@ class LiveVoxConnector(Connector):
         response = await self.call("notes", path_params={"account": account})
         raw = self.parse(response).get("listContactNotes") or []
         notes = [LvNote.model_validate(n) for n in raw]
-        items = [
-            Interaction(
-                source=VendorRef(Vendor.LIVEVOX, f"{account}/{n.id}"),
-                occurred_at=_ms(n.createDate) or datetime(1970, 1, 1, tzinfo=UTC),
-                channel=Channel.NOTE,
-                vendor_type="note",
-                body=n.note,
-                participant_refs=(VendorRef(Vendor.LIVEVOX, account),),
-                detail={"noteId": str(n.id), "account": account},
-            )
-            for n in notes
-        ]
+        items = [self._note(account, n) for n in notes]
         items.sort(key=lambda i: i.sort_key)
         return items
 
+    def _note(self, account: str, n: LvNote) -> Interaction:
+        return Interaction(
+            source=VendorRef(Vendor.LIVEVOX, f"{account}/{n.id}"),
+            occurred_at=_ms(n.createDate) or EPOCH,
+            channel=Channel.NOTE,
+            vendor_type="note",
+            body=n.note,
+            detail=NoteDetail(note_id=str(n.id), account=account),
+            contact_account=account,
+            node_key=f"{account}/{n.id}",
+        )
+
+    # ---- notes as interaction history ---------------------------------------------
+    def history_applies(self, key: str | None, filter: InteractionFilter) -> bool:
+        return key is not None
+
+    async def read_histories(
+        self, reads: Sequence[HistoryRead]
+    ) -> Sequence[Batch[Interaction] | BaseException]:
+        """Notes come whole in one call per account; reads of one account share it."""
+        accounts = list(dict.fromkeys(r.key for r in reads if r.key))
+        fetched = await asyncio.gather(
+            *(self.contact_notes(a) for a in accounts), return_exceptions=True
+        )
+        by_account = dict(zip(accounts, fetched, strict=True))
+        out: list[Batch[Interaction] | BaseException] = []
+        for r in reads:
+            notes = by_account.get(r.key or "")
+            if isinstance(notes, BaseException) or notes is None:
+                out.append(notes or VendorProtocolError(self.name, "no account"))
+                continue
+            start = count_of(json_position(r.position))
+            out.append(
+                counted_batch(
+                    notes,
+                    base=0,
+                    start=start,
+                    limit=r.limit,
+                    more=False,
+                    keep=r.filter.matches,
+                )
+            )
+        return out
+
+    async def get_interaction(self, token: str) -> Interaction | None:
+        account, _, note_id = token.partition("/")
+        if not account or not note_id:
+            return None
+        try:
+            response = await self.call(
+                "note", path_params={"account": account, "id": note_id}
+            )
+        except VendorNotFound:
+            return None
+        return self._note(account, LvNote.model_validate(self.parse(response)))
+
     async def ready(self) -> None:
         await self.authenticate()
-
-    def conflict(self, message: str) -> VendorConflict:
-        return VendorConflict(self.name, message, status=202)
 
 
 CONNECTOR = LiveVoxConnector

@@ -21,7 +21,9 @@ class Loader(DataLoader, Generic[K, V]):  # type: ignore[misc]
     a vendor that omits or repeats records cannot shift the answers.
     """
 
-    def __init__(self, batch: BatchFn[K, V], *, max_batch_size: int | None = None) -> None:
+    def __init__(
+        self, batch: BatchFn[K, V], *, max_batch_size: int | None = None
+    ) -> None:
         super().__init__(batch, max_batch_size=max_batch_size)
 
     def load(self, key: K) -> Future[V]:

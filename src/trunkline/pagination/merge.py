@@ -70,7 +70,9 @@ class _Cursor(Generic[T]):
         return self.exhausted and not self.buffer
 
 
-async def _fill(cur: _Cursor[T], limit: int, failures: dict[str, ConnectorError]) -> None:
+async def _fill(
+    cur: _Cursor[T], limit: int, failures: dict[str, ConnectorError]
+) -> None:
     """Read until the buffer has an item or the stream is dry (empty batches skipped)."""
     while not cur.buffer and not cur.exhausted and not cur.failed:
         try:
@@ -128,4 +130,12 @@ async def merge_page(
     return MergedPage(edges, has_next=bool(heap), state=snapshot(), failures=failures)
 
 
-__all__ = ["DONE", "Batch", "MergedEdge", "MergedPage", "Position", "Stream", "merge_page"]
+__all__ = [
+    "DONE",
+    "Batch",
+    "MergedEdge",
+    "MergedPage",
+    "Position",
+    "Stream",
+    "merge_page",
+]

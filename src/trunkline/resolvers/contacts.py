@@ -21,12 +21,18 @@ def _index(cursor: str | None, scope: str) -> int | None:
     if cursor is None:
         return None
     state: Any = decode_cursor(cursor, KIND, scope)
-    if not isinstance(state, dict) or not isinstance(state.get("i"), int) or state["i"] < 0:
+    if (
+        not isinstance(state, dict)
+        or not isinstance(state.get("i"), int)
+        or state["i"] < 0
+    ):
         raise CursorError("Invalid cursor: malformed position.")
     return int(state["i"])
 
 
-async def contacts_page(ctx: Context, f: ContactFilter, args: SliceArgs) -> Page[Contact]:
+async def contacts_page(
+    ctx: Context, f: ContactFilter, args: SliceArgs
+) -> Page[Contact]:
     """A Relay page of contacts in account order."""
     source = ctx.gateway.contact_source()
     scope = scope_of(KIND, asdict(f))

@@ -10,6 +10,7 @@ from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
 from trunkline.schema.errors import ErrorMapping
+from trunkline.schema.mutation import Mutation
 from trunkline.schema.query import Query
 
 
@@ -23,6 +24,7 @@ class Schema(strawberry.Schema):
 def build_schema() -> Schema:
     return Schema(
         query=Query,
+        mutation=Mutation,
         config=StrawberryConfig(relay_max_results=1000),
         extensions=[
             ErrorMapping,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -13,7 +13,12 @@ from strawberry.types import Info
 
 from trunkline import domain
 from trunkline.loaders import ALL
+from trunkline.schema.connections import Connection
 from trunkline.schema.enums import Vendor
+from trunkline.schema.inputs import InteractionFilter
+
+if TYPE_CHECKING:
+    from trunkline.schema.interaction import Interaction
 
 
 @strawberry.type(description="Which vendor record a unified object comes from.")
@@ -149,6 +154,27 @@ class Contact(relay.Node):
             )
             for i in items
         ]
+
+    @strawberry.field(description="This contact's history over every vendor, newest first.")
+    async def interactions(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[
+            InteractionFilter | None, strawberry.argument()
+        ] = None,
+    ) -> Annotated[
+        Connection[Annotated[Interaction, strawberry.lazy("trunkline.schema.interaction")]],
+        strawberry.lazy("trunkline.schema.connections"),
+    ]:
+        from trunkline.schema.interaction import interactions_connection
+
+        return await interactions_connection(
+            info, first, after, last, before, filter, account=self.account
+        )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -44,4 +44,35 @@ class ContactFilter:
         )
 
 
-__all__ = ["ContactFilter", "utc"]
+
+
+
+@strawberry.input(description="Interaction filters; all optional, combined with AND.")
+class InteractionFilter:
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this contact's history (a Contact ID)."
+    )
+    vendors: list[domain.Vendor] | None = None
+    channels: list[domain.Channel] | None = None
+    since: datetime | None = strawberry.field(
+        default=None, description="Only interactions at or after this time."
+    )
+    until: datetime | None = strawberry.field(
+        default=None, description="Only interactions before this time."
+    )
+    direction: domain.Direction | None = None
+    text: str | None = strawberry.field(
+        default=None, description="Text in the subject or body, any case."
+    )
+
+    def to_domain(self, contact_account: str | None) -> domain.InteractionFilter:
+        return domain.InteractionFilter(
+            contact_account=contact_account,
+            vendors=frozenset(self.vendors) if self.vendors else None,
+            channels=frozenset(self.channels) if self.channels else None,
+            since=utc(self.since),
+            until=utc(self.until),
+            direction=self.direction,
+            text=self.text or None,
+        )
+__all__ = ["ContactFilter", "InteractionFilter", "utc"]

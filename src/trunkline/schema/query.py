@@ -14,27 +14,24 @@ from trunkline.pagination.args import slice_args
 from trunkline.resolvers import contacts as contact_resolvers
 from trunkline.schema.connections import Connection, to_connection
 from trunkline.schema.contact import Contact
-from trunkline.schema.inputs import ContactFilter
+from trunkline.schema.ids import contact_account_of, parse_global_id
+from trunkline.schema.inputs import ContactFilter, InteractionFilter
+from trunkline.schema.interaction import Interaction, interactions_connection
 
-NODE_TYPES: dict[str, type[relay.Node]] = {"Contact": Contact}
-
-
-def _parse_id(raw: str) -> tuple[type[relay.Node], str]:
-    try:
-        gid = relay.GlobalID.from_id(raw)
-    except relay.GlobalIDValueError:
-        raise BadUserInput(f"Invalid ID {raw!r}: not an ID this API issued.") from None
-    node_type = NODE_TYPES.get(gid.type_name)
-    if node_type is None:
-        raise BadUserInput(f"Invalid ID {raw!r}: unknown type {gid.type_name!r}.")
-    return node_type, gid.node_id
+NODE_TYPES: dict[str, type[relay.Node]] = {
+    "Contact": Contact,
+    "Interaction": Interaction,
+}
 
 
 async def _resolve(info: Info, raw: str) -> relay.Node:
-    node_type, key = _parse_id(raw)
+    type_name, key = parse_global_id(raw)
+    node_type = NODE_TYPES.get(type_name)
+    if node_type is None:
+        raise BadUserInput(f"Invalid ID {raw!r}: unknown type {type_name!r}.")
     [found] = await node_type.resolve_nodes(info=info, node_ids=[key])
     if found is None:
-        raise NotFound(f"No {node_type.__name__} with ID {raw!r}.")
+        raise NotFound(f"No {type_name} with ID {raw!r}.")
     return found
 
 
@@ -44,9 +41,15 @@ class Query:
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return await _resolve(info, id)
 
-    @strawberry.field(description="Fetch many objects by global ID, in order.")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
-        results = await asyncio.gather(*(_resolve(info, i) for i in ids), return_exceptions=True)
+    @strawberry.field(
+        description="Fetch many objects by global ID, in order (null where unknown)."
+    )
+    async def nodes(
+        self, info: Info, ids: list[strawberry.ID]
+    ) -> list[relay.Node | None]:
+        results = await asyncio.gather(
+            *(_resolve(info, i) for i in ids), return_exceptions=True
+        )
         out: list[relay.Node | None] = []
         for r in results:
             if isinstance(r, NotFound):
@@ -66,12 +69,9 @@ class Query:
     ) -> Contact:
         if (id is None) == (account is None):
             raise BadUserInput("Pass exactly one of 'id' or 'account'.")
-        if id is not None:
-            node_type, account = _parse_id(id)
-            if node_type is not Contact:
-                raise BadUserInput(f"ID {id!r} is not a Contact.")
-        assert account is not None
-        return Contact.of(await contact_resolvers.contact(info.context, account))
+        key = contact_account_of(id) if id is not None else account
+        assert key is not None
+        return Contact.of(await contact_resolvers.contact(info.context, key))
 
     @strawberry.field(description="Contacts in account order, filtered and paged.")
     async def contacts(
@@ -93,6 +93,20 @@ class Query:
         f = (filter or ContactFilter()).to_domain()
         page = await contact_resolvers.contacts_page(info.context, f, args)
         return to_connection(page, Contact.of)
+
+    @strawberry.field(
+        description="The merged interaction history over every vendor, newest first."
+    )
+    async def interactions(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[InteractionFilter | None, strawberry.argument()] = None,
+    ) -> Connection[Interaction]:
+        return await interactions_connection(info, first, after, last, before, filter)
 
 
 __all__ = ["NODE_TYPES", "Query"]

@@ -17,16 +17,82 @@ PEOPLE = 2500
 HEAVY = 0  # about 1,200 interactions over all vendors
 HUGE = 1  # about 10,000 interactions over all vendors
 
-FIRST = (
-    "James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William "
-    "Barbara Richard Susan Joseph Jessica Thomas Sarah Charles Karen Ana Li Wei Sofia "
-    "Lucas Emma Noah Olivia Liam Ava Mateo Isabella Hugo Chloe Arjun Priya Kenji Yuki"
-).split()
-LAST = (
-    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez "
-    "Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez "
-    "Thompson White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King"
-).split()
+FIRST = [
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Ana",
+    "Li",
+    "Wei",
+    "Sofia",
+    "Lucas",
+    "Emma",
+    "Noah",
+    "Olivia",
+    "Liam",
+    "Ava",
+    "Mateo",
+    "Isabella",
+    "Hugo",
+    "Chloe",
+    "Arjun",
+    "Priya",
+    "Kenji",
+    "Yuki",
+]
+LAST = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+]
 CITIES = (
     ("San Francisco", "CA", "941"),
     ("Austin", "TX", "787"),
@@ -60,7 +126,9 @@ def _person(i: int, rng: random.Random) -> Person:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     city, state, zip3 = rng.choice(CITIES)
     n_phones = rng.choice((0, 1, 1, 1, 2, 2, 3))  # some contacts have no phone at all
-    phones = tuple(f"{rng.randint(200, 989)}555{rng.randint(0, 9999):04d}" for _ in range(n_phones))
+    phones = tuple(
+        f"{rng.randint(200, 989)}555{rng.randint(0, 9999):04d}" for _ in range(n_phones)
+    )
     email = None if rng.random() < 0.15 else f"{first}.{last}{i}@example.com".lower()
     return Person(
         index=i,
@@ -92,4 +160,12 @@ def history_size(index: int, rng: random.Random, *, heavy: int, huge: int) -> in
     return rng.choice((0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20))
 
 
-__all__ = ["ACCOUNT_BASE", "HEAVY", "HUGE", "PEOPLE", "Person", "history_size", "people"]
+__all__ = [
+    "ACCOUNT_BASE",
+    "HEAVY",
+    "HUGE",
+    "PEOPLE",
+    "Person",
+    "history_size",
+    "people",
+]

@@ -1,0 +1,43 @@
+"""A Contact's identity at the other vendors.
+
+Per vendor, a rule from config (`[vendors.<name>] contact_key`, else the connector's
+default): `account` (the same value as the LiveVox account), `custom_field:<FIELD>` (the
+value of a LiveVox custom field), or `link` (explicit links only). An explicit link in the
+identity store always wins over the rule.
+"""
+
+from __future__ import annotations
+
+from trunkline.connectors.base import InteractionSource
+from trunkline.context import Context
+from trunkline.domain import Contact
+from trunkline.errors import ConfigError
+
+
+def contact_rule(ctx: Context, source: InteractionSource) -> str:
+    settings = ctx.gateway.settings.vendor(source.vendor.value)
+    rule = settings.option("contact_key", source.default_contact_key)
+    return str(rule)
+
+
+def apply_rule(rule: str, contact: Contact) -> str | None:
+    if rule == "account":
+        return contact.account
+    if rule == "link":
+        return None
+    kind, _, field = rule.partition(":")
+    if kind == "custom_field" and field:
+        return contact.custom_field(field)
+    raise ConfigError(f"unknown contact_key rule {rule!r}")
+
+
+async def vendor_key(ctx: Context, source: InteractionSource, contact: Contact) -> str | None:
+    """This vendor's id for the contact, or None when it has none."""
+    links = await ctx.loaders.links.load(contact.account)
+    linked = links.get(source.vendor.value)
+    if linked:
+        return linked
+    return apply_rule(contact_rule(ctx, source), contact)
+
+
+__all__ = ["apply_rule", "contact_rule", "vendor_key"]

@@ -1,0 +1,118 @@
+"""The merged interaction history: every selected vendor's stream, newest first."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from trunkline.connectors.base import HistoryRead, InteractionSource
+from trunkline.context import Context
+from trunkline.domain import Contact, Interaction, InteractionFilter
+from trunkline.errors import BadUserInput, CursorError
+from trunkline.loaders import position_text
+from trunkline.pagination.args import SliceArgs
+from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
+from trunkline.pagination.merge import Batch, Position, merge_page
+from trunkline.resolvers.contacts import contact as load_contact
+from trunkline.resolvers.identity import vendor_key
+from trunkline.resolvers.pages import Page
+
+KIND = "Interaction"
+
+
+@dataclass
+class LoaderStream:
+    """One vendor's history, read through the request's batching loader."""
+
+    ctx: Context
+    source: InteractionSource
+    key: str | None
+    filter: InteractionFilter
+    fields: frozenset[str]
+
+    async def read(self, position: Position | None, limit: int) -> Batch[Interaction]:
+        read = HistoryRead(self.key, self.filter, self.fields, position_text(position), limit)
+        batch: Batch[Interaction] = await self.ctx.loaders.history[self.source.vendor].load(read)
+        return batch
+
+
+def _scope(f: InteractionFilter) -> str:
+    return scope_of(
+        KIND,
+        f.contact_account,
+        sorted(v.value for v in f.vendors or ()),
+        sorted(c.value for c in f.channels or ()),
+        f.since,
+        f.until,
+        f.direction.value if f.direction else None,
+        f.text,
+    )
+
+
+def _state(cursor: str | None, scope: str) -> dict[str, Any]:
+    if cursor is None:
+        return {}
+    state = decode_cursor(cursor, KIND, scope)
+    if not isinstance(state, dict) or not isinstance(state.get("s"), dict):
+        raise CursorError("Invalid cursor: malformed position.")
+    return dict(state["s"])
+
+
+async def _streams(
+    ctx: Context, f: InteractionFilter, contact: Contact | None, fields: frozenset[str]
+) -> dict[str, LoaderStream]:
+    sources = [
+        s
+        for s in ctx.gateway.interaction_sources()
+        if not f.vendors or s.vendor in f.vendors
+    ]
+    if contact is None:
+        keys: list[str | None] = [None] * len(sources)
+    else:
+        keys = list(await asyncio.gather(*(vendor_key(ctx, s, contact) for s in sources)))
+    return {
+        s.vendor.value: LoaderStream(ctx, s, key, f, fields)
+        for s, key in zip(sources, keys, strict=True)
+        if s.history_applies(key, f)
+    }
+
+
+async def interactions_page(
+    ctx: Context,
+    f: InteractionFilter,
+    args: SliceArgs,
+    fields: frozenset[str],
+    path: tuple[str | int, ...],
+) -> Page[Interaction]:
+    """A forward page of the merged history; vendor failures degrade, not break."""
+    if args.backward:
+        raise BadUserInput(
+            "Interactions page forward only: use 'first' and 'after'.",
+        )
+    scope = _scope(f)
+    state = _state(args.after, scope)
+    contact = await load_contact(ctx, f.contact_account) if f.contact_account else None
+    streams = await _streams(ctx, f, contact, fields)
+    first = args.first or 0
+    page = await merge_page(streams, state, first, key=lambda i: i.sort_key)
+    for error in page.failures.values():
+        ctx.report(error, path)
+    edges = [
+        (encode_cursor(KIND, scope, {"s": e.state}), e.item) for e in page.edges
+    ]
+    has_next = page.has_next or bool(page.failures)
+    return Page(edges, has_next=has_next, has_previous=args.after is not None)
+
+
+
+async def interaction(ctx: Context, node_id: str) -> Interaction | None:
+    """One interaction by its node id, `<vendor>:<connector token>`."""
+    vendor_name, _, token = node_id.partition(":")
+    for source in ctx.gateway.interaction_sources():
+        if source.vendor.value == vendor_name:
+            return await source.get_interaction(token)
+    return None
+
+
+__all__ = ["interaction", "interactions_page"]
