@@ -102,7 +102,11 @@ def create_app(
     async def context_getter(request: Request) -> Context:
         return Context(
             gateway=gateway,
-            loaders=build_loaders(gateway.contact_source()),
+            loaders=build_loaders(
+                gateway.contact_source(),
+                gateway.interaction_sources(),
+                gateway.identity,
+            ),
             request=request,
         )
 
@@ -143,6 +147,7 @@ def create_app(
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway
+    app.state.simulators = embedded
     return app
 
 

@@ -74,6 +74,8 @@ class Connector:
     vendor: ClassVar[Vendor]
     simulator: ClassVar[str]  # "module:factory" of the embedded simulator
     endpoints: ClassVar[Mapping[str, Endpoint]] = {}
+    # Options that make the embedded simulator's data line up (e.g. identity rules).
+    embedded_options: ClassVar[Mapping[str, Any]] = {}
     retry_attempts: ClassVar[int] = 2
 
     def __init__(self, settings: VendorSettings, http: httpx.AsyncClient) -> None:
@@ -84,6 +86,14 @@ class Connector:
     @property
     def name(self) -> str:
         return self.vendor.value
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """A config option; in embedded mode the simulator's defaults come first."""
+        if key in self.settings.options:
+            return self.settings.options[key]
+        if self.settings.embedded and key in self.embedded_options:
+            return self.embedded_options[key]
+        return default
 
     # ---- hooks -------------------------------------------------------------------
     async def authenticate(self) -> None:
@@ -302,6 +312,8 @@ class InteractionSource(Protocol):
 
     vendor: ClassVar[Vendor]
     default_contact_key: ClassVar[str]  # "account", "custom_field:<F>" or "link"
+
+    def option(self, key: str, default: Any = None) -> Any: ...
 
     def history_applies(self, key: str | None, filter: InteractionFilter) -> bool:
         """Whether this vendor can answer (e.g. it needs a contact id)."""

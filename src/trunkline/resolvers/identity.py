@@ -14,10 +14,8 @@ from trunkline.domain import Contact
 from trunkline.errors import ConfigError
 
 
-def contact_rule(ctx: Context, source: InteractionSource) -> str:
-    settings = ctx.gateway.settings.vendor(source.vendor.value)
-    rule = settings.option("contact_key", source.default_contact_key)
-    return str(rule)
+def contact_rule(source: InteractionSource) -> str:
+    return str(source.option("contact_key", source.default_contact_key))
 
 
 def apply_rule(rule: str, contact: Contact) -> str | None:
@@ -37,7 +35,7 @@ async def vendor_key(ctx: Context, source: InteractionSource, contact: Contact) 
     linked = links.get(source.vendor.value)
     if linked:
         return linked
-    return apply_rule(contact_rule(ctx, source), contact)
+    return apply_rule(contact_rule(source), contact)
 
 
 __all__ = ["apply_rule", "contact_rule", "vendor_key"]

@@ -148,7 +148,9 @@ class Contact(relay.Node):
         items = await info.context.loaders.notes.load(self.account)
         return [
             Note(
-                id=str(i.detail.get("noteId", i.source.vendor_id)),
+                id=i.detail.note_id
+                if isinstance(i.detail, domain.NoteDetail)
+                else i.source.vendor_id,
                 text=i.body,
                 created_at=i.occurred_at,
             )

@@ -1,0 +1,32 @@
+"""Shared fixtures: the gateway over its embedded simulators, in-process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from trunkline.app import create_app
+from trunkline.config import load_settings
+from support import GraphQLClient
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Any:
+    return load_settings(
+        env={"TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.sqlite3")}
+    )
+
+
+@pytest.fixture
+async def gql(settings: Any) -> AsyncIterator[GraphQLClient]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://gateway"
+        ) as http:
+            yield GraphQLClient(http, app)

@@ -1,0 +1,41 @@
+"""Test helpers shared by the test modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from trunkline.domain import Vendor
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient, app: Starlette) -> None:
+        self.http = http
+        self.app = app
+
+    def sim(self, vendor: Vendor) -> Any:
+        return self.app.state.simulators[vendor]
+
+    def calls(self, vendor: Vendor) -> list[tuple[str, str, str]]:
+        return list(self.sim(vendor).state.calls.entries)
+
+    def reset_calls(self) -> None:
+        for sim in self.app.state.simulators.values():
+            sim.state.calls.clear()
+
+    async def query(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        r = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}
+        )
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        body = await self.query(query, variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]

@@ -1,0 +1,182 @@
+"""Contacts through the whole gateway, over the LiveVox simulator."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from trunkline.domain import Vendor
+from trunkline.simulators.seed import PEOPLE, people
+
+from support import GraphQLClient
+
+PAGE = """
+query ($first: Int, $after: String, $last: Int, $before: String, $filter: ContactFilter) {
+  contacts(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+    edges { cursor node { id account displayName phones { number } } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+
+
+def gid(account: str) -> str:
+    return base64.b64encode(f"Contact:{account}".encode()).decode()
+
+
+async def test_forward_walk_returns_every_contact_once_in_order(gql: GraphQLClient) -> None:
+    seen: list[str] = []
+    after = None
+    while True:
+        data = await gql.data(PAGE, {"first": 500, "after": after})
+        conn = data["contacts"]
+        seen += [e["node"]["account"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    assert seen == sorted(p.account for p in people())
+    assert len(seen) == PEOPLE
+
+
+async def test_backward_walk_returns_every_contact_once_in_order(
+    gql: GraphQLClient,
+) -> None:
+    seen: list[str] = []
+    before = None
+    while True:
+        data = await gql.data(PAGE, {"last": 400, "before": before})
+        conn = data["contacts"]
+        seen[:0] = [e["node"]["account"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasPreviousPage"]:
+            break
+        before = conn["pageInfo"]["startCursor"]
+    assert seen == sorted(p.account for p in people())
+
+
+async def test_page_of_50_is_one_vendor_call(gql: GraphQLClient) -> None:
+    gql.reset_calls()
+    data = await gql.data(PAGE, {"first": 50})
+    assert len(data["contacts"]["edges"]) == 50
+    calls = [c for c in gql.calls(Vendor.LIVEVOX) if c[1] != "/session/login"]
+    assert len(calls) == 1
+    assert "count=50" in calls[0][2]
+
+
+async def test_twenty_contacts_by_id_cost_one_vendor_call(gql: GraphQLClient) -> None:
+    ids = [gid(p.account) for p in people()[100:120]]
+    await gql.data("{ __typename }")  # log in first
+    gql.reset_calls()
+    data = await gql.data(
+        "query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Contact { account } } }",
+        {"ids": ids},
+    )
+    assert [n["id"] for n in data["nodes"]] == ids
+    calls = [c for c in gql.calls(Vendor.LIVEVOX) if c[1] != "/session/login"]
+    assert len(calls) == 1 and calls[0][1] == "/contact/contacts/search"
+
+
+async def test_filters_combine_with_and(gql: GraphQLClient) -> None:
+    target = people()[7]
+    data = await gql.data(
+        PAGE,
+        {
+            "first": 50,
+            "filter": {"name": target.last_name, "postalCode": target.postal_code},
+        },
+    )
+    accounts = [e["node"]["account"] for e in data["contacts"]["edges"]]
+    assert target.account in accounts
+    expected = {
+        p.account
+        for p in people()
+        if target.last_name.lower() in p.name.lower()
+        and p.postal_code == target.postal_code
+    }
+    assert set(accounts) == expected
+    data = await gql.data(PAGE, {"first": 5, "filter": {"accountPrefix": "10001"}})
+    assert [e["node"]["account"] for e in data["contacts"]["edges"]] == [
+        "100010",
+        "100011",
+        "100012",
+        "100013",
+        "100014",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variables", "code"),
+    [
+        ({"first": -1}, "BAD_USER_INPUT"),
+        ({"first": 100000}, "BAD_USER_INPUT"),
+        ({"first": 5, "after": "garbage!!"}, "BAD_USER_INPUT"),
+        ({"first": 5, "after": "eyJ2Ijo5fQ"}, "BAD_USER_INPUT"),
+    ],
+)
+async def test_bad_input_gets_a_coded_error(
+    gql: GraphQLClient, variables: dict[str, object], code: str
+) -> None:
+    body = await gql.query(PAGE, variables)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == code
+    assert "Traceback" not in error["message"]
+
+
+async def test_cursor_from_another_filter_is_refused(gql: GraphQLClient) -> None:
+    data = await gql.data(PAGE, {"first": 2, "filter": {"accountPrefix": "1001"}})
+    cursor = data["contacts"]["pageInfo"]["endCursor"]
+    body = await gql.query(PAGE, {"first": 2, "after": cursor})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_unknown_ids(gql: GraphQLClient) -> None:
+    body = await gql.query('{ node(id: "%s") { id } }' % gid("999999999"))
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    body = await gql.query('{ node(id: "bm9wZQ==") { id } }')
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    body = await gql.query('{ contact(account: "nope") { id } }')
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_contact_details_groups_notes_custom_fields(gql: GraphQLClient) -> None:
+    person = people()[0]
+    data = await gql.data(
+        """query ($a: String) { contact(account: $a) {
+            id account firstName lastName displayName emails
+            phones { number ordinal block dnd smsConsent cellConsent }
+            city state postalCode balance active createdAt modifiedAt
+            source { vendor vendorId }
+            groups { id name }
+            notes { id text createdAt }
+            customFields { field label value }
+        } }""",
+        {"a": person.account},
+    )
+    c = data["contact"]
+    assert c["displayName"] == person.name
+    assert c["source"] == {"vendor": "LIVEVOX", "vendorId": person.account}
+    assert [p["number"] for p in c["phones"]] == list(person.phones)
+    assert len(c["notes"]) == 40
+    stamps = [n["createdAt"] for n in c["notes"]]
+    assert stamps == sorted(stamps, reverse=True)
+    fields = {f["field"]: f for f in c["customFields"]}
+    assert fields["COL5"]["value"] == str(person.relation_id)
+    assert fields["COL5"]["label"]
+
+
+async def test_vendor_down_is_vendor_unavailable(gql: GraphQLClient) -> None:
+    gql.sim(Vendor.LIVEVOX).state.faults.down = True
+    body = await gql.query(PAGE, {"first": 5})
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "VENDOR_UNAVAILABLE"
+    assert error["extensions"]["vendor"] == "LIVEVOX"
+    assert "http" not in error["message"].lower()
+
+
+async def test_expired_session_logs_in_again(gql: GraphQLClient) -> None:
+    await gql.data(PAGE, {"first": 1})
+    gql.sim(Vendor.LIVEVOX).state.sessions.clear()
+    gql.reset_calls()
+    await gql.data(PAGE, {"first": 1})
+    paths = [c[1] for c in gql.calls(Vendor.LIVEVOX)]
+    assert paths.count("/session/login") == 1
