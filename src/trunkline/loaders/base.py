@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from asyncio import Future
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
@@ -14,7 +14,7 @@ V = TypeVar("V")
 BatchFn = Callable[[Sequence[K]], Awaitable[Sequence[V | BaseException]]]
 
 
-class Loader(DataLoader, Generic[K, V]):  # type: ignore[misc]
+class Loader(DataLoader[K, V]):
     """aiodataloader's DataLoader, except that a failed load is not cached.
 
     The batch function answers one result per key, matched by key, never by position:
@@ -24,7 +24,7 @@ class Loader(DataLoader, Generic[K, V]):  # type: ignore[misc]
     def __init__(
         self, batch: BatchFn[K, V], *, max_batch_size: int | None = None
     ) -> None:
-        super().__init__(batch, max_batch_size=max_batch_size)
+        super().__init__(batch, max_batch_size=max_batch_size)  # type: ignore[arg-type]
 
     def load(self, key: K) -> Future[V]:
         future: Future[V] = super().load(key)

@@ -25,7 +25,6 @@ from typing import Any, Generic, Protocol, TypeVar
 from trunkline.errors import ConnectorError
 
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
 
 Position = Any  # JSON-able, owned by the stream
 DONE = 0  # marks a stream that has run dry inside a composite cursor
@@ -37,8 +36,8 @@ class Batch(Generic[T]):
     next: Position | None  # None: the stream has no more items
 
 
-class Stream(Protocol[T_co]):
-    async def read(self, position: Position | None, limit: int) -> Batch[T_co]: ...
+class Stream(Protocol[T]):
+    async def read(self, position: Position | None, limit: int) -> Batch[T]: ...
 
 
 @dataclass

@@ -49,7 +49,7 @@ class CustomField:
 
     @strawberry.field(description="The field's label as configured at the vendor.")
     async def label(self, info: Info) -> str | None:
-        labels = await info.context.loaders.field_labels.load(ALL)
+        labels: dict[str, str] = await info.context.loaders.field_labels.load(ALL)
         return labels.get(self.field, self._label)
 
 

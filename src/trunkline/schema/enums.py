@@ -1,4 +1,4 @@
-"""GraphQL enums, straight from the domain's."""
+"""GraphQL enums: the domain's enums, registered with Strawberry."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import strawberry
 
 from trunkline import domain
 
-Vendor = strawberry.enum(domain.Vendor, description="A vendor behind the graph.")
-Channel = strawberry.enum(domain.Channel, description="How an interaction happened.")
-Direction = strawberry.enum(domain.Direction, description="Who started it.")
+strawberry.enum(domain.Vendor, description="A vendor behind the graph.")
+strawberry.enum(domain.Channel, description="How an interaction happened.")
+strawberry.enum(domain.Direction, description="Who started it.")
+
+Vendor = domain.Vendor
+Channel = domain.Channel
+Direction = domain.Direction
 
 __all__ = ["Channel", "Direction", "Vendor"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+import inspect
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -29,10 +30,14 @@ async def _resolve(info: Info, raw: str) -> relay.Node:
     node_type = NODE_TYPES.get(type_name)
     if node_type is None:
         raise BadUserInput(f"Invalid ID {raw!r}: unknown type {type_name!r}.")
-    [found] = await node_type.resolve_nodes(info=info, node_ids=[key])
+    resolved: Any = node_type.resolve_nodes(info=info, node_ids=[key])
+    if inspect.isawaitable(resolved):
+        resolved = await resolved
+    [found] = list(resolved)
     if found is None:
         raise NotFound(f"No {type_name} with ID {raw!r}.")
-    return found
+    node: relay.Node = found
+    return node
 
 
 @strawberry.type
