@@ -85,10 +85,15 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _links_import(args: argparse.Namespace) -> int:
     from trunkline.config import load_settings
+    from trunkline.errors import TrunklineError
     from trunkline.store import import_links_csv
 
-    settings = load_settings(args.config)
-    count = asyncio.run(import_links_csv(settings.identity_store, Path(args.file)))
+    try:
+        settings = load_settings(args.config)
+        count = asyncio.run(import_links_csv(settings.identity_store, Path(args.file)))
+    except (TrunklineError, OSError) as exc:
+        print(f"trunkline: {exc}", file=sys.stderr)
+        return 2
     print(f"imported {count} links into {settings.identity_store}")
     return 0
 

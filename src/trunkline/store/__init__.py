@@ -11,8 +11,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from trunkline.domain import Vendor
 from trunkline.errors import BadUserInput
 from trunkline.store.sqlite import SqliteIdentityStore
+
+
+VENDORS = {v.value for v in Vendor}
 
 
 class IdentityStore(Protocol):
@@ -54,6 +58,8 @@ async def import_links_csv(location: str, path: Path) -> int:
                 if len(row) != 3 or not all(c.strip() for c in row):
                     raise BadUserInput(f"{path}:{n}: expected account,vendor,vendor_id")
                 account, vendor, vendor_id = (c.strip() for c in row)
+                if vendor.lower() not in VENDORS:
+                    raise BadUserInput(f"{path}:{n}: unknown vendor {vendor!r}")
                 await store.link(account, vendor.lower(), vendor_id)
                 count += 1
     finally:

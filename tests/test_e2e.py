@@ -1,0 +1,120 @@
+"""End to end: `trunkline serve` as a real uvicorn process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from trunkline.simulators.seed import people
+
+pytestmark = pytest.mark.e2e
+
+QUERY = """query ($after: String) {
+  contacts(first: 50, after: $after) {
+    edges { cursor node { id account displayName phones { number } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+BACK = """query ($before: String) {
+  contacts(last: 50, before: $before) {
+    edges { node { account } }
+    pageInfo { hasPreviousPage startCursor }
+  }
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "TRUNKLINE_IDENTITY_STORE": str(tmp_path_factory.mktemp("e2e") / "links.db"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trunkline.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).parent,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            proc.kill()
+            out = proc.stdout.read().decode() if proc.stdout else ""
+            pytest.fail(f"server did not start:\n{out}")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_walks_every_contact_forward_and_back(server: str) -> None:
+    expected = sorted(p.account for p in people())
+    with httpx.Client(base_url=server, timeout=30) as client:
+        seen: list[str] = []
+        after = None
+        while True:
+            r = client.post("/graphql", json={"query": QUERY, "variables": {"after": after}})
+            assert r.status_code == 200
+            conn = r.json()["data"]["contacts"]
+            seen += [e["node"]["account"] for e in conn["edges"]]
+            if not conn["pageInfo"]["hasNextPage"]:
+                break
+            after = conn["pageInfo"]["endCursor"]
+        assert seen == expected
+
+        back: list[str] = []
+        before = None
+        while True:
+            r = client.post("/graphql", json={"query": BACK, "variables": {"before": before}})
+            conn = r.json()["data"]["contacts"]
+            back[:0] = [e["node"]["account"] for e in conn["edges"]]
+            if not conn["pageInfo"]["hasPreviousPage"]:
+                break
+            before = conn["pageInfo"]["startCursor"]
+        assert back == expected
+
+
+def test_health_ready_and_graphiql(server: str) -> None:
+    assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{server}/readyz")
+    assert ready.status_code == 200
+    body = ready.json()
+    assert body["status"] == "ready"
+    assert body["vendors"]["LIVEVOX"]["ok"] is True
+    page = httpx.get(f"{server}/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert "cdn" not in page.text.lower() and "unpkg" not in page.text.lower()
+
+
+def test_bad_input_over_the_wire(server: str) -> None:
+    r = httpx.post(
+        f"{server}/graphql",
+        json={"query": "{ contacts(first: 100000) { edges { cursor } } }"},
+    )
+    assert r.status_code == 200
+    [error] = r.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"

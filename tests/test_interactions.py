@@ -1,0 +1,198 @@
+"""The merged interaction history through the whole gateway, over the simulators."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from support import GraphQLClient
+from trunkline.domain import Vendor
+from trunkline.simulators.seed import people
+
+HISTORY = """
+query ($id: ID!, $first: Int, $after: String, $filter: InteractionFilter) {
+  contact(id: $id) {
+    interactions(first: $first, after: $after, filter: $filter) {
+      edges { cursor node { id occurredAt channel source { vendor vendorId } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+
+
+def gid(kind: str, key: str) -> str:
+    return base64.b64encode(f"{kind}:{key}".encode()).decode()
+
+
+def expected_history(gql: GraphQLClient, index: int) -> set[tuple[str, str]]:
+    person = people()[index]
+    moxi = gql.sim(Vendor.MOXIWORKS).state.store.logs.get(person.account, [])
+    proc = gql.sim(Vendor.PROCURIOS).state.store.by_relation.get(person.relation_id, [])
+    crm = gql.sim(Vendor.CRMCOM).state.store.by_contact.get(person.crmcom_id, [])
+    notes = gql.sim(Vendor.LIVEVOX).state.store.notes.get(person.account, [])
+    return (
+        {("MOXIWORKS", a.id) for a in moxi}
+        | {("PROCURIOS", str(m.id)) for m in proc}
+        | {("CRMCOM", c.id) for c in crm}
+        | {("LIVEVOX", f"{person.account}/{n['id']}") for n in notes}
+    )
+
+
+async def walk(
+    gql: GraphQLClient, index: int, sizes: list[int], filter: Any = None
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    seen: list[dict[str, Any]] = []
+    errors: list[Any] = []
+    after = None
+    i = 0
+    while True:
+        body = await gql.query(
+            HISTORY,
+            {
+                "id": gid("Contact", people()[index].account),
+                "first": sizes[i % len(sizes)],
+                "after": after,
+                "filter": filter,
+            },
+        )
+        i += 1
+        errors += body.get("errors") or []
+        conn = body["data"]["contact"]["interactions"]
+        seen += [e["node"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            return seen, errors
+        after = conn["pageInfo"]["endCursor"] or after
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(sizes=st.lists(st.integers(1, 120), min_size=1, max_size=4))
+async def test_walking_the_merged_history_sees_everything_once_newest_first(
+    gql: GraphQLClient, sizes: list[int]
+) -> None:
+    seen, errors = await walk(gql, 0, sizes)
+    assert not errors
+    keys = [(n["source"]["vendor"], n["source"]["vendorId"]) for n in seen]
+    assert len(keys) == len(set(keys)), "an interaction came back twice"
+    assert set(keys) == expected_history(gql, 0)
+    stamps = [n["occurredAt"] for n in seen]
+    assert stamps == sorted(stamps, reverse=True)
+    vendors = {k[0] for k in keys}
+    assert vendors == {"MOXIWORKS", "PROCURIOS", "CRMCOM", "LIVEVOX"}
+
+
+async def test_pages_resume_each_vendor_where_it_stopped(gql: GraphQLClient) -> None:
+    await walk(gql, 0, [50])
+    for vendor in (Vendor.PROCURIOS, Vendor.CRMCOM):
+        queries = [c[2] for c in gql.calls(vendor) if c[0] == "GET"]
+        assert len(queries) == len(set(queries)), f"{vendor} was asked twice"
+
+
+async def test_a_vendor_down_degrades_and_the_cursor_continues(
+    gql: GraphQLClient,
+) -> None:
+    gql.sim(Vendor.CRMCOM).state.faults.down = True
+    contact = gid("Contact", people()[0].account)
+    body = await gql.query(HISTORY, {"id": contact, "first": 20})
+    conn = body["data"]["contact"]["interactions"]
+    assert len(conn["edges"]) == 20
+    assert {e["node"]["source"]["vendor"] for e in conn["edges"]} <= {
+        "MOXIWORKS",
+        "PROCURIOS",
+        "LIVEVOX",
+    }
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "VENDOR_UNAVAILABLE"
+    assert error["extensions"]["vendor"] == "CRMCOM"
+    assert error["path"] == ["contact", "interactions"]
+    # The vendor recovers: the same cursor continues, and CRM.COM's items come back.
+    gql.sim(Vendor.CRMCOM).state.faults.down = False
+    after = conn["pageInfo"]["endCursor"]
+    body = await gql.query(HISTORY, {"id": contact, "first": 40, "after": after})
+    assert "errors" not in body
+    vendors = {e["node"]["source"]["vendor"] for e in body["data"]["contact"]["interactions"]["edges"]}
+    assert "CRMCOM" in vendors
+
+
+async def test_a_cursor_from_another_filter_is_refused(gql: GraphQLClient) -> None:
+    contact = gid("Contact", people()[0].account)
+    body = await gql.query(HISTORY, {"id": contact, "first": 3})
+    after = body["data"]["contact"]["interactions"]["pageInfo"]["endCursor"]
+    body = await gql.query(
+        HISTORY,
+        {"id": contact, "first": 3, "after": after, "filter": {"channels": ["EMAIL"]}},
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_filters_narrow_the_history(gql: GraphQLClient) -> None:
+    seen, _ = await walk(gql, 0, [100], {"channels": ["EMAIL"], "vendors": ["PROCURIOS", "CRMCOM"]})
+    assert seen
+    assert {n["channel"] for n in seen} == {"EMAIL"}
+    assert {n["source"]["vendor"] for n in seen} <= {"PROCURIOS", "CRMCOM"}
+    seen, _ = await walk(
+        gql, 0, [100], {"since": "2026-01-01T00:00:00Z", "until": "2026-06-01T00:00:00Z"}
+    )
+    assert all("2026-01-01" <= n["occurredAt"] < "2026-06-01" for n in seen)
+
+
+NESTED = """{ contacts(first: 20) { edges { node {
+  interactions(first: 5) { edges { node { id } } } } } } }"""
+
+
+async def test_nested_histories_use_batch_paths(gql: GraphQLClient) -> None:
+    await gql.data("{ contacts(first: 1) { edges { node { id } } } }")  # logins
+    gql.reset_calls()
+    data = await gql.data(NESTED)
+    assert len(data["contacts"]["edges"]) == 20
+    counts = {v: len(gql.calls(v)) for v in gql.app.state.simulators}
+    print("vendor calls for the nested query:", {v.name: n for v, n in counts.items()})
+    # One contacts page, one notes list per contact (LiveVox has no batch path for notes).
+    assert counts[Vendor.LIVEVOX] == 1 + 20
+    # Procurios: one relationIds call covers all 20 contacts (more only if page 1 is short
+    # of five moments for someone while more pages exist).
+    proc = gql.calls(Vendor.PROCURIOS)
+    assert all("relationIds=" in q for _, _, q in proc)
+    assert len(proc) <= 3
+    # CRM.COM takes one contact per list call: at most one call per contact.
+    assert counts[Vendor.CRMCOM] <= 20
+    # MoxiWorks takes one contact and one 90-day window per call.
+    assert counts[Vendor.MOXIWORKS] >= 20
+
+
+async def test_node_lookup_of_an_interaction(gql: GraphQLClient) -> None:
+    contact = gid("Contact", people()[0].account)
+    body = await gql.query(HISTORY, {"id": contact, "first": 30})
+    for edge in body["data"]["contact"]["interactions"]["edges"][:30]:
+        node_id = edge["node"]["id"]
+        found = await gql.data(
+            "query ($id: ID!) { node(id: $id) { id ... on Interaction { occurredAt } } }",
+            {"id": node_id},
+        )
+        assert found["node"] == {"id": node_id, "occurredAt": edge["node"]["occurredAt"]}
+
+
+async def test_link_and_unlink_a_contact(gql: GraphQLClient) -> None:
+    person = people()[3]
+    other = people()[0]
+    contact = gid("Contact", person.account)
+    link = """mutation ($c: ID!, $v: Vendor!, $id: String!) {
+      linkContact(contactId: $c, vendor: $v, vendorId: $id) { changed vendorId contact { account } } }"""
+    data = await gql.data(link, {"c": contact, "v": "MOXIWORKS", "id": other.account})
+    assert data["linkContact"]["changed"] is True
+    seen, _ = await walk(gql, 3, [200], {"vendors": ["MOXIWORKS"]})
+    assert len(seen) == len(gql.sim(Vendor.MOXIWORKS).state.store.logs[other.account])
+    data = await gql.data(
+        "mutation ($c: ID!) { unlinkContact(contactId: $c, vendor: MOXIWORKS) { changed } }",
+        {"c": contact},
+    )
+    assert data["unlinkContact"]["changed"] is True
+    body = await gql.query(link, {"c": gid("Contact", "nope"), "v": "MOXIWORKS", "id": "x"})
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
