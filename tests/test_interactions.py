@@ -196,3 +196,31 @@ async def test_link_and_unlink_a_contact(gql: GraphQLClient) -> None:
     assert data["unlinkContact"]["changed"] is True
     body = await gql.query(link, {"c": gid("Contact", "nope"), "v": "MOXIWORKS", "id": "x"})
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+BACK = """
+query ($id: ID!, $last: Int, $before: String) {
+  contact(id: $id) {
+    interactions(last: $last, before: $before) {
+      edges { cursor node { source { vendor vendorId } } }
+      pageInfo { hasPreviousPage startCursor }
+    }
+  }
+}
+"""
+
+
+async def test_last_before_walks_back_the_same_history(gql: GraphQLClient) -> None:
+    index = next(i for i in range(2, 60) if 20 <= len(expected_history(gql, i)) <= 60)
+    forward, _ = await walk(gql, index, [7])
+    contact = gid("Contact", people()[index].account)
+    back: list[Any] = []
+    before = None
+    while True:
+        data = await gql.data(BACK, {"id": contact, "last": 6, "before": before})
+        conn = data["contact"]["interactions"]
+        back[:0] = [e["node"]["source"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasPreviousPage"]:
+            break
+        before = conn["pageInfo"]["startCursor"]
+    assert back == [n["source"] for n in forward]

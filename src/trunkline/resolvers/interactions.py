@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from trunkline.connectors.base import HistoryRead, InteractionSource
 from trunkline.context import Context
 from trunkline.domain import Contact, Interaction, InteractionFilter
-from trunkline.errors import BadUserInput, CursorError
+from trunkline.errors import CursorError
 from trunkline.loaders import position_text
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
@@ -50,13 +51,23 @@ def _scope(f: InteractionFilter) -> str:
     )
 
 
-def _state(cursor: str | None, scope: str) -> dict[str, Any]:
-    if cursor is None:
-        return {}
+def _decode(cursor: str, scope: str) -> dict[str, Any]:
     state = decode_cursor(cursor, KIND, scope)
     if not isinstance(state, dict) or not isinstance(state.get("s"), dict):
         raise CursorError("Invalid cursor: malformed position.")
-    return dict(state["s"])
+    return state
+
+
+def _state(cursor: str | None, scope: str) -> dict[str, Any]:
+    return {} if cursor is None else dict(_decode(cursor, scope)["s"])
+
+
+def _item_key(item: Interaction) -> list[str]:
+    return [item.source.vendor.value, item.source.vendor_id]
+
+
+def _cursor(scope: str, state: dict[str, Any], item: Interaction) -> str:
+    return encode_cursor(KIND, scope, {"s": state, "k": _item_key(item)})
 
 
 async def _streams(
@@ -85,24 +96,60 @@ async def interactions_page(
     fields: frozenset[str],
     path: tuple[str | int, ...],
 ) -> Page[Interaction]:
-    """A forward page of the merged history; vendor failures degrade, not break."""
-    if args.backward:
-        raise BadUserInput(
-            "Interactions page forward only: use 'first' and 'after'.",
-        )
+    """A page of the merged history; vendor failures degrade, not break."""
     scope = _scope(f)
-    state = _state(args.after, scope)
     contact = await load_contact(ctx, f.contact_account) if f.contact_account else None
     streams = await _streams(ctx, f, contact, fields)
-    first = args.first or 0
-    page = await merge_page(streams, state, first, key=lambda i: i.sort_key)
+    if args.backward:
+        return await _backward(ctx, streams, scope, args, path)
+    state = _state(args.after, scope)
+    page = await merge_page(streams, state, args.first or 0, key=_sort_key)
     for error in page.failures.values():
         ctx.report(error, path)
-    edges = [
-        (encode_cursor(KIND, scope, {"s": e.state}), e.item) for e in page.edges
-    ]
+    edges = [(_cursor(scope, e.state, e.item), e.item) for e in page.edges]
     has_next = page.has_next or bool(page.failures)
     return Page(edges, has_next=has_next, has_previous=args.after is not None)
+
+
+def _sort_key(item: Interaction) -> tuple[float, str, str]:
+    return item.sort_key
+
+
+BACKWARD_CHUNK = 200
+
+
+async def _backward(
+    ctx: Context,
+    streams: dict[str, LoaderStream],
+    scope: str,
+    args: SliceArgs,
+    path: tuple[str | int, ...],
+) -> Page[Interaction]:
+    """`last`/`before`: vendors only page forward, so walk forward from the start and
+    keep the last `last` items before the `before` edge (memory O(last); vendor reads
+    bounded by the history before that edge). Cursors equal the forward walk's."""
+    target = _decode(args.before, scope).get("k") if args.before else None
+    after = _state(args.after, scope)
+    window: deque[tuple[str, Interaction]] = deque(maxlen=args.last or 0)
+    dropped = False
+    state: dict[str, Any] = dict(after)
+    while True:
+        page = await merge_page(streams, state, BACKWARD_CHUNK, key=_sort_key)
+        for error in page.failures.values():
+            ctx.report(error, path)
+        for e in page.edges:
+            if target is not None and _item_key(e.item) == target:
+                return Page(
+                    list(window), has_next=True, has_previous=dropped or bool(after)
+                )
+            dropped = dropped or len(window) == window.maxlen
+            window.append((_cursor(scope, e.state, e.item), e.item))
+        if not page.has_next or not page.edges:
+            break
+        state = page.state
+    if target is not None:
+        raise CursorError("Invalid cursor: it no longer points into this history.")
+    return Page(list(window), has_next=False, has_previous=dropped or bool(after))
 
 
 
