@@ -180,3 +180,14 @@ async def test_expired_session_logs_in_again(gql: GraphQLClient) -> None:
     await gql.data(PAGE, {"first": 1})
     paths = [c[1] for c in gql.calls(Vendor.LIVEVOX)]
     assert paths.count("/session/login") == 1
+
+
+async def test_variable_of_the_wrong_type_is_bad_user_input(gql: GraphQLClient) -> None:
+    r = await gql.http.post(
+        "/graphql",
+        json={"query": "query ($n: Int!) { contacts(first: $n) { edges { cursor } } }",
+              "variables": {"n": "x"}},
+    )
+    error = r.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] != "Unexpected error."

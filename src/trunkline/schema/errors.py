@@ -29,6 +29,10 @@ def map_error(error: GraphQLError) -> GraphQLError:
     original = _original(error)
     if original is None:  # parse/validation errors: already safe
         return error
+    if isinstance(original, GraphQLError):  # e.g. variable coercion: the client's input
+        if not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+        return error
     if isinstance(original, GlobalIDValueError):
         original = BadUserInput(f"Invalid global ID: {original}")
     if isinstance(original, TrunklineError) and original.expose:
