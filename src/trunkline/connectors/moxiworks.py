@@ -1,0 +1,456 @@
+"""MoxiWorks Platform ActionLog: an agent's log of a contact, as interaction history.
+
+Auth is HTTP Basic on every call plus the versioned `Accept` header; the platform's
+session cookie is kept by the client's cookie jar and sent back. Every call names the
+agent (exactly one naming, from configuration) and the contact by `partner_contact_id`
+(our LiveVox account). The index answers one window of at most 90 days, whole and oldest
+first, so a history is walked window by window (`pagination.window`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import math
+import time
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.domain import (
+    ActionLogDetail,
+    Address,
+    Channel,
+    Interaction,
+    InteractionFilter,
+    Vendor,
+    VendorRef,
+)
+from trunkline.errors import (
+    BadUserInput,
+    ConfigError,
+    VendorNotFound,
+    VendorProtocolError,
+    VendorRejected,
+)
+from trunkline.pagination.merge import Batch
+from trunkline.pagination.window import read_windows
+
+DAY_S = 86_400
+WINDOW_S = 90 * DAY_S  # the platform's cap on one index call
+MAX_TEXT = 4999
+ACCEPT = "application/vnd.moxi-platform+json;version=1"
+DEFAULT_HORIZON_DAYS = 1825
+
+AGENT_KEYS = ("agent_uuid", "moxi_works_agent_id", "source_agent_id")
+COMPANY_KEYS = ("moxi_works_company_id", "parent_company_id")
+
+CHANNELS: Mapping[str, Channel] = {
+    "call": Channel.PHONE,
+    "email": Channel.EMAIL,
+    "text": Channel.SMS,
+    "mail": Channel.LETTER,
+    "meeting": Channel.FACE_TO_FACE,
+    "inperson": Channel.FACE_TO_FACE,
+}
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _seconds_up(moment: datetime) -> int:
+    """A datetime as whole Unix seconds, rounded up: `ts >= moment` iff `ts >= result`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the domain's times are UTC
+    return math.ceil(moment.timestamp())
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class MoxiLogData(_Lenient):
+    agent_action: str | None = None
+    agent_action_address: str | None = None
+    agent_action_address2: str | None = None
+    agent_action_city: str | None = None
+    agent_action_state: str | None = None
+    agent_action_zip: str | None = None
+    title: str | None = None
+    body: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean(cls, v: Any) -> str | None:
+        return _text(v)
+
+    def address(self) -> Address | None:
+        address = Address(
+            line1=self.agent_action_address,
+            line2=self.agent_action_address2,
+            city=self.agent_action_city,
+            state=self.agent_action_state,
+            postal_code=self.agent_action_zip,
+        )
+        return None if address == Address() else address
+
+
+class MoxiAction(_Lenient):
+    moxi_works_action_log_id: str
+    type: str | None = None
+    timestamp: int
+    log_data: MoxiLogData = Field(default_factory=MoxiLogData)
+
+    @field_validator("moxi_works_action_log_id", mode="before")
+    @classmethod
+    def _id(cls, v: Any) -> str:
+        if v is None or v == "":
+            raise ValueError("missing moxi_works_action_log_id")
+        return str(v)
+
+    @field_validator("log_data", mode="before")
+    @classmethod
+    def _log_data(cls, v: Any) -> Any:
+        return v if v is not None else {}
+
+
+class MoxiIndex(_Lenient):
+    partner_contact_id: str | None = None
+    moxi_works_contact_id: str | None = None
+    actions: list[MoxiAction] = Field(default_factory=list)
+
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _actions(cls, v: Any) -> Any:
+        return v if v is not None else []
+
+
+class MoxiCreated(MoxiAction):
+    partner_contact_id: str | None = None
+    moxi_works_contact_id: str | None = None
+
+
+def to_interaction(
+    action: MoxiAction,
+    partner_contact_id: str,
+    moxi_works_contact_id: str | None,
+    account: str | None = None,
+) -> Interaction:
+    data = action.log_data
+    kind = (action.type or "").lower()
+    return Interaction(
+        source=VendorRef(Vendor.MOXIWORKS, action.moxi_works_action_log_id),
+        occurred_at=datetime.fromtimestamp(action.timestamp, UTC),
+        channel=CHANNELS.get(kind, Channel.ACTION_LOG),
+        vendor_type=action.type,
+        direction=None,
+        subject=data.title or data.agent_action,
+        body=data.body,
+        detail=ActionLogDetail(
+            agent_action=data.agent_action,
+            address=data.address(),
+            title=data.title,
+            partner_contact_id=partner_contact_id,
+            moxi_works_contact_id=moxi_works_contact_id,
+        ),
+        contact_account=account or partner_contact_id,
+        node_key=f"{partner_contact_id}|{action.timestamp}|{action.moxi_works_action_log_id}",
+    )
+
+
+class MoxiWorksConnector(Connector):
+    vendor: ClassVar[Vendor] = Vendor.MOXIWORKS
+    simulator: ClassVar[str] = "trunkline.simulators.moxiworks:create_app"
+    # partner_contact_id is "your system's unique ID for the contact": the account
+    default_contact_key: ClassVar[str] = "account"
+    embedded_options: ClassVar[Mapping[str, Any]] = {
+        # the embedded simulator's agent (a literal: the simulator is not imported)
+        "agent_uuid": "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10",
+    }
+    endpoints: ClassVar[Mapping[str, Endpoint]] = {
+        "index": Endpoint("GET", "/api/action_logs", "date_window"),
+        "create": Endpoint("POST", "/api/action_logs", idempotent=False),
+        "delete": Endpoint(
+            "DELETE",
+            "/api/action_logs/{moxi_works_action_log_id}",
+            idempotent=False,
+        ),
+    }
+
+    _agent: dict[str, str] | None = None
+    _authorization: str | None = None
+
+    # ---- auth and identity -------------------------------------------------------
+    def _credential(self, key: str, embedded_default: str) -> str:
+        value = self.settings.secret(key)
+        if value:
+            return value
+        if self.settings.embedded:
+            return embedded_default
+        raise ConfigError(
+            f"[vendors.moxiworks]: set TRUNKLINE_MOXIWORKS_{key} "
+            "(the partner's platform identifier and secret)"
+        )
+
+    def auth_headers(self) -> dict[str, str]:
+        if self._authorization is None:
+            user = self._credential("USERNAME", "trunkline")
+            password = self._credential("PASSWORD", "embedded")
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            self._authorization = f"Basic {token}"
+        return {"Authorization": self._authorization, "Accept": ACCEPT}
+
+    def forget_auth(self) -> None:
+        # Basic credentials are static; a 401 may mean the platform dropped our session
+        self.http.cookies.clear()
+
+    def _setting(self, key: str) -> str | None:
+        """A non-secret identity option from the config table or the environment."""
+        value = self.settings.options.get(key)
+        if value is None or value == "":
+            value = self.settings.secret(key.upper())
+        return _text(value)
+
+    def agent_params(self) -> dict[str, str]:
+        """The agent naming every call carries: exactly one of AGENT_KEYS."""
+        if self._agent is None:
+            named = {k: v for k in AGENT_KEYS if (v := self._setting(k))}
+            if not named:  # nothing configured: the embedded simulator's agent
+                named = {k: str(v) for k in AGENT_KEYS if (v := self.option(k))}
+            if len(named) != 1:
+                raise ConfigError(
+                    "[vendors.moxiworks]: name the agent by exactly one of "
+                    + ", ".join(AGENT_KEYS)
+                    + (f" (found {', '.join(sorted(named))})" if named else "")
+                    + "; TRUNKLINE_MOXIWORKS_AGENT_UUID also works"
+                )
+            if "source_agent_id" in named:
+                company = {k: v for k in COMPANY_KEYS if (v := self._setting(k))}
+                if not company:
+                    raise ConfigError(
+                        "[vendors.moxiworks]: source_agent_id needs "
+                        "moxi_works_company_id or parent_company_id"
+                    )
+                named.update(company)
+            self._agent = named
+        return dict(self._agent)
+
+    # ---- errors ------------------------------------------------------------------
+    def check(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status == 401:
+            raise VendorRejected(
+                self.name,
+                "MOXIWORKS: credentials rejected "
+                "(check TRUNKLINE_MOXIWORKS_USERNAME / _PASSWORD)",
+                status=status,
+            )
+        if status == 404 and self._agent_unknown(response):
+            # a configuration problem, not a missing record
+            raise VendorRejected(
+                self.name,
+                "MOXIWORKS: the configured agent is unknown to the platform "
+                f"({self.error_message(response)}); check the agent options in "
+                "[vendors.moxiworks]",
+                status=status,
+            )
+        super().check(response)
+
+    def _agent_unknown(self, response: httpx.Response) -> bool:
+        # the index answers an unknown contact with an empty list, so its 404 is the agent
+        try:
+            if response.request.method == "GET":
+                return True
+        except RuntimeError:  # a response built without a request
+            pass
+        return "agent" in self.error_message(response).lower()
+
+    def _body(self, response: httpx.Response) -> dict[str, Any]:
+        body = self.parse(response)
+        if not isinstance(body, dict):
+            raise VendorProtocolError(self.name, "MOXIWORKS: answer was not an object")
+        if body.get("status") in ("error", "fail"):  # an error body under a 2xx
+            raise VendorRejected(
+                self.name, f"MOXIWORKS: {self.error_message(response)}"
+            )
+        return body
+
+    def _protocol_error(self, exc: ValidationError) -> VendorProtocolError:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return VendorProtocolError(
+            self.name, f"MOXIWORKS: malformed answer at {where}: {first['msg']}"
+        )
+
+    # ---- the index -----------------------------------------------------------------
+    async def fetch_window(
+        self, partner_contact_id: str, start: int, end: int, account: str | None = None
+    ) -> list[Interaction]:
+        """One window `[start, end)` of a contact's log, newest first (ties: id)."""
+        params = {
+            **self.agent_params(),
+            "partner_contact_id": partner_contact_id,
+            "date_min": start,
+            "date_max": end,
+        }
+        response = await self.call("index", params=params)
+        try:
+            page = MoxiIndex.model_validate(self._body(response))
+        except ValidationError as exc:
+            raise self._protocol_error(exc) from None
+        moxi_id = page.moxi_works_contact_id
+        items = [
+            to_interaction(a, partner_contact_id, moxi_id, account)
+            for a in page.actions
+            # the contract's windows are half-open; keep exactly that, whatever comes
+            if start <= a.timestamp < end
+        ]
+        items.sort(key=lambda i: i.sort_key)  # the platform answers oldest first
+        return items
+
+    def history_applies(self, key: str | None, filter: InteractionFilter) -> bool:
+        return key is not None  # the index needs a contact
+
+    def _bounds(self, f: InteractionFilter) -> tuple[int, int]:
+        now = time.time()
+        until = _seconds_up(f.until) if f.until else math.floor(now) + 1
+        if f.since:
+            since = _seconds_up(f.since)
+        else:
+            days = float(self.option("history_horizon_days", DEFAULT_HORIZON_DAYS))
+            since = math.ceil(now - days * DAY_S)
+        return until, since
+
+    async def _read(self, read: HistoryRead) -> Batch[Interaction]:
+        key = read.key
+        if key is None:
+            raise VendorRejected(self.name, "MOXIWORKS: the index needs a contact")
+        until, since = self._bounds(read.filter)
+        account = read.filter.contact_account
+
+        async def fetch(start: int, end: int) -> list[Interaction]:
+            return await self.fetch_window(key, start, end, account)
+
+        return await read_windows(
+            fetch,
+            json_position(read.position),
+            until=until,
+            since=since,
+            step=WINDOW_S,
+            limit=read.limit,
+            keep=read.filter.matches,
+        )
+
+    async def read_histories(
+        self, reads: Sequence[HistoryRead]
+    ) -> Sequence[Batch[Interaction] | BaseException]:
+        """Each read walks its own windows; a failure stays in that read's slot."""
+        results = await asyncio.gather(
+            *(self._read(r) for r in reads), return_exceptions=True
+        )
+        out: list[Batch[Interaction] | BaseException] = []
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result  # cancellation and the like are not a read's answer
+            out.append(result)
+        return out
+
+    async def get_interaction(self, token: str) -> Interaction | None:
+        """By node key `partner|timestamp|id`: read the one second that holds it."""
+        partner, sep, rest = token.rpartition("|")
+        partner, sep2, raw_ts = partner.rpartition("|")
+        log_id = rest
+        if not (sep and sep2 and partner and log_id):
+            return None
+        try:
+            ts = int(raw_ts)
+        except ValueError:
+            return None
+        for item in await self.fetch_window(partner, ts, ts + 1):
+            if item.source.vendor_id == log_id:
+                return item
+        return None
+
+    # ---- writes --------------------------------------------------------------------
+    @staticmethod
+    def _check_text(name: str, value: str) -> None:
+        if not 1 <= len(value) <= MAX_TEXT:
+            raise BadUserInput(
+                f"ActionLog {name} must be 1 to {MAX_TEXT} characters long "
+                f"(got {len(value)})."
+            )
+
+    async def create_action_log(
+        self,
+        partner_contact_id: str,
+        title: str,
+        body: str,
+        agent_action: str | None = None,
+        address: Address | None = None,
+    ) -> Interaction:
+        self._check_text("title", title)
+        self._check_text("body", body)
+        payload: dict[str, Any] = {
+            **self.agent_params(),
+            "partner_contact_id": partner_contact_id,
+            "title": title,
+            "body": body,
+        }
+        if agent_action:
+            payload["agent_action"] = agent_action
+        if address is not None:
+            fields = {
+                "agent_action_address": address.line1,
+                "agent_action_address2": address.line2,
+                "agent_action_city": address.city,
+                "agent_action_state": address.state,
+                "agent_action_zip": address.postal_code,
+            }
+            payload.update({k: v for k, v in fields.items() if v})
+        response = await self.call("create", json=payload)
+        raw = self._body(response)
+        try:
+            created = MoxiCreated.model_validate(raw)
+        except ValidationError as exc:
+            raise self._protocol_error(exc) from None
+        if raw.get("log_data") is None:  # fields may come flat, as they were sent
+            created.log_data = MoxiLogData.model_validate(raw)
+        return to_interaction(
+            created,
+            created.partner_contact_id or partner_contact_id,
+            created.moxi_works_contact_id,
+        )
+
+    async def delete_action_log(self, partner_contact_id: str, log_id: str) -> bool:
+        """True when the platform deleted it; False when it knows no such entry."""
+        params = {**self.agent_params(), "partner_contact_id": partner_contact_id}
+        try:
+            response = await self.call(
+                "delete",
+                path_params={
+                    "moxi_works_action_log_id": urllib.parse.quote(log_id, safe="")
+                },
+                params=params,
+            )
+        except VendorNotFound:
+            return False
+        return bool(self._body(response).get("deleted"))
+
+    async def ready(self) -> None:
+        """One authenticated index call for a dummy contact over one second."""
+        now = math.floor(time.time())
+        await self.fetch_window("trunkline-readiness", now - 1, now)
+
+
+CONNECTOR = MoxiWorksConnector
+
+__all__ = ["CONNECTOR", "MoxiWorksConnector", "to_interaction"]
