@@ -97,7 +97,7 @@ async def merge_page(
 
     `state` maps stream name to its position (absent or None: from the start; `DONE`:
     dry). Streams are read concurrently; a stream is asked again only when its buffer
-    runs out before the page is full (or to learn whether a next page exists).
+    runs out before the page is full.
     """
     limit = read_limit or first + 1
     failures: dict[str, ConnectorError] = {}
@@ -122,11 +122,17 @@ async def merge_page(
         cur = cursors[name]
         item, after = cur.buffer.popleft()
         cur.consumed = after
-        await _fill(cur, limit, failures)
+        if len(edges) + 1 < first:  # the page needs more: this stream's next head
+            await _fill(cur, limit, failures)
         if cur.buffer:
             heapq.heappush(heap, (key(cur.buffer[0][0]), name))
         edges.append(MergedEdge(item, snapshot()))
-    return MergedPage(edges, has_next=bool(heap), state=snapshot(), failures=failures)
+    # A full page does not read ahead to prove the end: a stream not yet known to be dry
+    # makes hasNextPage true, and the next page may then come back empty.
+    maybe_more = any(not c.exhausted and not c.failed for c in cursors.values())
+    return MergedPage(
+        edges, has_next=bool(heap) or maybe_more, state=snapshot(), failures=failures
+    )
 
 
 __all__ = [
