@@ -1,0 +1,677 @@
+"""CRM.COM Web API v2: communications as interaction history, and the queue.
+
+Every answer is the envelope `{"status": {"code", "message", "description"}, "data"}`;
+any code other than `OK` is an error whatever the HTTP status, so `check` reads the
+envelope before the status line. Auth is a token from `POST authentication/login`,
+sent as the `token` query parameter (GET) or body field (POST); `INVALID_TOKEN` logs in
+again once. Lists page by `offset` + `number_of_results` (at most 500), newest first,
+and `fields_set` trims each record to what the query selects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, ClassVar, Final
+
+import httpx
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.domain import (
+    Channel,
+    CommunicationDetail,
+    Direction,
+    Interaction,
+    InteractionFilter,
+    Vendor,
+    VendorRef,
+)
+from trunkline.errors import (
+    VendorConflict,
+    VendorNotFound,
+    VendorProtocolError,
+    VendorRejected,
+)
+from trunkline.pagination.counted import count_of, counted_batch
+from trunkline.pagination.merge import Batch
+
+API = "/crmapi/rest/v2/"
+MAX_RESULTS = 500
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+OK = "OK"
+INVALID_TOKEN = "INVALID_TOKEN"
+# Envelope codes that are not transient; anything unknown is a rejection too.
+_CODE_ERRORS: Final[Mapping[str, type[VendorRejected]]] = {
+    "NOT_FOUND": VendorNotFound,
+    "INVALID_PARAMETER": VendorRejected,
+    "MISSING_PARAMETER": VendorRejected,
+    "INVALID_LIFE_CYCLE_STATE": VendorConflict,
+}
+
+MEDIA_CHANNEL: Final[Mapping[str, Channel]] = {
+    "EMAIL": Channel.EMAIL,
+    "SMS": Channel.SMS,
+    "PHONE": Channel.PHONE,
+    "LETTER": Channel.LETTER,
+    "FACE_TO_FACE": Channel.FACE_TO_FACE,
+}
+CHANNEL_MEDIA: Final[Mapping[Channel, str]] = {c: m for m, c in MEDIA_CHANNEL.items()}
+# Channels a communication can map to (an unknown media maps to OTHER).
+CHANNELS: Final = frozenset(MEDIA_CHANNEL.values()) | {Channel.OTHER}
+DIRECTIONS: Final[Mapping[str, Direction]] = {
+    "INCOMING": Direction.INBOUND,
+    "INBOUND": Direction.INBOUND,
+    "OUTGOING": Direction.OUTBOUND,
+    "OUTBOUND": Direction.OUTBOUND,
+}
+WIRE_DIRECTION: Final[Mapping[Direction, str]] = {
+    Direction.INBOUND: "INCOMING",
+    Direction.OUTBOUND: "OUTGOING",
+}
+
+# The vendor fields each Interaction field (GraphQL name) is built from. `id` and
+# `log_information` (the order key) are always asked for.
+ALWAYS: Final = ("id", "log_information")
+NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "channel": ("media",),
+    "vendorType": ("media",),
+    "direction": ("direction",),
+    "subject": ("subject",),
+    "body": ("content",),
+    "status": ("life_cycle_state", "viewed_on", "viewed"),
+    "tags": ("category",),
+    "detail": ("number", "category", "media", "from", "to", "viewed_on"),
+}
+# Other fields need nothing more: id/source come from `id`, occurredAt from
+# `log_information`, contact/participants from the resolver, not from CRM.COM.
+_SNAKE: Final[Mapping[str, str]] = {
+    "vendor_type": "vendorType",
+    "occurred_at": "occurredAt",
+}
+
+
+def wire_fields(selected: Iterable[str], f: InteractionFilter) -> list[str]:
+    """`fields_set` for a selection (GraphQL names) plus what `f.matches` reads."""
+    names = {_SNAKE.get(n, n) for n in selected}
+    if not names - {"__typename"}:
+        names = set(NEEDS)  # nothing said: everything the Interaction holds
+    wanted: dict[str, None] = dict.fromkeys(ALWAYS)
+    for name, needs in NEEDS.items():
+        if name in names:
+            wanted.update(dict.fromkeys(needs))
+    if f.channels:
+        wanted["media"] = None
+    if f.direction:
+        wanted["direction"] = None
+    if f.text:
+        wanted.update({"subject": None, "content": None})
+    return list(wanted)
+
+
+# ---- dates ----------------------------------------------------------------------
+
+# Zone abbreviations seen in CRM.COM's Java-style dates ("Mon May 22 12:42:03 EEST
+# 2017"); an unknown abbreviation makes the date unknown rather than wrong.
+_ZONES: Final[Mapping[str, int]] = {
+    "UTC": 0,
+    "GMT": 0,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "EET": 2,
+    "EEST": 3,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+}
+_JAVA_DATE = re.compile(
+    r"[A-Za-z]{3} ([A-Za-z]{3} \d{1,2} \d{2}:\d{2}:\d{2}) ([A-Za-z]{2,5}) (\d{4})"
+)
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A CRM.COM date as UTC: ISO without zone is UTC; None when unreadable."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        match = _JAVA_DATE.fullmatch(text)
+        offset = _ZONES.get(match.group(2).upper()) if match else None
+        if match is None or offset is None:
+            return None
+        try:
+            naive = datetime.strptime(  # noqa: DTZ007 (the zone is applied below)
+                f"{match.group(1)} {match.group(3)}", "%b %d %H:%M:%S %Y"
+            )
+        except ValueError:
+            return None
+        zone = timezone(timedelta(hours=offset))
+        return naive.replace(tzinfo=zone).astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+# ---- wire models ------------------------------------------------------------------
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class CcNamed(_Lenient):
+    """A referenced record (category, external system, unit): id and name."""
+
+    id: str | None = None
+    name: str | None = None
+    code: str | None = None
+
+    @field_validator("id", "name", "code", mode="before")
+    @classmethod
+    def _str(cls, v: Any) -> str | None:
+        return _text(v)
+
+
+def _named(v: Any) -> Any:
+    """A reference given as a bare string is its name; other shapes are unknown."""
+    if isinstance(v, str):
+        return {"name": v}
+    return v if isinstance(v, dict) else None
+
+
+class CcLog(_Lenient):
+    created_date: datetime | None = None
+    updated_date: datetime | None = None
+
+    @field_validator("created_date", "updated_date", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> datetime | None:
+        return parse_date(v)
+
+
+class CcCommunication(_Lenient):
+    """A communication as `communications/show|list` answer it (any field trimmed)."""
+
+    id: str
+    number: str | None = None
+    code: str | None = None
+    life_cycle_state: str | None = None
+    direction: str | None = None
+    media: str | None = None
+    subject: str | None = None
+    content: str | None = None
+    sender: str | None = Field(default=None, alias="from")
+    recipient: str | None = Field(default=None, alias="to")
+    viewed_on: datetime | None = None
+    viewed: bool = False
+    category: CcNamed | None = None
+    log_information: CcLog | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, v: Any) -> Any:
+        return _text(v) or v  # numbers become text; an empty id stays invalid
+
+    @field_validator(
+        "number",
+        "code",
+        "life_cycle_state",
+        "direction",
+        "media",
+        "sender",
+        "recipient",
+        mode="before",
+    )
+    @classmethod
+    def _str(cls, v: Any) -> str | None:
+        return _text(v)
+
+    @field_validator("subject", "content", mode="before")
+    @classmethod
+    def _free_text(cls, v: Any) -> str | None:
+        return v if isinstance(v, str) else _text(v)
+
+    @field_validator("viewed_on", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> datetime | None:
+        return parse_date(v)
+
+    @field_validator("viewed", mode="before")
+    @classmethod
+    def _flag(cls, v: Any) -> bool:
+        # The doc answers 1/0; be kind to booleans and "true".
+        return str(v).strip().lower() in ("1", "true", "yes")
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category(cls, v: Any) -> Any:
+        return _named(v)
+
+    @field_validator("log_information", mode="before")
+    @classmethod
+    def _log(cls, v: Any) -> Any:
+        return v if isinstance(v, dict) else None
+
+    @property
+    def created(self) -> datetime | None:
+        return self.log_information.created_date if self.log_information else None
+
+    def to_interaction(self) -> Interaction:
+        media = self.media.upper() if self.media else None
+        category = self.category.name if self.category else None
+        viewed = self.viewed or self.viewed_on is not None
+        state = self.life_cycle_state.lower() if self.life_cycle_state else None
+        return Interaction(
+            source=VendorRef(Vendor.CRMCOM, self.id),
+            occurred_at=self.created or EPOCH,
+            channel=MEDIA_CHANNEL.get(media or "", Channel.OTHER),
+            vendor_type=self.media,
+            direction=DIRECTIONS.get((self.direction or "").upper()),
+            subject=self.subject,
+            body=self.content,
+            status="viewed" if viewed else state,
+            tags=(category,) if category else (),
+            detail=CommunicationDetail(
+                number=self.number,
+                category=category,
+                media=self.media,
+                sender=self.sender,
+                recipient=self.recipient,
+                viewed_on=self.viewed_on,
+            ),
+            contact_account=None,  # the resolver knows whose history this is
+            node_key=self.id,
+        )
+
+
+class CcCommunicationRef(_Lenient):
+    """A communication as nested in a queue entry."""
+
+    id: str | None = None
+    number: str | None = None
+    subject: str | None = None
+    life_cycle_state: str | None = None
+
+    @field_validator("id", "number", "life_cycle_state", mode="before")
+    @classmethod
+    def _str(cls, v: Any) -> str | None:
+        return _text(v)
+
+
+class CcQueueEntry(_Lenient):
+    """A communication queue entry."""
+
+    id: str
+    number: str | None = None
+    life_cycle_state: str | None = None
+    error_code: str | None = None
+    error_description: str | None = None
+    communication: CcCommunicationRef | None = None
+    external_system: CcNamed | None = Field(
+        default=None, alias="communication_queue_external_system"
+    )
+    log_information: CcLog | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, v: Any) -> Any:
+        return _text(v) or v
+
+    @field_validator(
+        "number", "life_cycle_state", "error_code", "error_description", mode="before"
+    )
+    @classmethod
+    def _str(cls, v: Any) -> str | None:
+        return _text(v)
+
+    @field_validator("communication", "log_information", mode="before")
+    @classmethod
+    def _object(cls, v: Any) -> Any:
+        return v if isinstance(v, dict) else None
+
+    @field_validator("external_system", mode="before")
+    @classmethod
+    def _system(cls, v: Any) -> Any:
+        return _named(v)
+
+
+# Queue filters by keyword, as `list_queue(**filters)` takes them.
+_QUEUE_FILTERS: Final[Mapping[str, tuple[str, str | None]]] = {
+    "media": ("media", None),
+    "life_cycle_state": ("life_cycle_state", None),
+    "external_system_id": ("communication_queue_external_system_identifier", "id"),
+    "external_system_name": ("communication_queue_external_system_identifier", "name"),
+    "contact_id": ("contact_information_identifier", "id"),
+}
+
+
+def _ident(key: str, value: str) -> str:
+    """An identifier object as a GET query value (JSON text)."""
+    return orjson.dumps({key: value}).decode()
+
+
+class _Token:
+    """Marks a query that carries the token (GET); `sign_params` fills it in."""
+
+
+_TOKEN: Final = _Token()
+
+
+class CrmComConnector(Connector):
+    vendor: ClassVar[Vendor] = Vendor.CRMCOM
+    simulator: ClassVar[str] = "trunkline.simulators.crmcom:create_app"
+    default_contact_key: ClassVar[str] = "link"
+    # Embedded: the LiveVox custom field COL6 holds the CRM.COM contact id.
+    embedded_options: ClassVar[Mapping[str, Any]] = {"contact_key": "custom_field:COL6"}
+    endpoints: ClassVar[Mapping[str, Endpoint]] = {
+        "login": Endpoint("POST", API + "authentication/login", idempotent=False),
+        "show": Endpoint("GET", API + "communications/show"),
+        "list": Endpoint("GET", API + "communications/list", "offset", MAX_RESULTS),
+        "create": Endpoint("POST", API + "communications/create", idempotent=False),
+        "update": Endpoint("POST", API + "communications/update", idempotent=False),
+        "complete": Endpoint("POST", API + "communications/complete", idempotent=False),
+        "set_as_viewed": Endpoint(
+            "POST", API + "communications/set_as_viewed", idempotent=False
+        ),
+        "queue_show": Endpoint("GET", API + "communications/queue/show"),
+        "queue_list": Endpoint(
+            "GET", API + "communications/queue/list", "offset", MAX_RESULTS
+        ),
+        "queue_latest": Endpoint(
+            "GET", API + "communications/queue/get_latest", max_page_size=MAX_RESULTS
+        ),
+        "queue_pending_completed": Endpoint(
+            "GET",
+            API + "communications/queue/get_pending_completed",
+            "offset",
+            MAX_RESULTS,
+        ),
+        "queue_process": Endpoint(
+            "POST", API + "communications/queue/process", idempotent=False
+        ),
+        "queue_reject": Endpoint(
+            "POST", API + "communications/queue/reject", idempotent=False
+        ),
+        "queue_remove": Endpoint(
+            "POST", API + "communications/queue/remove", idempotent=False
+        ),
+    }
+
+    _token: str | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # auth_expired, check and the caller all read one body: parse it once.
+        self._bodies: weakref.WeakKeyDictionary[httpx.Response, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    # ---- auth ----------------------------------------------------------------
+    def _credential(self, key: str, embedded_default: str) -> str:
+        value = self.settings.secret(key)
+        if value:
+            return value
+        return embedded_default if self.settings.embedded else ""
+
+    def authenticated(self) -> bool:
+        return self._token is not None
+
+    def forget_auth(self) -> None:
+        self._token = None
+
+    async def authenticate(self) -> None:
+        body = {
+            "username": self._credential("USERNAME", "trunkline"),
+            "password": self._credential("PASSWORD", "embedded"),
+        }
+        ep = self.endpoints["login"]
+        response = await self.http.request(ep.method, ep.path, json=body)
+        self.check(response)
+        data = self._data(response)
+        token = data.get("token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise VendorProtocolError(self.name, "CRMCOM: login answered no token")
+        self._token = token
+
+    def sign_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("token") is _TOKEN:
+            params["token"] = self._token or ""
+        return params
+
+    def sign_body(self, body: Any) -> Any:
+        if isinstance(body, dict):
+            return {**body, "token": self._token or ""}
+        return body
+
+    def auth_expired(self, response: httpx.Response) -> bool:
+        return self._code(response) == INVALID_TOKEN
+
+    # ---- the envelope ----------------------------------------------------------
+    def _body(self, response: httpx.Response) -> Any:
+        if response not in self._bodies:
+            try:
+                self._bodies[response] = orjson.loads(response.content)
+            except orjson.JSONDecodeError:
+                self._bodies[response] = None
+        return self._bodies[response]
+
+    def _status(self, response: httpx.Response) -> Mapping[str, Any] | None:
+        body = self._body(response)
+        status = body.get("status") if isinstance(body, dict) else None
+        return status if isinstance(status, dict) and "code" in status else None
+
+    def _code(self, response: httpx.Response) -> str | None:
+        status = self._status(response)
+        return None if status is None else str(status["code"])
+
+    def _data(self, response: httpx.Response) -> Any:
+        body = self._body(response)
+        if self._status(response) is None:
+            raise VendorProtocolError(self.name, "CRMCOM: answer was not an envelope")
+        return body.get("data")
+
+    def error_message(self, response: httpx.Response) -> str:
+        status = self._status(response)
+        if status is None:
+            return super().error_message(response)
+        text = _text(status.get("message")) or _text(status.get("description"))
+        message = text or str(status["code"])
+        if self._token:  # never echo a credential, even if the vendor does
+            message = message.replace(self._token, "***")
+        return message
+
+    def check(self, response: httpx.Response) -> None:
+        """The envelope code decides, except for transient HTTP failures."""
+        http = response.status_code
+        code = self._code(response)
+        if http == 429 or http >= 500 or code is None or code == OK:
+            super().check(response)
+            return
+        message = f"{self.vendor.name}: {self.error_message(response)}"
+        error = _CODE_ERRORS.get(code, VendorRejected)
+        raise error(self.name, message, status=http if http >= 400 else None)
+
+    # ---- calls -----------------------------------------------------------------
+    async def _get(self, endpoint: str, **params: Any) -> Any:
+        response = await self.call(endpoint, params={"token": _TOKEN, **params})
+        return self._data(response)
+
+    async def _post(self, endpoint: str, body: Mapping[str, Any]) -> Any:
+        response = await self.call(endpoint, json=dict(body))
+        return self._data(response)
+
+    def _communication(self, raw: Any) -> CcCommunication:
+        try:
+            return CcCommunication.model_validate(raw)
+        except ValidationError as exc:
+            where = ".".join(map(str, exc.errors()[0]["loc"])) or "record"
+            raise VendorProtocolError(
+                self.name, f"CRMCOM: malformed communication ({where})"
+            ) from None
+
+    def _list(self, data: Any) -> list[Any]:
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise VendorProtocolError(self.name, "CRMCOM: expected a list")
+        return data
+
+    # ---- communications as interaction history -----------------------------------
+    def history_applies(self, key: str | None, filter: InteractionFilter) -> bool:
+        # The list needs a contact; a channel filter CRM.COM cannot match saves a call.
+        if key is None:
+            return False
+        return not filter.channels or bool(filter.channels & CHANNELS)
+
+    async def read_histories(
+        self, reads: Sequence[HistoryRead]
+    ) -> Sequence[Batch[Interaction] | BaseException]:
+        """One list call per read, concurrently; a failure stays in its read's slot."""
+        return await asyncio.gather(
+            *(self._read_history(r) for r in reads), return_exceptions=True
+        )
+
+    async def _read_history(self, read: HistoryRead) -> Batch[Interaction]:
+        if read.key is None:
+            return Batch([], None)
+        f = read.filter
+        offset = count_of(json_position(read.position))
+        asked = max(1, min(read.limit, MAX_RESULTS))
+        params: dict[str, Any] = {
+            "contact_information_identifier": _ident("id", read.key),
+            "offset": offset,
+            "number_of_results": asked,
+            "fields_set": ",".join(wire_fields(read.fields, f)),
+        }
+        if f.direction is not None:
+            params["direction"] = WIRE_DIRECTION[f.direction]
+        if f.channels and len(f.channels) == 1:
+            (channel,) = f.channels
+            if channel in CHANNEL_MEDIA:
+                params["media"] = CHANNEL_MEDIA[channel]
+        try:
+            data = await self._get("list", **params)
+        except VendorNotFound:
+            return Batch([], None)  # an unknown contact has no history
+        raw = [self._communication(c).to_interaction() for c in self._list(data)]
+        more = len(raw) == asked
+        if more and f.since is not None and raw[-1].occurred_at < f.since:
+            more = False  # newest first: everything further is older still
+        return counted_batch(
+            raw,
+            base=offset,
+            start=offset,
+            limit=read.limit,
+            more=more,
+            keep=f.matches,
+        )
+
+    async def get_interaction(self, token: str) -> Interaction | None:
+        if not token:
+            return None
+        try:
+            data = await self._get("show", communication_identifier=_ident("id", token))
+        except VendorNotFound:
+            return None
+        return self._communication(data).to_interaction()
+
+    async def ready(self) -> None:
+        await self.authenticate()
+
+    # ---- the communication queue ---------------------------------------------------
+    def _queue_entry(self, raw: Any) -> CcQueueEntry:
+        try:
+            return CcQueueEntry.model_validate(raw)
+        except ValidationError:
+            raise VendorProtocolError(
+                self.name, "CRMCOM: malformed queue entry"
+            ) from None
+
+    async def list_queue(
+        self, offset: int = 0, limit: int = 50, **filters: str | None
+    ) -> list[CcQueueEntry]:
+        """One page of queue entries. Filters: media or external_system_id/_name
+        (exactly one of those, as the vendor requires), life_cycle_state, contact_id."""
+        params: dict[str, Any] = {
+            "offset": offset,
+            "number_of_results": max(1, min(limit, MAX_RESULTS)),
+        }
+        for name, value in filters.items():
+            if name not in _QUEUE_FILTERS:
+                raise ValueError(f"unknown queue filter {name!r}")
+            if value is None:
+                continue
+            param, key = _QUEUE_FILTERS[name]
+            params[param] = value if key is None else _ident(key, value)
+        data = await self._get("queue_list", **params)
+        return [self._queue_entry(q) for q in self._list(data)]
+
+    async def get_queue_entry(self, entry_id: str) -> CcQueueEntry | None:
+        try:
+            data = await self._get(
+                "queue_show", communication_queue_identifier=_ident("id", entry_id)
+            )
+        except VendorNotFound:
+            return None
+        return self._queue_entry(data)
+
+    async def _queue_action(
+        self, endpoint: str, entry_id: str, **extra: str
+    ) -> CcQueueEntry:
+        body = {"communication_queue_identifier": {"id": entry_id}, **extra}
+        return self._queue_entry(await self._post(endpoint, body))
+
+    async def process_queue_entry(self, entry_id: str) -> CcQueueEntry:
+        """PENDING -> COMPLETED; an entry in any other state is a VendorConflict."""
+        return await self._queue_action("queue_process", entry_id)
+
+    async def reject_queue_entry(
+        self, entry_id: str, error_code: str, error_description: str
+    ) -> CcQueueEntry:
+        """PENDING -> REJECTED, with the delivering system's reason."""
+        return await self._queue_action(
+            "queue_reject",
+            entry_id,
+            error_code=error_code,
+            error_description=error_description,
+        )
+
+    async def remove_queue_entry(self, entry_id: str) -> CcQueueEntry:
+        """PENDING or COMPLETED -> COMPLETED_AND_REMOVED."""
+        return await self._queue_action("queue_remove", entry_id)
+
+
+CONNECTOR = CrmComConnector
+
+__all__ = [
+    "CONNECTOR",
+    "CcCommunication",
+    "CcQueueEntry",
+    "CrmComConnector",
+    "parse_date",
+    "wire_fields",
+]
