@@ -82,6 +82,7 @@ class Connector:
         self.settings = settings
         self.http = http
         self._auth_lock = asyncio.Lock()
+        self._auth_generation = 0  # bumped on each re-login, so concurrent 401s share one
 
     @property
     def name(self) -> str:
@@ -182,9 +183,10 @@ class Connector:
         json: Any,
         data: Mapping[str, Any] | None,
     ) -> httpx.Response:
+        generation = self._auth_generation
         response = await self._raw(method, path, params, json, data)
         if self.auth_expired(response):
-            await self._reauthenticate()
+            await self._reauthenticate(generation)
             response = await self._raw(method, path, params, json, data)
         self.check(response)
         return response
@@ -238,10 +240,13 @@ class Connector:
             if not self.authenticated():
                 await self.authenticate()
 
-    async def _reauthenticate(self) -> None:
+    async def _reauthenticate(self, seen: int) -> None:
         async with self._auth_lock:
+            if self._auth_generation != seen:
+                return  # another call already logged in again
             self.forget_auth()
             await self.authenticate()
+            self._auth_generation += 1
 
     def forget_auth(self) -> None:
         """Drop the session/token so the next call logs in again."""
