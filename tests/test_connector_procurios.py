@@ -1,0 +1,631 @@
+"""The Procurios connector over its simulator, in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.applications import Starlette
+
+from trunkline.config import Secrets, VendorSettings
+from trunkline.connectors import connector_classes
+from trunkline.connectors.base import HistoryRead
+from trunkline.connectors.procurios import (
+    PcMoment,
+    ProcuriosConnector,
+    moment_to_interaction,
+)
+from trunkline.connectors.transport import make_client
+from trunkline.domain import (
+    Channel,
+    ContactMomentDetail,
+    Direction,
+    Interaction,
+    InteractionFilter,
+    Vendor,
+)
+from trunkline.errors import VendorRejected, VendorUnavailable
+from trunkline.loaders import position_text
+from trunkline.pagination.merge import Batch
+from trunkline.simulators.procurios import (
+    JUNK_RECIPIENT,
+    Moment,
+    ProcuriosStore,
+    create_app,
+)
+from trunkline.simulators.seed import HEAVY, HUGE, people
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+LIST_PATH = "/l/contact_moment_api/contact_moment"
+TYPES_PATH = f"{LIST_PATH}/types"
+PEOPLE = people()
+HEAVY_RELATION = PEOPLE[HEAVY].relation_id
+HUGE_RELATION = PEOPLE[HUGE].relation_id
+ALL = InteractionFilter()
+PLAIN = frozenset({"subject", "occurredAt"})
+DETAIL = frozenset({"subject", "detail"})
+
+
+def make_conn(
+    sim: Starlette, options: dict[str, Any] | None = None, **secrets: str
+) -> ProcuriosConnector:
+    vs = VendorSettings(
+        name="procurios", options=options or {}, secrets=Secrets(secrets)
+    )
+    return ProcuriosConnector(vs, make_client(vs, app=sim))
+
+
+@pytest.fixture
+def sim() -> Starlette:
+    return create_app(now=NOW)
+
+
+@pytest.fixture
+async def conn(sim: Starlette) -> AsyncIterator[ProcuriosConnector]:
+    connector = make_conn(sim)
+    yield connector
+    await connector.aclose()
+
+
+def store_of(sim: Starlette) -> ProcuriosStore:
+    store: ProcuriosStore = sim.state.store
+    return store
+
+
+def calls(sim: Starlette, path: str = LIST_PATH) -> list[dict[str, list[str]]]:
+    """The query of every call the simulator answered on `path`."""
+    return [parse_qs(q) for _, p, q in sim.state.calls.entries if p == path]
+
+
+def relation_ids(query: dict[str, list[str]]) -> set[int]:
+    return {int(r) for v in query.get("relationIds", []) for r in v.split(",")}
+
+
+def own_stream(sim: Starlette, relation: int) -> list[Moment]:
+    """A relation's whole history in list order, straight from the simulator."""
+    return list(store_of(sim).select([relation], None))
+
+
+def read(
+    key: int | str | None,
+    position: Any = None,
+    limit: int = 10,
+    f: InteractionFilter = ALL,
+    fields: frozenset[str] = PLAIN,
+) -> HistoryRead:
+    return HistoryRead(
+        None if key is None else str(key), f, fields, position_text(position), limit
+    )
+
+
+async def one(conn: ProcuriosConnector, r: HistoryRead) -> Batch[Interaction]:
+    (answer,) = await conn.read_histories([r])
+    assert isinstance(answer, Batch), answer
+    return answer
+
+
+async def walk(
+    conn: ProcuriosConnector,
+    key: int,
+    limits: Sequence[int],
+    f: InteractionFilter = ALL,
+) -> tuple[list[tuple[Interaction, Any]], int]:
+    """Read a history to its end: the items, and how many reads it took."""
+    seen: list[tuple[Interaction, Any]] = []
+    position: Any = None
+    for step in range(10_000):
+        batch = await one(conn, read(key, position, limits[step % len(limits)], f))
+        seen.extend(batch.items)
+        if batch.next is None:
+            return seen, step + 1
+        position = batch.next
+    raise AssertionError("the walk does not end")
+
+
+# ---- module shape -------------------------------------------------------------------
+
+
+def test_registered_and_declared() -> None:
+    assert connector_classes()[Vendor.PROCURIOS] is ProcuriosConnector
+    ep = ProcuriosConnector.endpoints["list"]
+    assert (ep.paging, ep.max_page_size, ep.batch_key) == ("page", 25, "relationIds")
+    assert ProcuriosConnector.endpoints["create"].idempotent is False
+    assert ProcuriosConnector.default_contact_key == "link"
+    assert ProcuriosConnector.embedded_options == {"contact_key": "custom_field:COL5"}
+
+
+# ---- walking one history --------------------------------------------------------------
+
+_WALK_SIM = create_app(now=NOW)
+_HEAVY_IDS = [m.id for m in own_stream(_WALK_SIM, HEAVY_RELATION)]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    limits=st.lists(st.integers(1, 80), min_size=1, max_size=6),
+    cached=st.booleans(),
+)
+def test_walk_sees_every_moment_once_in_order(limits: list[int], cached: bool) -> None:
+    async def go() -> tuple[list[tuple[Interaction, Any]], int]:
+        options = {} if cached else {"page_cache_s": 0}
+        connector = make_conn(_WALK_SIM, options)
+        try:
+            return await walk(connector, HEAVY_RELATION, limits)
+        finally:
+            await connector.aclose()
+
+    _WALK_SIM.state.calls.clear()
+    seen, reads = asyncio.run(go())
+    assert len(_HEAVY_IDS) == 350
+    assert [int(i.source.vendor_id) for i, _ in seen] == _HEAVY_IDS
+    assert [pos for _, pos in seen] == [{"n": k} for k in range(1, 351)]
+    pages = [int(q["page"][0]) for q in calls(_WALK_SIM)]
+    assert all(relation_ids(q) == {HEAVY_RELATION} for q in calls(_WALK_SIM))
+    # 350 = 14 full pages and a short one.
+    if cached:  # resumed reads find their first page in the cache
+        assert sorted(pages) == list(range(1, 16))
+    else:  # each page once, plus the page each resumed read points into
+        assert set(pages) == set(range(1, 16))
+        assert len(pages) <= 15 + reads - 1
+
+
+async def test_moment_maps_to_an_interaction(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    batch = await one(conn, read(HEAVY_RELATION, limit=400, fields=DETAIL))
+    by_id = {m.id: m for m in own_stream(sim, HEAVY_RELATION)}
+    for item, _ in batch.items:
+        m = by_id[int(item.source.vendor_id)]
+        assert item.occurred_at == datetime.fromtimestamp(m.ts, UTC)
+        assert item.occurred_at.tzinfo is UTC
+        assert item.vendor_type == m.type
+        assert item.subject == m.subject
+        assert item.body == (m.contents or None)
+        assert item.tags == tuple(m.tags.values())
+        assert isinstance(item.detail, ContactMomentDetail)
+        assert item.detail.sender_id == m.sender_id
+        assert item.detail.action_code == m.action
+        assert item.detail.reference == m.reference
+        stamp = item.occurred_at.strftime("%Y-%m-%dT%H:%M:%S")
+        assert item.node_key == f"{HEAVY_RELATION}|{stamp}|{m.id}"
+        expected = (
+            Direction.OUTBOUND if HEAVY_RELATION in m.recipients else Direction.INBOUND
+        )
+        assert item.direction is expected
+    channels = {i.channel for i, _ in batch.items}
+    assert {Channel.PHONE, Channel.EMAIL, Channel.VISIT, Channel.LETTER} <= channels
+    titles = {
+        i.detail.type_title
+        for i, _ in batch.items
+        if isinstance(i.detail, ContactMomentDetail)
+    }
+    assert "Telephone call" in titles
+    assert any(i.direction is Direction.INBOUND for i, _ in batch.items)
+
+
+def test_channels_titles_and_tolerant_payload() -> None:
+    doc_example = {
+        "id": 12345,
+        "subject": "Test contact moment",
+        "senderId": 42,
+        "sender": "Douglas Adams",
+        "type": "ContactMomentVisit",
+        "dateTime": "2020-01-01T01:23:45",
+        "action": 1234,
+        "tags": {"99": "Tag name"},
+        "recipients": [123, 124, 126, "other relation ids as int"],
+    }
+    m = PcMoment.model_validate(doc_example)
+    assert m.recipients == (123, 124, 126)
+    assert m.dateTime == datetime(2020, 1, 1, 1, 23, 45, tzinfo=UTC)
+    item = moment_to_interaction(m, 124, {"ContactMomentVisit": "Visit"}, "100007")
+    assert item.channel is Channel.VISIT
+    assert item.direction is Direction.OUTBOUND
+    assert item.tags == ("Tag name",)
+    assert item.contact_account == "100007"
+    assert item.detail == ContactMomentDetail(
+        type_title="Visit",
+        sender="Douglas Adams",
+        sender_id=42,
+        recipient_ids=(123, 124, 126),
+        action_code=1234,
+    )
+    assert moment_to_interaction(m, 42, {}, None).direction is Direction.INBOUND
+    assert moment_to_interaction(m, 7, {}, None).direction is None
+    assert moment_to_interaction(m, None, {}, None).node_key.startswith("|2020-")
+    # PHP writes an empty tag object as []; unknown types are OTHER.
+    odd = PcMoment.model_validate({**doc_example, "tags": [], "type": "Fax"})
+    assert odd.tags == ()
+    assert moment_to_interaction(odd, 42, {}, None).channel is Channel.OTHER
+    assert PcMoment.model_validate({**doc_example, "tags": None}).tags == ()
+
+
+async def test_junk_recipients_are_skipped(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    junky = next(
+        (p.relation_id, m)
+        for p in PEOPLE[:60]
+        for m in own_stream(sim, p.relation_id)
+        if JUNK_RECIPIENT in m.recipients
+    )
+    relation, moment = junky
+    batch = await one(conn, read(relation, limit=50, fields=DETAIL))
+    (item,) = [i for i, _ in batch.items if i.source.vendor_id == str(moment.id)]
+    assert isinstance(item.detail, ContactMomentDetail)
+    ints = tuple(r for r in moment.recipients if isinstance(r, int))
+    assert item.detail.recipient_ids == ints
+    assert all(type(r) is int for r in item.detail.recipient_ids)
+
+
+# ---- the batch path ----------------------------------------------------------------
+
+
+def needed_pages(sim: Starlette, relations: list[int], limit: int) -> int:
+    """Combined pages until every relation has `limit` moments or a short page."""
+    combined = list(store_of(sim).select(relations, None))
+    for page in range(1, math.ceil((len(combined) + 1) / 25) + 1):
+        seen = combined[: page * 25]
+        if len(combined) < page * 25:
+            return page
+        counts = [sum(1 for m in seen if r in m.relations()) for r in relations]
+        if all(c >= limit for c in counts):
+            return page
+    raise AssertionError("unreachable")
+
+
+async def test_start_reads_share_one_combined_stream(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    relations = [p.relation_id for p in PEOPLE[2:22]]
+    reads = [read(r, limit=6) for r in relations]
+    answers = await conn.read_histories(reads)
+
+    queries = calls(sim)
+    assert len(queries) == needed_pages(sim, relations, 6)
+    assert [int(q["page"][0]) for q in queries] == list(range(1, len(queries) + 1))
+    assert all(relation_ids(q) == set(relations) for q in queries)
+    assert calls(sim, TYPES_PATH) == []  # no detail selected: no types call
+
+    sim.state.calls.clear()
+    for relation, answer in zip(relations, answers, strict=True):
+        await assert_like_alone(conn, sim, relation, answer, 6)
+    # The individual reads asked one relation each.
+    assert all(len(relation_ids(q)) == 1 for q in calls(sim))
+
+
+async def assert_like_alone(
+    conn: ProcuriosConnector,
+    sim: Starlette,
+    relation: int,
+    answer: Batch[Interaction] | BaseException,
+    limit: int,
+) -> None:
+    """A combined batch holds what a single-relation read from the start holds."""
+    assert isinstance(answer, Batch), answer
+    alone = await one(conn, read(relation, limit=limit))
+    assert answer.items == alone.items
+    assert [i.source.vendor_id for i, _ in answer.items] == [
+        str(m.id) for m in own_stream(sim, relation)[:limit]
+    ]
+    # Either both continue at the same place, or one already knows it is dry and
+    # the other learns it with one more (empty) read.
+    if answer.next != alone.next:
+        rest = await one(conn, read(relation, answer.next or alone.next, limit))
+        assert rest.items == [] and rest.next is None
+
+
+async def test_busy_relations_leave_the_combined_stream(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    """People 0 and 1 (350 and 3000 moments) with 18 quiet ones: once the busy ones
+    have their items, the quiet ones go on without them instead of paging through
+    the busy histories (the plain rule would take `needed_pages`: 140 calls)."""
+    relations = [p.relation_id for p in PEOPLE[:20]]
+    answers = await conn.read_histories([read(r, limit=6) for r in relations])
+    queries = calls(sim)
+    assert needed_pages(sim, relations, 6) > 100
+    assert len(queries) <= 10
+    assert relation_ids(queries[0]) == set(relations)
+    narrowed = [relation_ids(q) for q in queries[1:]]
+    assert all(ids <= set(relations) for ids in narrowed)
+    assert {HEAVY_RELATION, HUGE_RELATION}.isdisjoint(narrowed[-1])
+    for before, after in itertools.pairwise([set(relations), *narrowed]):
+        assert after <= before  # a relation that left does not come back
+    sim.state.calls.clear()
+    for relation, answer in zip(relations, answers, strict=True):
+        await assert_like_alone(conn, sim, relation, answer, 6)
+
+
+async def test_combined_batches_resume_alone(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    """A combined read's positions count each relation's own stream: resuming from
+    them with single-relation reads walks every relation to its end exactly once."""
+    relations = [HEAVY_RELATION, *(p.relation_id for p in PEOPLE[2:8])]
+    email = InteractionFilter(channels=frozenset({Channel.EMAIL, Channel.PHONE}))
+    answers = await conn.read_histories([read(r, limit=4, f=email) for r in relations])
+    for relation, answer in zip(relations, answers, strict=True):
+        assert isinstance(answer, Batch)
+        seen = list(answer.items)
+        position = answer.next
+        while position is not None:
+            batch = await one(conn, read(relation, position, 7, email))
+            seen.extend(batch.items)
+            position = batch.next
+        expected = [
+            str(m.id)
+            for m in own_stream(sim, relation)
+            if m.type in ("ContactMomentEmail", "ContactMomentPhone")
+        ]
+        assert [i.source.vendor_id for i, _ in seen] == expected
+
+
+async def test_mixed_batch_answers_every_slot_in_order(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    a, b = PEOPLE[2].relation_id, PEOPLE[3].relation_id
+    phone = InteractionFilter(channels=frozenset({Channel.PHONE}))
+    reads = [
+        read(a, limit=2),
+        read(HEAVY_RELATION, {"n": 30}, limit=5),  # resumed: alone
+        read(b, limit=2),
+        read(None, limit=3),  # every relation: alone, no relationIds
+        read(a, limit=2, f=phone),  # another filter: another stream
+        read("not-a-relation", limit=2),
+    ]
+    answers = await conn.read_histories(reads)
+    assert len(answers) == len(reads)
+    batches = [x for x in answers if isinstance(x, Batch)]
+    assert len(batches) == len(reads)
+    heavy = own_stream(sim, HEAVY_RELATION)
+    assert [i.source.vendor_id for i, _ in batches[1].items] == [
+        str(m.id) for m in heavy[30:35]
+    ]
+    assert batches[1].next == {"n": 35}
+    everyone = list(store_of(sim).select(None, None))[:3]
+    assert [i.source.vendor_id for i, _ in batches[3].items] == [
+        str(m.id) for m in everyone
+    ]
+    assert all(i.direction is None for i, _ in batches[3].items)
+    assert all(i.channel is Channel.PHONE for i, _ in batches[4].items)
+    assert batches[5].items == [] and batches[5].next is None
+    wires = [relation_ids(q) for q in calls(sim)]
+    assert {a, b} in wires and {HEAVY_RELATION} in wires and set() in wires
+    assert {a} in wires  # the phone-only read went on its own stream
+
+
+async def test_account_is_stamped_but_does_not_split_groups(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    a, b = PEOPLE[4], PEOPLE[5]
+    reads = [
+        read(p.relation_id, limit=3, f=InteractionFilter(contact_account=p.account))
+        for p in (a, b)
+    ]
+    answers = await conn.read_histories(reads)
+    assert len(calls(sim)) == len({tuple(sorted(relation_ids(q))) for q in calls(sim)})
+    assert all(relation_ids(q) == {a.relation_id, b.relation_id} for q in calls(sim))
+    for person, answer in zip((a, b), answers, strict=True):
+        assert isinstance(answer, Batch)
+        assert all(i.contact_account == person.account for i, _ in answer.items)
+
+
+async def test_since_is_pushed_and_applied_locally(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    since = datetime(2025, 6, 1, 12, 30, 15, 999_000, tzinfo=UTC)
+    f = InteractionFilter(since=since)
+    batch = await one(conn, read(HUGE_RELATION, limit=3000, f=f))
+    (first, *_) = calls(sim)
+    assert first["since"] == ["2025-06-01T12:30:15"]
+    assert batch.items and all(i.occurred_at >= since for i, _ in batch.items)
+    since_ts = int(since.timestamp())
+    expected = [
+        str(m.id) for m in own_stream(sim, HUGE_RELATION) if m.ts >= since.timestamp()
+    ]
+    assert [i.source.vendor_id for i, _ in batch.items] == expected
+    # The vendor also sent old moments edited since: filtered here, but counted.
+    edited = [
+        m for m in store_of(sim).select([HUGE_RELATION], since_ts) if m.ts < since_ts
+    ]
+    assert edited
+    assert batch.next is None
+
+
+async def test_vendor_down_answers_errors_in_the_slots(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    sim.state.faults.down = True
+    reads = [
+        read(PEOPLE[2].relation_id, limit=2),
+        read(PEOPLE[3].relation_id, limit=2),
+        read(HEAVY_RELATION, {"n": 40}, limit=2),
+        read(None, limit=2, fields=DETAIL),
+    ]
+    answers = await conn.read_histories(reads)
+    assert len(answers) == 4
+    assert all(isinstance(a, VendorUnavailable) for a in answers)
+    sim.state.faults.down = False
+    assert all(isinstance(a, Batch) for a in await conn.read_histories(reads))
+
+
+# ---- the page cache ----------------------------------------------------------------
+
+
+async def test_resumed_reads_reuse_pages_until_a_write(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    first = await one(conn, read(HEAVY_RELATION, limit=10))
+    assert len(calls(sim)) == 1
+    second = await one(conn, read(HEAVY_RELATION, first.next, limit=10))
+    assert len(calls(sim)) == 1  # page 1 again: from the cache
+    assert [p for _, p in second.items] == [{"n": k} for k in range(11, 21)]
+    await conn.create_moment(
+        "ContactMomentEmail",
+        {"subject": "Hello", "senderId": 42, "recipients": [HEAVY_RELATION]},
+    )
+    fresh = await one(conn, read(HEAVY_RELATION, limit=1))
+    assert len(calls(sim)) == 2  # a write empties the cache
+    assert fresh.items[0][0].subject == "Hello"
+
+
+async def test_page_cache_can_be_switched_off(sim: Starlette) -> None:
+    connector = make_conn(sim, {"page_cache_s": 0})
+    for _ in range(2):
+        await one(connector, read(HEAVY_RELATION, limit=3))
+    assert len(calls(sim)) == 2
+    await connector.aclose()
+
+
+# ---- titles ---------------------------------------------------------------------------
+
+
+async def test_type_titles_only_when_selected_and_cached(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    await conn.read_histories([read(PEOPLE[2].relation_id, limit=3)])
+    assert calls(sim, TYPES_PATH) == []
+    for _ in range(3):
+        await conn.read_histories([read(PEOPLE[3].relation_id, limit=3, fields=DETAIL)])
+    assert len(calls(sim, TYPES_PATH)) == 1
+
+
+# ---- single interactions -------------------------------------------------------------
+
+
+async def test_get_interaction_round_trip(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    huge = await one(conn, read(HUGE_RELATION, {"n": 2500}, limit=3, fields=DETAIL))
+    everyone = await one(conn, read(None, limit=2, fields=DETAIL))
+    for item, _ in [*huge.items, *everyone.items]:
+        sim.state.calls.clear()
+        again = await conn.get_interaction(item.node_key)
+        assert again == item
+        assert all("since" in q for q in calls(sim))
+    token = huge.items[0][0].node_key
+    relation, stamp, moment_id = token.split("|")
+    assert await conn.get_interaction(f"{relation}|{stamp}|1") is None
+    assert (
+        await conn.get_interaction(f"{PEOPLE[2].relation_id}|{stamp}|{moment_id}")
+        is None
+    )
+    for garbage in ("", "x", "1|2|3", f"{relation}|{stamp}|abc", f"abc|{stamp}|1"):
+        assert await conn.get_interaction(garbage) is None
+
+
+# ---- types, tags, schemas, writes ---------------------------------------------------
+
+
+async def test_types_tags_and_schema(conn: ProcuriosConnector) -> None:
+    types = {t.id: t for t in await conn.list_types()}
+    assert types["ContactMomentPhone"].title == "Telephone call"
+    assert types["ContactMomentSms"].addable is False
+    tags = await conn.list_tags()
+    assert tags["3"] == "Label 1"
+    schema = await conn.type_schema("ContactMomentPhone")
+    assert schema["required"] == ["subject", "senderId", "recipients"]
+    assert "contents" in schema["properties"]
+    await conn.ready()
+
+
+async def test_create_moment_and_its_validation(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    relation = PEOPLE[6].relation_id
+    created = await conn.create_moment(
+        "ContactMomentPhone",
+        {
+            "subject": "Retention call",
+            "dateTime": "2026-02-28T10:00:00",
+            "senderId": 1516,
+            "recipients": [relation],
+            "contents": "Stays a member",
+        },
+    )
+    batch = await one(conn, read(relation, limit=50))
+    (item,) = [i for i, _ in batch.items if i.source.vendor_id == str(created)]
+    assert item.body == "Stays a member" and item.direction is Direction.OUTBOUND
+    with pytest.raises(VendorRejected, match="Sender is not available in CRM"):
+        await conn.create_moment(
+            "ContactMomentPhone",
+            {"subject": "x", "senderId": 9999, "recipients": [429000]},
+        )
+    with pytest.raises(VendorRejected, match="The property senderId is required"):
+        await conn.create_moment(
+            "ContactMomentPhone", {"subject": "x", "recipients": [1]}
+        )
+    assert len(calls(sim, f"{LIST_PATH}/type/ContactMomentPhone")) == 3  # no retries
+
+
+# ---- wire details ---------------------------------------------------------------------
+
+
+async def test_headers_and_token_from_settings() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/types"):
+            return httpx.Response(200, json=[])
+        return httpx.Response(401, json={"errors": "Bad token"})
+
+    vs = VendorSettings(
+        name="procurios",
+        base_url="https://crm.example",
+        secrets=Secrets({"TOKEN": "s3cret"}),
+    )
+    http = httpx.AsyncClient(
+        transport=httpx.MockTransport(handler), base_url=vs.base_url or ""
+    )
+    connector = ProcuriosConnector(vs, http)
+    await connector.ready()
+    (answer,) = await connector.read_histories([read(7, limit=1)])
+    assert isinstance(answer, VendorRejected)
+    assert "Bad token" in answer.message and "s3cret" not in answer.message
+    assert len(seen) == 2  # a static token: a 401 is not retried
+    for request in seen:
+        assert request.headers["Authorization"] == "Bearer s3cret"
+        assert request.headers["Accept"] == (
+            "application/vnd.procurios.contact_moment+json; version=1"
+        )
+    await connector.aclose()
+
+
+async def test_schema_as_object_and_tags_as_list() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/schema"):
+            return httpx.Response(200, json={"type": "object"})
+        if request.url.path.endswith("/tags"):
+            return httpx.Response(200, json=[])
+        return httpx.Response(200, json={"unexpected": True})
+
+    vs = VendorSettings(name="procurios")
+    http = httpx.AsyncClient(
+        transport=httpx.MockTransport(handler), base_url="http://x"
+    )
+    connector = ProcuriosConnector(vs, http)
+    assert await connector.type_schema("ContactMomentPhone") == {"type": "object"}
+    assert await connector.list_tags() == {}
+    (answer,) = await connector.read_histories([read(7, limit=1)])
+    assert type(answer).__name__ == "VendorProtocolError"
+    await connector.aclose()
+
+
+def test_history_applies_without_a_key_only_to_everyone(
+    conn: ProcuriosConnector,
+) -> None:
+    assert conn.history_applies("400002", InteractionFilter(contact_account="100002"))
+    assert conn.history_applies(None, InteractionFilter())
+    # A contact with no Procurios id has no moments here, not everybody's.
+    assert not conn.history_applies(None, InteractionFilter(contact_account="100002"))
