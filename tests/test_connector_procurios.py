@@ -156,7 +156,7 @@ _HEAVY_IDS = [m.id for m in own_stream(_WALK_SIM, HEAVY_RELATION)]
 )
 def test_walk_sees_every_moment_once_in_order(limits: list[int], cached: bool) -> None:
     async def go() -> tuple[list[tuple[Interaction, Any]], int]:
-        options = {} if cached else {"page_cache_s": 0}
+        options = {"page_cache_s": 30} if cached else {"page_cache_s": 0}
         connector = make_conn(_WALK_SIM, options)
         try:
             return await walk(connector, HEAVY_RELATION, limits)
@@ -462,9 +462,8 @@ async def test_vendor_down_answers_errors_in_the_slots(
 # ---- the page cache ----------------------------------------------------------------
 
 
-async def test_resumed_reads_reuse_pages_until_a_write(
-    conn: ProcuriosConnector, sim: Starlette
-) -> None:
+async def test_resumed_reads_reuse_pages_until_a_write(sim: Starlette) -> None:
+    conn = make_conn(sim, {"page_cache_s": 30})
     first = await one(conn, read(HEAVY_RELATION, limit=10))
     assert len(calls(sim)) == 1
     second = await one(conn, read(HEAVY_RELATION, first.next, limit=10))
@@ -477,6 +476,7 @@ async def test_resumed_reads_reuse_pages_until_a_write(
     fresh = await one(conn, read(HEAVY_RELATION, limit=1))
     assert len(calls(sim)) == 2  # a write empties the cache
     assert fresh.items[0][0].subject == "Hello"
+    await conn.aclose()
 
 
 async def test_page_cache_can_be_switched_off(sim: Starlette) -> None:

@@ -128,23 +128,30 @@ def test_position_points_into_a_page_and_skips() -> None:
     assert vendor.fetched == [2]
 
 
-def test_reads_more_pages_until_limit_kept() -> None:
+def test_one_page_per_read_passing_over_filtered_out_pages() -> None:
     vendor = PagedVendor(list(range(100)), 25)
     batch = asyncio.run(
         read_pages(
             vendor.fetch, None, page_size=25, limit=5, keep=lambda i: i % 20 == 0
         )
     )
-    assert [i for i, _ in batch.items] == [0, 20, 40, 60, 80]
-    assert vendor.fetched == [1, 2, 3, 4]
-    assert batch.next == {"n": 81}
+    assert [i for i, _ in batch.items] == [0, 20]
+    assert vendor.fetched == [1]
+    assert batch.next == {"n": 25}
+    batch = asyncio.run(
+        read_pages(vendor.fetch, None, page_size=25, limit=5, keep=lambda i: i >= 60)
+    )
+    assert [i for i, _ in batch.items] == [60, 61, 62, 63, 64]
+    assert vendor.fetched == [1, 1, 2, 3]
 
 
 def test_exact_full_last_page_ends_on_the_next_empty_page() -> None:
     vendor = PagedVendor(list(range(50)), 25)
     first = asyncio.run(read_pages(vendor.fetch, None, page_size=25, limit=50))
-    assert len(first.items) == 50 and first.next == {"n": 50}
-    rest = asyncio.run(read_pages(vendor.fetch, first.next, page_size=25, limit=50))
+    assert len(first.items) == 25 and first.next == {"n": 25}
+    second = asyncio.run(read_pages(vendor.fetch, first.next, page_size=25, limit=50))
+    assert len(second.items) == 25 and second.next == {"n": 50}
+    rest = asyncio.run(read_pages(vendor.fetch, second.next, page_size=25, limit=50))
     assert rest.items == [] and rest.next is None
     assert vendor.fetched == [1, 2, 3]
 

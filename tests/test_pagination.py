@@ -156,13 +156,16 @@ class ListStream:
 
 async def walk_merged(streams: dict[str, ListStream], sizes: list[int]) -> list[tuple[int, str]]:
     state: dict[str, object] = {}
+    heads: dict[str, object] = {}
     seen: list[tuple[int, str]] = []
     i = 0
     while True:
-        page = await merge_page(streams, state, sizes[i % len(sizes)], key=lambda t: t)
+        page = await merge_page(
+            streams, state, sizes[i % len(sizes)], key=lambda t: t, heads=heads
+        )
         i += 1
         seen.extend(e.item for e in page.edges)
-        state = page.state
+        state, heads = page.state, page.heads
         for e in page.edges:
             assert isinstance(e.state, dict)
         if not page.has_next:
@@ -204,3 +207,16 @@ def test_merge_failure_degrades_and_cursor_retries_the_vendor() -> None:
     assert [e.item for e in page.edges] == [(0, "b"), (1, "b"), (2, "b")]
     assert isinstance(page.failures["a"], ConnectorError)
     assert page.state["a"] is None  # still to be read from its start next time
+
+
+def test_a_stream_whose_next_item_is_not_due_is_not_read() -> None:
+    old = ListStream([(100 + n, "a") for n in range(5)])
+    new = ListStream([(n, "b") for n in range(50)])
+    page = run(merge_page({"a": old, "b": new}, {}, 10, key=lambda t: t))
+    assert page.heads["a"] == (100, "a")
+    reads = len(old.reads)
+    page = run(
+        merge_page({"a": old, "b": new}, page.state, 10, key=lambda t: t, heads=page.heads)
+    )
+    assert [e.item for e in page.edges] == [(n, "b") for n in range(10, 20)]
+    assert len(old.reads) == reads  # its head (100) comes after this page: no call

@@ -48,7 +48,7 @@ WIRE_TIME = "%Y-%m-%dT%H:%M:%S"  # the vendor's dateTime and `since`: UTC, no zo
 TYPES_TTL_S = 600.0  # type titles hardly ever change
 MAX_RELATIONS_PER_CALL = 100  # keeps the combined call's query string modest
 TITLE_FIELDS = frozenset({"detail"})  # selections that show `typeTitle`
-PAGE_CACHE_S = 30.0  # default `page_cache_s`: how long a list page is reused (0: never)
+PAGE_CACHE_S = 0.0  # default `page_cache_s`: seconds a list page is reused (0: never; no staleness)
 PAGE_CACHE_PAGES = 512
 
 CHANNELS = {

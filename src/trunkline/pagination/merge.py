@@ -44,6 +44,7 @@ class Stream(Protocol[T]):
 class MergedEdge(Generic[T]):
     item: T
     state: dict[str, Position]  # the composite cursor state after this item
+    heads: dict[str, Any]  # the keys of the streams' next items, where known
 
 
 @dataclass
@@ -51,7 +52,15 @@ class MergedPage(Generic[T]):
     edges: list[MergedEdge[T]]
     has_next: bool
     state: dict[str, Position]  # where every stream stands after the page
+    heads: dict[str, Any]
     failures: dict[str, ConnectorError] = field(default_factory=dict)
+
+
+def _frozen(value: Any) -> Any:
+    """A key back from JSON: lists to tuples, so it compares with fresh keys."""
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 @dataclass
@@ -63,6 +72,7 @@ class _Cursor(Generic[T]):
     exhausted: bool = False
     failed: bool = False
     buffer: deque[tuple[T, Position]] = field(default_factory=deque)
+    head: Any = None  # key of the next unread item, known from the last cursor
 
     @property
     def dry(self) -> bool:
@@ -91,47 +101,80 @@ async def merge_page(
     first: int,
     key: Callable[[T], Any],
     *,
+    heads: Mapping[str, Any] | None = None,
     read_limit: int | None = None,
 ) -> MergedPage[T]:
     """One forward page of `first` items over every stream, smallest key first.
 
     `state` maps stream name to its position (absent or None: from the start; `DONE`:
-    dry). Streams are read concurrently; a stream is asked again only when its buffer
-    runs out before the page is full.
+    dry). `heads` are the next items' keys that an earlier page saw (the cursor keeps
+    them): a stream whose head is known is not read until that head is due, so a vendor
+    whose next item is older than this whole page costs no call. The others are read
+    concurrently, and again only when their buffer runs out before the page is full.
     """
     limit = read_limit or first + 1
+    known = heads or {}
     failures: dict[str, ConnectorError] = {}
     cursors = {
-        name: _Cursor(name, stream, consumed=state.get(name), next=state.get(name))
+        name: _Cursor(
+            name,
+            stream,
+            consumed=state.get(name),
+            next=state.get(name),
+            head=_frozen(known.get(name)),
+        )
         for name, stream in streams.items()
         if state.get(name) != DONE
     }
-    await asyncio.gather(*(_fill(c, limit, failures) for c in cursors.values()))
+    await asyncio.gather(
+        *(_fill(c, limit, failures) for c in cursors.values() if c.head is None)
+    )
 
-    def snapshot() -> dict[str, Position]:
+    def snapshot() -> tuple[dict[str, Position], dict[str, Any]]:
         out: dict[str, Position] = {n: DONE for n in streams if state.get(n) == DONE}
+        next_keys: dict[str, Any] = {}
         for name, cur in cursors.items():
             out[name] = DONE if cur.dry and not cur.failed else cur.consumed
-        return out
+            if cur.buffer:
+                next_keys[name] = key(cur.buffer[0][0])
+            elif cur.head is not None:
+                next_keys[name] = cur.head
+        return out, next_keys
 
-    heap = [(key(c.buffer[0][0]), n) for n, c in cursors.items() if c.buffer]
+    heap: list[tuple[Any, str]] = []
+    for name, cur in cursors.items():
+        if cur.buffer:
+            heap.append((key(cur.buffer[0][0]), name))
+        elif cur.head is not None:
+            heap.append((cur.head, name))
     heapq.heapify(heap)
     edges: list[MergedEdge[T]] = []
     while heap and len(edges) < first:
         _, name = heapq.heappop(heap)
         cur = cursors[name]
+        if not cur.buffer:  # a known head is due: read it now
+            cur.head = None
+            await _fill(cur, limit, failures)
+            if cur.buffer:
+                heapq.heappush(heap, (key(cur.buffer[0][0]), name))
+            continue
         item, after = cur.buffer.popleft()
         cur.consumed = after
         if len(edges) + 1 < first:  # the page needs more: this stream's next head
             await _fill(cur, limit, failures)
         if cur.buffer:
             heapq.heappush(heap, (key(cur.buffer[0][0]), name))
-        edges.append(MergedEdge(item, snapshot()))
+        edges.append(MergedEdge(item, *snapshot()))
     # A full page does not read ahead to prove the end: a stream not yet known to be dry
     # makes hasNextPage true, and the next page may then come back empty.
     maybe_more = any(not c.exhausted and not c.failed for c in cursors.values())
+    final_state, final_heads = snapshot()
     return MergedPage(
-        edges, has_next=bool(heap) or maybe_more, state=snapshot(), failures=failures
+        edges,
+        has_next=bool(heap) or maybe_more,
+        state=final_state,
+        heads=final_heads,
+        failures=failures,
     )
 
 

@@ -27,11 +27,12 @@ async def read_pages(
     limit: int,
     keep: Callable[[T], bool] | None = None,
 ) -> Batch[T]:
-    """Up to `limit` kept items from `position`, reading whole pages.
+    """Up to `limit` kept items from `position`: the first page that keeps any.
 
-    Pages are read until `limit` items are kept or a short page ends the stream, so a
-    walk fetches each page once, except the page a position points into (a batch may
-    stop in the middle of a page; the next batch reads that page again and skips).
+    One page per read (pages whose items are all filtered out are passed over), since a
+    merge across vendors rarely takes a whole page from one of them and asks again when
+    it needs more. A walk so fetches each page once, except the page a resumed position
+    points into (read again to skip what was consumed).
     """
     if page_size < 1:
         raise ValueError("page_size must be positive")
@@ -51,7 +52,7 @@ async def read_pages(
         if len(got) < page_size:  # a short page is the last one
             more = False
             break
-        if kept >= limit:
+        if kept:  # one page with something in it is enough: the merge asks again
             break
         page += 1
     return counted_batch(raw, base=base, start=start, limit=limit, more=more, keep=keep)

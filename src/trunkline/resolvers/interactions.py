@@ -58,16 +58,23 @@ def _decode(cursor: str, scope: str) -> dict[str, Any]:
     return state
 
 
-def _state(cursor: str | None, scope: str) -> dict[str, Any]:
-    return {} if cursor is None else dict(_decode(cursor, scope)["s"])
+def _state(cursor: str | None, scope: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The vendors' positions and their known next keys, from an `after` cursor."""
+    if cursor is None:
+        return {}, {}
+    decoded = _decode(cursor, scope)
+    heads = decoded.get("h")
+    return dict(decoded["s"]), dict(heads) if isinstance(heads, dict) else {}
 
 
 def _item_key(item: Interaction) -> list[str]:
     return [item.source.vendor.value, item.source.vendor_id]
 
 
-def _cursor(scope: str, state: dict[str, Any], item: Interaction) -> str:
-    return encode_cursor(KIND, scope, {"s": state, "k": _item_key(item)})
+def _cursor(
+    scope: str, state: dict[str, Any], heads: dict[str, Any], item: Interaction
+) -> str:
+    return encode_cursor(KIND, scope, {"s": state, "h": heads, "k": _item_key(item)})
 
 
 async def _streams(
@@ -102,11 +109,13 @@ async def interactions_page(
     streams = await _streams(ctx, f, contact, fields)
     if args.backward:
         return await _backward(ctx, streams, scope, args, path)
-    state = _state(args.after, scope)
-    page = await merge_page(streams, state, args.first or 0, key=_sort_key)
+    state, heads = _state(args.after, scope)
+    page = await merge_page(
+        streams, state, args.first or 0, key=_sort_key, heads=heads
+    )
     for error in page.failures.values():
         ctx.report(error, path)
-    edges = [(_cursor(scope, e.state, e.item), e.item) for e in page.edges]
+    edges = [(_cursor(scope, e.state, e.heads, e.item), e.item) for e in page.edges]
     has_next = page.has_next or bool(page.failures)
     return Page(edges, has_next=has_next, has_previous=args.after is not None)
 
@@ -129,12 +138,14 @@ async def _backward(
     keep the last `last` items before the `before` edge (memory O(last); vendor reads
     bounded by the history before that edge). Cursors equal the forward walk's."""
     target = _decode(args.before, scope).get("k") if args.before else None
-    after = _state(args.after, scope)
+    state, heads = _state(args.after, scope)
+    after = bool(state)
     window: deque[tuple[str, Interaction]] = deque(maxlen=args.last or 0)
     dropped = False
-    state: dict[str, Any] = dict(after)
     while True:
-        page = await merge_page(streams, state, BACKWARD_CHUNK, key=_sort_key)
+        page = await merge_page(
+            streams, state, BACKWARD_CHUNK, key=_sort_key, heads=heads
+        )
         for error in page.failures.values():
             ctx.report(error, path)
         for e in page.edges:
@@ -143,10 +154,10 @@ async def _backward(
                     list(window), has_next=True, has_previous=dropped or bool(after)
                 )
             dropped = dropped or len(window) == window.maxlen
-            window.append((_cursor(scope, e.state, e.item), e.item))
+            window.append((_cursor(scope, e.state, e.heads, e.item), e.item))
         if not page.has_next or not page.edges:
             break
-        state = page.state
+        state, heads = page.state, page.heads
     if target is not None:
         raise CursorError("Invalid cursor: it no longer points into this history.")
     return Page(list(window), has_next=False, has_previous=dropped or bool(after))
