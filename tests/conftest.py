@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from support import GraphQLClient
 from trunkline.app import create_app
 from trunkline.config import load_settings
-from support import GraphQLClient
 
 
 @pytest.fixture

@@ -40,7 +40,9 @@ def test_links_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     }
 
 
-def test_links_import_rejects_bad_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_links_import_rejects_bad_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRUNKLINE_IDENTITY_STORE", str(tmp_path / "l.db"))
     csv = tmp_path / "bad.csv"
     csv.write_text("100003,moxiworks\n")

@@ -6,10 +6,9 @@ import base64
 
 import pytest
 
+from support import GraphQLClient
 from trunkline.domain import Vendor
 from trunkline.simulators.seed import PEOPLE, people
-
-from support import GraphQLClient
 
 PAGE = """
 query ($first: Int, $after: String, $last: Int, $before: String, $filter: ContactFilter) {
@@ -25,7 +24,9 @@ def gid(account: str) -> str:
     return base64.b64encode(f"Contact:{account}".encode()).decode()
 
 
-async def test_forward_walk_returns_every_contact_once_in_order(gql: GraphQLClient) -> None:
+async def test_forward_walk_returns_every_contact_once_in_order(
+    gql: GraphQLClient,
+) -> None:
     seen: list[str] = []
     after = None
     while True:
@@ -130,7 +131,9 @@ async def test_cursor_from_another_filter_is_refused(gql: GraphQLClient) -> None
 
 
 async def test_unknown_ids(gql: GraphQLClient) -> None:
-    body = await gql.query('{ node(id: "%s") { id } }' % gid("999999999"))
+    body = await gql.query(
+        "query ($id: ID!) { node(id: $id) { id } }", {"id": gid("999999999")}
+    )
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     body = await gql.query('{ node(id: "bm9wZQ==") { id } }')
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
@@ -185,8 +188,10 @@ async def test_expired_session_logs_in_again(gql: GraphQLClient) -> None:
 async def test_variable_of_the_wrong_type_is_bad_user_input(gql: GraphQLClient) -> None:
     r = await gql.http.post(
         "/graphql",
-        json={"query": "query ($n: Int!) { contacts(first: $n) { edges { cursor } } }",
-              "variables": {"n": "x"}},
+        json={
+            "query": "query ($n: Int!) { contacts(first: $n) { edges { cursor } } }",
+            "variables": {"n": "x"},
+        },
     )
     error = r.json()["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"

@@ -77,7 +77,9 @@ def test_walks_every_contact_forward_and_back(server: str) -> None:
         seen: list[str] = []
         after = None
         while True:
-            r = client.post("/graphql", json={"query": QUERY, "variables": {"after": after}})
+            r = client.post(
+                "/graphql", json={"query": QUERY, "variables": {"after": after}}
+            )
             assert r.status_code == 200
             conn = r.json()["data"]["contacts"]
             seen += [e["node"]["account"] for e in conn["edges"]]
@@ -89,7 +91,9 @@ def test_walks_every_contact_forward_and_back(server: str) -> None:
         back: list[str] = []
         before = None
         while True:
-            r = client.post("/graphql", json={"query": BACK, "variables": {"before": before}})
+            r = client.post(
+                "/graphql", json={"query": BACK, "variables": {"before": before}}
+            )
             conn = r.json()["data"]["contacts"]
             back[:0] = [e["node"]["account"] for e in conn["edges"]]
             if not conn["pageInfo"]["hasPreviousPage"]:
@@ -147,7 +151,6 @@ def test_graphiql_runs_the_example_query_offline(server: str) -> None:
     import shutil
 
     from test_graphiql_browser import BROWSER_DIR, CHROMIUM
-
     from test_http_audit import npm_ci
 
     if not os.access(CHROMIUM, os.X_OK) or shutil.which("node") is None:

@@ -91,7 +91,9 @@ async def test_walking_the_merged_history_sees_everything_once_newest_first(
 async def test_pages_resume_each_vendor_where_it_stopped(gql: GraphQLClient) -> None:
     await walk(gql, 0, [50])
     # CRM.COM pages by offset: no offset is asked twice.
-    crm = [q for m, p, q in gql.calls(Vendor.CRMCOM) if p.endswith("communications/list")]
+    crm = [
+        q for m, p, q in gql.calls(Vendor.CRMCOM) if p.endswith("communications/list")
+    ]
     assert len(crm) == len(set(crm)), "CRM.COM was asked for the same offset twice"
     # Procurios pages by 25: a resumed cursor reads again only the page it points into,
     # and the walk never starts over from page 1.
@@ -126,7 +128,10 @@ async def test_a_vendor_down_degrades_and_the_cursor_continues(
     after = conn["pageInfo"]["endCursor"]
     body = await gql.query(HISTORY, {"id": contact, "first": 40, "after": after})
     assert "errors" not in body
-    vendors = {e["node"]["source"]["vendor"] for e in body["data"]["contact"]["interactions"]["edges"]}
+    vendors = {
+        e["node"]["source"]["vendor"]
+        for e in body["data"]["contact"]["interactions"]["edges"]
+    }
     assert "CRMCOM" in vendors
 
 
@@ -142,12 +147,17 @@ async def test_a_cursor_from_another_filter_is_refused(gql: GraphQLClient) -> No
 
 
 async def test_filters_narrow_the_history(gql: GraphQLClient) -> None:
-    seen, _ = await walk(gql, 0, [100], {"channels": ["EMAIL"], "vendors": ["PROCURIOS", "CRMCOM"]})
+    seen, _ = await walk(
+        gql, 0, [100], {"channels": ["EMAIL"], "vendors": ["PROCURIOS", "CRMCOM"]}
+    )
     assert seen
     assert {n["channel"] for n in seen} == {"EMAIL"}
     assert {n["source"]["vendor"] for n in seen} <= {"PROCURIOS", "CRMCOM"}
     seen, _ = await walk(
-        gql, 0, [100], {"since": "2026-01-01T00:00:00Z", "until": "2026-06-01T00:00:00Z"}
+        gql,
+        0,
+        [100],
+        {"since": "2026-01-01T00:00:00Z", "until": "2026-06-01T00:00:00Z"},
     )
     assert all("2026-01-01" <= n["occurredAt"] < "2026-06-01" for n in seen)
 
@@ -186,7 +196,10 @@ async def test_node_lookup_of_an_interaction(gql: GraphQLClient) -> None:
             "query ($id: ID!) { node(id: $id) { id ... on Interaction { occurredAt } } }",
             {"id": node_id},
         )
-        assert found["node"] == {"id": node_id, "occurredAt": edge["node"]["occurredAt"]}
+        assert found["node"] == {
+            "id": node_id,
+            "occurredAt": edge["node"]["occurredAt"],
+        }
 
 
 async def test_link_and_unlink_a_contact(gql: GraphQLClient) -> None:
@@ -204,7 +217,9 @@ async def test_link_and_unlink_a_contact(gql: GraphQLClient) -> None:
         {"c": contact},
     )
     assert data["unlinkContact"]["changed"] is True
-    body = await gql.query(link, {"c": gid("Contact", "nope"), "v": "MOXIWORKS", "id": "x"})
+    body = await gql.query(
+        link, {"c": gid("Contact", "nope"), "v": "MOXIWORKS", "id": "x"}
+    )
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 

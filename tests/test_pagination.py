@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trunkline.errors import BadUserInput, ConnectorError, CursorError, VendorUnavailable
+from trunkline.errors import (
+    BadUserInput,
+    ConnectorError,
+    CursorError,
+    VendorUnavailable,
+)
 from trunkline.pagination.args import slice_args
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
 from trunkline.pagination.merge import DONE, Batch, merge_page
@@ -44,7 +49,7 @@ def test_cursor_round_trip_and_scope() -> None:
     assert decode_cursor(c, "Contact", scope) == {"i": 41}
     with pytest.raises(CursorError, match="different arguments"):
         decode_cursor(c, "Contact", scope_of("Contact", {"name": "y"}))
-    with pytest.raises(CursorError, match="Contact list|Interaction list"):
+    with pytest.raises(CursorError, match="Interaction list"):
         decode_cursor(c, "Interaction", scope)
 
 
@@ -125,7 +130,11 @@ def test_find_end_counts_with_few_probes(total: int) -> None:
 
 def test_first_page_is_one_call_and_uses_next() -> None:
     vendor = ListVendor(range(120))
-    page = run(offset_slice(vendor.fetch, first=50, last=None, after=None, before=None, max_call=1000))
+    page = run(
+        offset_slice(
+            vendor.fetch, first=50, last=None, after=None, before=None, max_call=1000
+        )
+    )
     assert page.items == list(range(50)) and page.has_next and not page.has_previous
     assert vendor.calls == 1
 
@@ -154,7 +163,9 @@ class ListStream:
         )
 
 
-async def walk_merged(streams: dict[str, ListStream], sizes: list[int]) -> list[tuple[int, str]]:
+async def walk_merged(
+    streams: dict[str, ListStream], sizes: list[int]
+) -> list[tuple[int, str]]:
     state: dict[str, object] = {}
     heads: dict[str, object] = {}
     seen: list[tuple[int, str]] = []
@@ -216,7 +227,9 @@ def test_a_stream_whose_next_item_is_not_due_is_not_read() -> None:
     assert page.heads["a"] == (100, "a")
     reads = len(old.reads)
     page = run(
-        merge_page({"a": old, "b": new}, page.state, 10, key=lambda t: t, heads=page.heads)
+        merge_page(
+            {"a": old, "b": new}, page.state, 10, key=lambda t: t, heads=page.heads
+        )
     )
     assert [e.item for e in page.edges] == [(n, "b") for n in range(10, 20)]
     assert len(old.reads) == reads  # its head (100) comes after this page: no call

@@ -82,7 +82,9 @@ class Connector:
         self.settings = settings
         self.http = http
         self._auth_lock = asyncio.Lock()
-        self._auth_generation = 0  # bumped on each re-login, so concurrent 401s share one
+        self._auth_generation = (
+            0  # bumped on each re-login, so concurrent 401s share one
+        )
 
     @property
     def name(self) -> str:

@@ -56,8 +56,12 @@ def _contact_loaders(source: ContactSource, max_batch: int) -> dict[str, Loader]
     }
 
 
-def _history_loader(source: InteractionSource) -> Loader[HistoryRead, Batch[Interaction]]:
-    async def read(reads: Sequence[HistoryRead]) -> Sequence[Batch[Interaction] | BaseException]:
+def _history_loader(
+    source: InteractionSource,
+) -> Loader[HistoryRead, Batch[Interaction]]:
+    async def read(
+        reads: Sequence[HistoryRead],
+    ) -> Sequence[Batch[Interaction] | BaseException]:
         return await source.read_histories(reads)
 
     return Loader(read)

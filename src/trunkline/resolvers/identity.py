@@ -29,7 +29,9 @@ def apply_rule(rule: str, contact: Contact) -> str | None:
     raise ConfigError(f"unknown contact_key rule {rule!r}")
 
 
-async def vendor_key(ctx: Context, source: InteractionSource, contact: Contact) -> str | None:
+async def vendor_key(
+    ctx: Context, source: InteractionSource, contact: Contact
+) -> str | None:
     """This vendor's id for the contact, or None when it has none."""
     links = await ctx.loaders.links.load(contact.account)
     linked = links.get(source.vendor.value)

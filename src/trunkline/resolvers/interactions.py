@@ -33,8 +33,12 @@ class LoaderStream:
     fields: frozenset[str]
 
     async def read(self, position: Position | None, limit: int) -> Batch[Interaction]:
-        read = HistoryRead(self.key, self.filter, self.fields, position_text(position), limit)
-        batch: Batch[Interaction] = await self.ctx.loaders.history[self.source.vendor].load(read)
+        read = HistoryRead(
+            self.key, self.filter, self.fields, position_text(position), limit
+        )
+        batch: Batch[Interaction] = await self.ctx.loaders.history[
+            self.source.vendor
+        ].load(read)
         return batch
 
 
@@ -88,7 +92,9 @@ async def _streams(
     if contact is None:
         keys: list[str | None] = [None] * len(sources)
     else:
-        keys = list(await asyncio.gather(*(vendor_key(ctx, s, contact) for s in sources)))
+        keys = list(
+            await asyncio.gather(*(vendor_key(ctx, s, contact) for s in sources))
+        )
     return {
         s.vendor.value: LoaderStream(ctx, s, key, f, fields)
         for s, key in zip(sources, keys, strict=True)
@@ -110,9 +116,7 @@ async def interactions_page(
     if args.backward:
         return await _backward(ctx, streams, scope, args, path)
     state, heads = _state(args.after, scope)
-    page = await merge_page(
-        streams, state, args.first or 0, key=_sort_key, heads=heads
-    )
+    page = await merge_page(streams, state, args.first or 0, key=_sort_key, heads=heads)
     for error in page.failures.values():
         ctx.report(error, path)
     edges = [(_cursor(scope, e.state, e.heads, e.item), e.item) for e in page.edges]
@@ -161,7 +165,6 @@ async def _backward(
     if target is not None:
         raise CursorError("Invalid cursor: it no longer points into this history.")
     return Page(list(window), has_next=False, has_previous=dropped or bool(after))
-
 
 
 async def interaction(ctx: Context, node_id: str) -> Interaction | None:

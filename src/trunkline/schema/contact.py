@@ -157,7 +157,9 @@ class Contact(relay.Node):
             for i in items
         ]
 
-    @strawberry.field(description="This contact's history over every vendor, newest first.")
+    @strawberry.field(
+        description="This contact's history over every vendor, newest first."
+    )
     async def interactions(
         self,
         info: Info,
@@ -165,11 +167,11 @@ class Contact(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: Annotated[
-            InteractionFilter | None, strawberry.argument()
-        ] = None,
+        filter: Annotated[InteractionFilter | None, strawberry.argument()] = None,
     ) -> Annotated[
-        Connection[Annotated[Interaction, strawberry.lazy("trunkline.schema.interaction")]],
+        Connection[
+            Annotated[Interaction, strawberry.lazy("trunkline.schema.interaction")]
+        ],
         strawberry.lazy("trunkline.schema.connections"),
     ]:
         from trunkline.schema.interaction import interactions_connection

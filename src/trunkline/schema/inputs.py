@@ -44,9 +44,6 @@ class ContactFilter:
         )
 
 
-
-
-
 @strawberry.input(description="Interaction filters; all optional, combined with AND.")
 class InteractionFilter:
     contact_id: strawberry.ID | None = strawberry.field(
@@ -75,4 +72,6 @@ class InteractionFilter:
             direction=self.direction,
             text=self.text or None,
         )
+
+
 __all__ = ["ContactFilter", "InteractionFilter", "utc"]

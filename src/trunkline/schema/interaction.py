@@ -12,8 +12,8 @@ from strawberry import relay
 from strawberry.types import Info
 
 from trunkline import domain
-from trunkline.resolvers import interactions as interaction_resolvers
 from trunkline.pagination.args import slice_args
+from trunkline.resolvers import interactions as interaction_resolvers
 from trunkline.schema.connections import Connection, to_connection
 from trunkline.schema.contact import Contact, VendorRecord
 from trunkline.schema.enums import Channel, Direction, Vendor
@@ -121,7 +121,9 @@ class Interaction(relay.Node):
     key: relay.NodeID[str]
     source: VendorRecord
     channel: Channel
-    vendor_type: str | None = strawberry.field(description="The vendor's own type name.")
+    vendor_type: str | None = strawberry.field(
+        description="The vendor's own type name."
+    )
     direction: Direction | None
     subject: str | None
     body: str | None
@@ -169,8 +171,6 @@ class Interaction(relay.Node):
             *(interaction_resolvers.interaction(info.context, i) for i in node_ids)
         )
         return [cls.of(i) if i is not None else None for i in found]
-
-
 
 
 async def interactions_connection(

@@ -43,7 +43,7 @@ class Faults:
         for key, value in changes.items():
             if key not in names:
                 raise ValueError(f"unknown fault knob: {key}")
-            setattr(self, key, type(getattr(self, key))(value))  # type: ignore[call-arg]
+            setattr(self, key, type(getattr(self, key))(value))
 
 
 @dataclass

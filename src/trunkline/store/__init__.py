@@ -15,7 +15,6 @@ from trunkline.domain import Vendor
 from trunkline.errors import BadUserInput
 from trunkline.store.sqlite import SqliteIdentityStore
 
-
 VENDORS = {v.value for v in Vendor}
 
 

@@ -1,0 +1,53 @@
+"""The benchmark runs end to end (quick mode, Q1 only, no peer) and writes its JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.bench
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYS = {
+    "query",
+    "vendor_calls",
+    "min_vendor_calls",
+    "p50_ms",
+    "critical_path_ms",
+    "p50_over_critical_path",
+    "rps_c16",
+    "rps_c64",
+    "baseline_rps_c64",
+    "rps_ratio_to_baseline_c64",
+    "peer_rps_c64",
+    "rps_ratio_to_peer_c64",
+    "cpu_ms_per_request",
+    "baseline_cpu_ms_per_request",
+    "peak_rss_mb",
+}
+
+
+def test_quick_run_writes_every_key(tmp_path: Path) -> None:
+    out = tmp_path / "x.json"
+    argv = ["--quick", "--only", "Q1", "--no-peer", "--json", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    rows = json.loads(out.read_text())
+    assert [r["query"] for r in rows] == ["Q1"]
+    [q1] = rows
+    assert set(q1) >= KEYS
+    assert q1["vendor_calls"] == q1["min_vendor_calls"] == 1
+    assert q1["failed_requests"] == 0
+    assert q1["p50_ms"] >= q1["critical_path_ms"] == 20
+    assert q1["rps_c64"] > 0 and q1["baseline_rps_c64"] > 0
+    assert q1["peer_rps_c64"] is None
