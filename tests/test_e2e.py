@@ -180,3 +180,93 @@ def test_graphiql_runs_the_example_query_offline(server: str) -> None:
     summary = json.loads(lines[-1].removeprefix("SUMMARY "))
     assert summary["blocked"] == [] and summary["failures"] == [], proc.stdout
     assert summary["ok"] is True
+
+
+def start(args: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trunkline.cli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(health, timeout=1)
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    pytest.fail(f"{args} did not start")
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
+    """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
+    vendors = ["livevox", "moxiworks", "procurios", "crmcom"]
+    ports = {v: free_port() for v in vendors}
+    procs = [
+        start(
+            ["simulate", v, "--port", str(ports[v])],
+            dict(os.environ),
+            f"http://127.0.0.1:{ports[v]}/_sim/faults",
+        )
+        for v in vendors
+    ]
+    config = tmp_path / "trunkline.toml"
+    config.write_text(
+        '[vendors.procurios]\ncontact_key = "custom_field:COL5"\n'
+        '[vendors.crmcom]\ncontact_key = "custom_field:COL6"\n'
+        '[vendors.moxiworks]\nagent_uuid = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"\n'
+    )
+    env = {
+        **os.environ,
+        "TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.db"),
+        "TRUNKLINE_HTTP_TRANSPORT": transport,
+        "TRUNKLINE_LIVEVOX_USERNAME": "agent",
+        "TRUNKLINE_LIVEVOX_PASSWORD": "secret",
+        "TRUNKLINE_LIVEVOX_CLIENT_NAME": "acme",
+        "TRUNKLINE_LIVEVOX_ACCESS_TOKEN": "token",
+        "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
+        "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
+        "TRUNKLINE_PROCURIOS_TOKEN": "token",
+        "TRUNKLINE_CRMCOM_USERNAME": "api",
+        "TRUNKLINE_CRMCOM_PASSWORD": "secret",
+        **{
+            f"TRUNKLINE_{v.upper()}_URL": f"http://127.0.0.1:{p}"
+            for v, p in ports.items()
+        },
+    }
+    port = free_port()
+    gateway = start(
+        ["serve", "--port", str(port), "--config", str(config)],
+        env,
+        f"http://127.0.0.1:{port}/healthz",
+    )
+    procs.append(gateway)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        ready = httpx.get(f"{url}/readyz", timeout=10).json()
+        assert ready["status"] == "ready", ready
+        assert not any(v["embedded"] for v in ready["vendors"].values())
+        body = httpx.post(
+            f"{url}/graphql",
+            json={
+                "query": '{ contact(account: "100000") { displayName interactions(first: 40) '
+                "{ edges { node { source { vendor } } } } } }"
+            },
+            timeout=30,
+        ).json()
+        assert "errors" not in body, body
+        vendors_seen = {
+            e["node"]["source"]["vendor"]
+            for e in body["data"]["contact"]["interactions"]["edges"]
+        }
+        assert vendors_seen == {"LIVEVOX", "MOXIWORKS", "PROCURIOS", "CRMCOM"}
+        calls = httpx.get(f"http://127.0.0.1:{ports['livevox']}/_sim/calls").json()
+        assert calls["count"] >= 2  # login + search went over the network
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=10)

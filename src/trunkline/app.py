@@ -12,6 +12,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,12 @@ def build_gateway(
     connectors: dict[Vendor, Connector] = {}
     for vendor, cls in connector_classes().items():
         vs = settings.vendor(vendor.value)
+        if "history_horizon_days" not in vs.options:  # the gateway-wide default
+            options = {
+                **vs.options,
+                "history_horizon_days": settings.history_horizon_days,
+            }
+            vs = replace(vs, options=options)
         app = apps.get(vendor)
         if app is None and vs.embedded:
             app = embedded[vendor] = load_simulator(cls.simulator)

@@ -77,8 +77,12 @@ class Settings:
     identity_store: str = "trunkline-links.sqlite3"
     http_transport: str = "aiohttp"
 
+    # The TRUNKLINE_* environment, for vendors the config file does not name.
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+
     def vendor(self, name: str) -> VendorSettings:
-        return self.vendors.get(name) or VendorSettings(name=name)
+        found = self.vendors.get(name)
+        return found or _vendor_settings(name, {}, self.environ)
 
 
 def _read_secrets_file(path: str) -> dict[str, str]:
@@ -152,6 +156,7 @@ def load_settings(
     try:
         return Settings(
             vendors=vendors,
+            environ={k: v for k, v in environ.items() if k.startswith(ENV_PREFIX)},
             max_page_size=int(
                 environ.get(
                     f"{ENV_PREFIX}MAX_PAGE_SIZE", gateway.get("max_page_size", 500)
