@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from node_checks import run_audit, run_graphiql
 from trunkline.simulators.seed import people
 
 pytestmark = pytest.mark.e2e
@@ -127,58 +128,17 @@ def test_bad_input_over_the_wire(server: str) -> None:
 @pytest.mark.audit
 def test_graphql_http_audit_against_trunkline_serve(server: str) -> None:
     """The GraphQL over HTTP spec's own audits, SHOULDs included: 0 errors, 0 warnings."""
-    from test_http_audit import AUDIT_DIR, npm_ci, summary_of
-
-    npm_ci(AUDIT_DIR, "graphql-http")
-    proc = subprocess.run(
-        ["node", "audit.mjs", f"{server}/graphql"],
-        cwd=AUDIT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    print(proc.stdout)
-    summary = summary_of(proc.stdout)
-    assert summary["error"] == 0 and summary["warn"] == 0, proc.stdout
+    summary = run_audit(f"{server}/graphql")
+    assert summary["error"] == 0 and summary["warn"] == 0
     assert summary["ok"] == summary["total"] > 50
 
 
 @pytest.mark.browser
 def test_graphiql_runs_the_example_query_offline(server: str) -> None:
     """GraphiQL in headless Chromium, every non-127.0.0.1 request blocked."""
-    import json
-    import shutil
-
-    from test_graphiql_browser import BROWSER_DIR, CHROMIUM
-    from test_http_audit import npm_ci
-
-    if not os.access(CHROMIUM, os.X_OK) or shutil.which("node") is None:
-        pytest.skip("chromium or node missing: bash scripts/test installs them")
-    npm_ci(BROWSER_DIR, "playwright-core")
     shot = Path("/tmp/trunkline-graphiql-e2e.png")
-    proc = subprocess.run(
-        [
-            "node",
-            "check-graphiql.mjs",
-            f"{server}/graphql",
-            "--expect",
-            '"account": "100000"',
-            "--screenshot",
-            str(shot),
-        ],
-        cwd=BROWSER_DIR,
-        env={**os.environ, "CHROMIUM": CHROMIUM},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    print(proc.stdout)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("SUMMARY ")]
-    assert lines, f"no SUMMARY line:\n{proc.stdout}\n{proc.stderr}"
-    summary = json.loads(lines[-1].removeprefix("SUMMARY "))
-    assert summary["blocked"] == [] and summary["failures"] == [], proc.stdout
+    summary = run_graphiql(f"{server}/graphql", '"account": "100000"', shot)
+    assert summary["blocked"] == [] and summary["failures"] == []
     assert summary["ok"] is True
 
 
