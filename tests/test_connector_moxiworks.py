@@ -158,8 +158,8 @@ def test_walk_returns_the_whole_history_once_newest_first(limits: list[int]) -> 
         expected = newest_first(store_of(sim).logs[HEAVY_ACCOUNT])
         assert len(expected) == 350
         assert ids_of(batches) == expected
-        # no read comes back empty while the stream says more follow
-        assert all(b.items for b in batches[:-1])
+        # an empty read always says how far the stream is known to be empty
+        assert all(b.items or b.floor is not None for b in batches[:-1])
         assert_windows_bounded(sim)
 
     asyncio.run(run())
@@ -195,11 +195,13 @@ async def test_a_full_first_window_costs_one_call(
     assert [i.source.vendor_id for i, _ in batch.items][:5] == newest_first(recent)[:5]
 
 
-async def test_empty_windows_are_skipped_within_one_read(
+async def test_one_window_per_read_and_empty_windows_answer_a_floor(
     sim: Starlette, conn: MoxiWorksConnector
 ) -> None:
-    """The seeded hiatus spans several empty windows: one read crosses them all."""
+    """A read covers one window; an empty one answers a floor, so a merge reads the
+    next window only when everything newer from other vendors has been shown."""
     costs: list[int] = []
+    floors: list[Any] = []
     position: Any = None
     while True:
         before = len(index_calls(sim))
@@ -207,9 +209,12 @@ async def test_empty_windows_are_skipped_within_one_read(
         costs.append(len(index_calls(sim)) - before)
         if batch.next is None:
             break
-        assert batch.items, "a read returned nothing yet the stream goes on"
+        if not batch.items:
+            assert batch.floor == (-float(batch.next["e"]), "", "")
+            floors.append(batch.floor)
         position = batch.next
-    assert max(costs) >= 3  # at least two empty windows crossed in one read
+    assert set(costs) == {1}
+    assert len(floors) >= 2  # the seeded hiatus spans several empty windows
 
 
 async def test_position_after_any_item_resumes_right_after_it(
@@ -247,8 +252,9 @@ async def test_filter_keeps_matches_and_bounds_windows(
 
 
 async def test_unknown_contact_is_an_empty_history(conn: MoxiWorksConnector) -> None:
-    batch = await one(conn, read("no-such-account", limit=5))
-    assert batch.items == [] and batch.next is None
+    batches = await walk(conn, [5], key="no-such-account")
+    assert ids_of(batches) == []
+    assert batches[-1].next is None
 
 
 def test_history_needs_a_contact(conn: MoxiWorksConnector) -> None:

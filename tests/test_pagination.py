@@ -233,3 +233,47 @@ def test_a_stream_whose_next_item_is_not_due_is_not_read() -> None:
     )
     assert [e.item for e in page.edges] == [(n, "b") for n in range(10, 20)]
     assert len(old.reads) == reads  # its head (100) comes after this page: no call
+
+
+class WindowedStream:
+    """Items (ints, ascending = newest first) answered in windows of `step` keys;
+    an empty window answers a floor instead of reading on."""
+
+    def __init__(self, items: Sequence[int], step: int, end: int) -> None:
+        self.items = sorted(items)
+        self.step = step
+        self.end = end
+        self.reads = 0
+
+    async def read(self, position: int | None, limit: int) -> Batch[tuple[int, str]]:
+        self.reads += 1
+        lo = position or 0
+        hi = lo + self.step
+        got = [(v, "w") for v in self.items if lo <= v < hi]
+        nxt = hi if hi < self.end else None
+        floor = (hi, "") if not got and nxt is not None else None
+        # after an item, resume just past it; after the window, at its end
+        return Batch([(it, it[0] + 1) for it in got], nxt, floor)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    windowed=st.lists(st.integers(0, 999), max_size=30, unique=True),
+    other=st.lists(st.integers(0, 999), max_size=60),
+    sizes=st.lists(st.integers(1, 30), min_size=1, max_size=4),
+)
+def test_merge_with_floors_sees_everything_once(
+    windowed: list[int], other: list[int], sizes: list[int]
+) -> None:
+    w = WindowedStream(windowed, 90, 1000)
+    o = ListStream(sorted((v, "o") for v in other))
+    seen = run(walk_merged({"w": w, "o": o}, sizes))  # type: ignore[dict-item]
+    assert seen == sorted([(v, "w") for v in windowed] + [(v, "o") for v in other])
+
+
+def test_floored_windows_are_read_only_when_due() -> None:
+    w = WindowedStream([950], 90, 1000)  # one old item, many empty windows before it
+    o = ListStream([(n, "o") for n in range(100)])
+    page = run(merge_page({"w": w, "o": o}, {}, 10, key=lambda t: t))
+    assert [e.item for e in page.edges] == [(n, "o") for n in range(10)]
+    assert w.reads == 1  # its first window was empty: parked at floor 90

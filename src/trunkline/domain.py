@@ -182,6 +182,11 @@ class Interaction:
     # What the connector needs to read this one item again (for node(id:)).
     node_key: str = ""
 
+    @staticmethod
+    def floor_key(before: float) -> tuple[float, str, str]:
+        """A sort key below that of every interaction older than `before` (Unix s)."""
+        return (-float(before), "", "")
+
     @property
     def sort_key(self) -> tuple[float, str, str]:
         """Newest first, ties broken by vendor then vendor id: a total order."""

@@ -348,6 +348,7 @@ class MoxiWorksConnector(Connector):
             step=WINDOW_S,
             limit=read.limit,
             keep=read.filter.matches,
+            floor_of=Interaction.floor_key,
         )
 
     async def read_histories(

@@ -34,6 +34,9 @@ DONE = 0  # marks a stream that has run dry inside a composite cursor
 class Batch(Generic[T]):
     items: Sequence[tuple[T, Position]]
     next: Position | None  # None: the stream has no more items
+    # With no items: a key no unread item comes before. The merge then reads this
+    # stream again only once everything before that key has been shown.
+    floor: Any = None
 
 
 class Stream(Protocol[T]):
@@ -93,6 +96,16 @@ async def _fill(
         cur.buffer.extend(batch.items)
         cur.next = batch.next
         cur.exhausted = batch.next is None
+        if not cur.buffer and not cur.exhausted and batch.floor is not None:
+            cur.head = batch.floor  # nothing due before this key: park the stream
+            return
+
+
+def _push(heap: list[tuple[Any, str]], cur: _Cursor[T], key: Callable[[T], Any]) -> None:
+    if cur.buffer:
+        heapq.heappush(heap, (key(cur.buffer[0][0]), cur.name))
+    elif cur.head is not None:
+        heapq.heappush(heap, (cur.head, cur.name))
 
 
 async def merge_page(
@@ -152,18 +165,16 @@ async def merge_page(
     while heap and len(edges) < first:
         _, name = heapq.heappop(heap)
         cur = cursors[name]
-        if not cur.buffer:  # a known head is due: read it now
+        if not cur.buffer:  # a known head (or floor) is due: read it now
             cur.head = None
             await _fill(cur, limit, failures)
-            if cur.buffer:
-                heapq.heappush(heap, (key(cur.buffer[0][0]), name))
+            _push(heap, cur, key)
             continue
         item, after = cur.buffer.popleft()
         cur.consumed = after
         if len(edges) + 1 < first:  # the page needs more: this stream's next head
             await _fill(cur, limit, failures)
-        if cur.buffer:
-            heapq.heappush(heap, (key(cur.buffer[0][0]), name))
+        _push(heap, cur, key)
         edges.append(MergedEdge(item, *snapshot()))
     # A full page does not read ahead to prove the end: a stream not yet known to be dry
     # makes hasNextPage true, and the next page may then come back empty.

@@ -50,12 +50,15 @@ async def read_windows(
     step: int,
     limit: int,
     keep: Callable[[T], bool] | None = None,
+    floor_of: Callable[[int], Any] | None = None,
 ) -> Batch[T]:
     """The rest of the current window, then older windows, until `limit` items are kept.
 
     A window is fetched whole, so its remaining items are all returned (the batch may
     hold more than `limit`): asking again for the same window would cost another call.
-    Empty windows (or windows whose items `keep` drops) are skipped in this same call.
+    Empty windows (or windows whose items `keep` drops) are skipped in this same call,
+    unless `floor_of` is given: then each read covers one window, and an empty one
+    answers `floor_of(window start)`, a key below every item still unread.
     Positions count raw items, kept or not. The last item of a window carries the next
     window's start, so a cursor after it never reads that window again.
     """
@@ -74,9 +77,14 @@ async def read_windows(
             if keep is None or keep(item):
                 items.append((item, after))
         end, skip = start, 0
-        if len(items) >= limit:
+        if len(items) >= limit or floor_of is not None:
             break
-    return Batch(items, None if end <= since else start_position(end))
+    if end <= since:
+        return Batch(items, None)
+    # One window per read when the caller merges: an empty window answers a floor
+    # (nothing left is newer than `end`), so the next window is read only if due.
+    floor = floor_of(end) if floor_of is not None and not items else None
+    return Batch(items, start_position(end), floor)
 
 
 __all__ = ["Fetch", "read_windows", "start_position", "window_position"]
