@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from trunkline.config import Settings
 from trunkline.connectors.base import Connector, ContactSource, InteractionSource
-from trunkline.domain import Vendor
+from trunkline.domain import ContactGroup, Vendor
 from trunkline.errors import ConfigError, ConnectorError
 
 if TYPE_CHECKING:
@@ -24,14 +24,22 @@ class Gateway:
     connectors: Mapping[Vendor, Connector]
     identity: IdentityStore | None = None
 
+    def __post_init__(self) -> None:
+        # Protocol isinstance checks are slow: sort the connectors once, not per request.
+        self._contact_sources = [
+            c for c in self.connectors.values() if isinstance(c, ContactSource)
+        ]
+        self._interaction_sources = [
+            c for c in self.connectors.values() if isinstance(c, InteractionSource)
+        ]
+
     def contact_source(self) -> ContactSource:
-        for connector in self.connectors.values():
-            if isinstance(connector, ContactSource):
-                return connector
-        raise ConfigError("no contact source is configured")
+        if not self._contact_sources:
+            raise ConfigError("no contact source is configured")
+        return self._contact_sources[0]
 
     def interaction_sources(self) -> list[InteractionSource]:
-        return [c for c in self.connectors.values() if isinstance(c, InteractionSource)]
+        return self._interaction_sources
 
 
 @dataclass
@@ -48,6 +56,8 @@ class Context:
     loaders: Loaders
     request: Any = None
     partial_errors: list[PartialError] = field(default_factory=list)
+    # Contact groups by id, when a list resolver fetched them beside its page.
+    groups: Mapping[str, ContactGroup] | None = None
 
     def report(self, error: ConnectorError, path: tuple[str | int, ...]) -> None:
         self.partial_errors.append(PartialError(error, path))

@@ -255,8 +255,8 @@ class Connector:
 
     def parse(self, response: httpx.Response) -> Any:
         try:
-            return response.json()
-        except ValueError:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
             raise VendorProtocolError(
                 self.name, f"{self.vendor.name}: answer was not JSON"
             ) from None

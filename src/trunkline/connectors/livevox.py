@@ -12,7 +12,15 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import httpx
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
 from trunkline.domain import (
@@ -173,7 +181,13 @@ class LvContact(_Lenient):
 
 
 class LvContactList(_Lenient):
-    contacts: list[LvContact] = Field(default_factory=list)
+    # One model for list, search and read answers: parsed and validated in one pass.
+    contacts: list[LvContact] | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "listContactDetails", "findMatchingContactsDetails"
+        ),
+    )
     next: str | None = None
 
 
@@ -290,15 +304,13 @@ class LiveVoxConnector(Connector):
         return {**self._access_header(), "LV-Session": self._session or ""}
 
     # ---- contacts ------------------------------------------------------------
-    def _contacts(self, body: Any, key: str) -> LvContactList:
-        if not isinstance(body, dict):
-            raise VendorProtocolError(self.name, "LIVEVOX: unexpected list answer")
+    def _contacts(self, response: httpx.Response) -> LvContactList:
         try:
-            return LvContactList(contacts=body.get(key) or [], next=body.get("next"))
-        except ValueError as exc:
+            return LvContactList.model_validate_json(response.content)
+        except ValidationError as exc:
+            first = exc.errors()[0]
             raise VendorProtocolError(
-                self.name,
-                f"LIVEVOX: malformed contact: {exc.errors()[0]['msg']}",  # type: ignore[attr-defined]
+                self.name, f"LIVEVOX: malformed contact list: {first['msg']}"
             ) from None
 
     async def list_contacts(
@@ -310,13 +322,13 @@ class LiveVoxConnector(Connector):
         params = {"offset": offset, "count": limit}
         if tree is None:
             response = await self.call("list", params=params)
-            page = self._contacts(self.parse(response), "listContactDetails")
+            page = self._contacts(response)
         else:
             response = await self.call(
                 "search", params=params, json={"search": tree, "sort": SORT}
             )
-            page = self._contacts(self.parse(response), "findMatchingContactsDetails")
-        contacts = [c.to_domain() for c in page.contacts]
+            page = self._contacts(response)
+        contacts = [c.to_domain() for c in page.contacts or []]
         return contacts, bool(page.next)
 
     async def get_contacts(self, accounts: Sequence[str]) -> Mapping[str, Contact]:
@@ -331,8 +343,8 @@ class LiveVoxConnector(Connector):
                 params={"offset": 0, "count": len(chunk)},
                 json={"search": tree, "sort": SORT},
             )
-            page = self._contacts(self.parse(response), "findMatchingContactsDetails")
-            for lv in page.contacts:
+            page = self._contacts(response)
+            for lv in page.contacts or []:
                 if lv.account in chunk:
                     found.setdefault(lv.account, lv.to_domain())
         return found

@@ -101,7 +101,9 @@ async def _fill(
             return
 
 
-def _push(heap: list[tuple[Any, str]], cur: _Cursor[T], key: Callable[[T], Any]) -> None:
+def _push(
+    heap: list[tuple[Any, str]], cur: _Cursor[T], key: Callable[[T], Any]
+) -> None:
     if cur.buffer:
         heapq.heappush(heap, (key(cur.buffer[0][0]), cur.name))
     elif cur.head is not None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict
 from typing import Any
 
 from trunkline.context import Context
 from trunkline.domain import Contact, ContactFilter
 from trunkline.errors import CursorError, NotFound
+from trunkline.loaders import ALL
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
 from trunkline.pagination.offset import offset_slice
@@ -31,7 +33,7 @@ def _index(cursor: str | None, scope: str) -> int | None:
 
 
 async def contacts_page(
-    ctx: Context, f: ContactFilter, args: SliceArgs
+    ctx: Context, f: ContactFilter, args: SliceArgs, *, with_groups: bool = False
 ) -> Page[Contact]:
     """A Relay page of contacts in account order."""
     source = ctx.gateway.contact_source()
@@ -43,7 +45,7 @@ async def contacts_page(
             ctx.loaders.contact.prime(c.account, c)
         return list(items), more
 
-    result = await offset_slice(
+    slicing = offset_slice(
         fetch,
         first=args.first,
         last=args.last,
@@ -51,6 +53,16 @@ async def contacts_page(
         before=_index(args.before, scope),
         max_call=MAX_CALL,
     )
+    if with_groups:  # the group names need nothing from the page: fetch both at once
+        result, groups = await asyncio.gather(
+            slicing, ctx.loaders.groups.load(ALL), return_exceptions=True
+        )
+        if isinstance(result, BaseException):
+            raise result
+        if not isinstance(groups, BaseException):  # else: per field, via the loader
+            ctx.groups = groups
+    else:
+        result = await slicing
     edges = [
         (encode_cursor(KIND, scope, {"i": result.start + n}), c)
         for n, c in enumerate(result.items)

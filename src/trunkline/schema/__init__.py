@@ -6,12 +6,18 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 
 from trunkline.schema.errors import ErrorMapping
 from trunkline.schema.mutation import Mutation
 from trunkline.schema.query import Query
+
+# Depth and alias limits as rule classes built once: Strawberry's limiter extensions
+# build a new rule class per request, which defeats the validation cache.
+LIMITS = [depth_rule(max_depth=12, should_ignore=None), alias_rule(max_alias_count=30)]
 
 
 class Schema(strawberry.Schema):
@@ -28,8 +34,10 @@ def build_schema() -> Schema:
         config=StrawberryConfig(relay_max_results=1000),
         extensions=[
             ErrorMapping,
-            lambda: QueryDepthLimiter(max_depth=12),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
+            # Clients send the same documents again and again: parse and validate once.
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: AddValidationRules(LIMITS),
         ],
     )
 

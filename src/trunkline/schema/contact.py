@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -132,11 +132,26 @@ class Contact(relay.Node):
             record=c,
         )
 
-    @strawberry.field(description="The contact groups this contact belongs to.")
-    async def groups(self, info: Info) -> list[ContactGroup]:
+    @strawberry.field(
+        description="The contact groups this contact belongs to.",
+        graphql_type=list[ContactGroup],
+    )
+    def groups(self, info: Info) -> list[ContactGroup] | Awaitable[list[ContactGroup]]:
+        # Sync when the list resolver already fetched the groups (beside the page):
+        # no coroutine per contact on a large page.
         if not self.record.group_ids:
             return []
-        known = await info.context.loaders.groups.load(ALL)
+        known = info.context.groups
+        if known is not None:
+            return self._groups_from(known)
+        return self._load_groups(info)
+
+    async def _load_groups(self, info: Info) -> list[ContactGroup]:
+        return self._groups_from(await info.context.loaders.groups.load(ALL))
+
+    def _groups_from(
+        self, known: Mapping[str, domain.ContactGroup]
+    ) -> list[ContactGroup]:
         return [
             ContactGroup(id=g.id, name=g.name)
             for gid in self.record.group_ids

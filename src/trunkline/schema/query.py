@@ -18,6 +18,7 @@ from trunkline.schema.contact import Contact
 from trunkline.schema.ids import contact_account_of, parse_global_id
 from trunkline.schema.inputs import ContactFilter, InteractionFilter
 from trunkline.schema.interaction import Interaction, interactions_connection
+from trunkline.schema.selection import node_fields
 
 NODE_TYPES: dict[str, type[relay.Node]] = {
     "Contact": Contact,
@@ -96,7 +97,9 @@ class Query:
             max_page_size=info.context.gateway.settings.max_page_size,
         )
         f = (filter or ContactFilter()).to_domain()
-        page = await contact_resolvers.contacts_page(info.context, f, args)
+        page = await contact_resolvers.contacts_page(
+            info.context, f, args, with_groups="groups" in node_fields(info)
+        )
         return to_connection(page, Contact.of)
 
     @strawberry.field(
