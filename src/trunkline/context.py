@@ -26,10 +26,10 @@ class Gateway:
 
     def __post_init__(self) -> None:
         # Protocol isinstance checks are slow: sort the connectors once, not per request.
-        self._contact_sources = [
+        self._contact_sources: list[ContactSource] = [
             c for c in self.connectors.values() if isinstance(c, ContactSource)
         ]
-        self._interaction_sources = [
+        self._interaction_sources: list[InteractionSource] = [
             c for c in self.connectors.values() if isinstance(c, InteractionSource)
         ]
 

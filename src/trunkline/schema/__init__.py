@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
@@ -17,7 +17,10 @@ from trunkline.schema.query import Query
 
 # Depth and alias limits as rule classes built once: Strawberry's limiter extensions
 # build a new rule class per request, which defeats the validation cache.
-LIMITS = [depth_rule(max_depth=12, should_ignore=None), alias_rule(max_alias_count=30)]
+LIMITS: list[type[ASTValidationRule]] = [
+    depth_rule(max_depth=12, should_ignore=None),
+    alias_rule(max_alias_count=30),
+]
 
 
 class Schema(strawberry.Schema):
