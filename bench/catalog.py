@@ -1,0 +1,113 @@
+"""The benchmark's query set: the committed `.graphql` files, what each needs, and the
+vendor-call floor derived by hand (see RESULTS.md for the derivations)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+QUERIES = HERE / "queries"
+PEER_QUERIES = HERE / "peer" / "queries"
+
+ALL_VENDORS = frozenset({"livevox", "moxiworks", "procurios", "crmcom"})
+
+
+def contact_id(account: str) -> str:
+    return base64.b64encode(f"Contact:{account}".encode()).decode()
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    name: str
+    title: str
+    file: str
+    needs: frozenset[str]  # vendors whose connectors the query needs
+    variables: dict[str, Any] = field(default_factory=dict)
+    walk: list[str] | None = None  # walked connection (Q4), under "data"
+    peer: bool = False  # the peer serves it (bench/peer/queries/<name>.graphql)
+    baseline: bool = True
+    skip_reason: str | None = None  # set when the query cannot run at all yet
+    peer_note: str | None = None  # why the peer does not serve it
+
+    @property
+    def text(self) -> str:
+        return (QUERIES / self.file).read_text(encoding="utf-8")
+
+    def body(self, **variables: Any) -> dict[str, Any]:
+        return {
+            "query": self.text,
+            "operationName": self.name,
+            "variables": {**self.variables, **variables},
+        }
+
+    def peer_body(self) -> dict[str, Any]:
+        text = (PEER_QUERIES / f"{self.name}.graphql").read_text(encoding="utf-8")
+        return {"query": text, "operationName": self.name, "variables": self.variables}
+
+
+Q1 = BenchQuery(
+    "Q1",
+    "one contact by id, with phones",
+    "q1_contact.graphql",
+    frozenset({"livevox"}),
+    peer=True,
+)
+Q2 = BenchQuery(
+    "Q2",
+    "a page of 50 contacts with phones and groups",
+    "q2_contacts_page.graphql",
+    frozenset({"livevox"}),
+    peer=True,
+)
+Q3 = BenchQuery(
+    "Q3",
+    "20 contacts, each with its 10 latest interactions over every vendor",
+    "q3_contacts_interactions.graphql",
+    ALL_VENDORS,
+    peer_note="Hive Gateway over Mesh's JSON-schema sources cannot serve Q3 "
+    "faithfully: nothing declarative merges four sources into one list sorted by "
+    "time and cut at 10, walks MoxiWorks' 90-day windows until enough items are "
+    "found, or reads a contact's Procurios/CRM.COM ids out of the LiveVox "
+    "customFields array by field name; and a batched Procurios relationIds page "
+    "cannot be matched back to contacts by key (a moment names its relations in a "
+    "recipients list). Each needs hand-written resolvers in gateway.config.ts, "
+    "which would measure hand-written JavaScript, not the gateway",
+)
+Q4 = BenchQuery(
+    "Q4",
+    "walk person 0's merged history (1,000+ interactions) in pages of 100",
+    "q4_history_walk.graphql",
+    ALL_VENDORS,
+    variables={"id": contact_id("100000"), "after": None},
+    walk=["interactions"],
+    baseline=False,
+)
+Q5 = BenchQuery(
+    "Q5",
+    "supervisor view: campaigns, sub-campaign states, queue counts",
+    "q5_campaigns.graphql",
+    frozenset({"engage"}),
+    baseline=False,
+    skip_reason="campaigns have not landed",
+)
+
+QUERY_SET = (Q1, Q2, Q3, Q4, Q5)
+BY_NAME = {q.name: q for q in QUERY_SET}
+
+# Q4's memory check walks a person with ten times the history.
+HEAVY_ACCOUNT = "100000"  # about 1,200 interactions over every vendor
+HUGE_ACCOUNT = "100001"  # about 10,000
+
+
+__all__ = [
+    "ALL_VENDORS",
+    "BY_NAME",
+    "HEAVY_ACCOUNT",
+    "HUGE_ACCOUNT",
+    "QUERY_SET",
+    "BenchQuery",
+    "contact_id",
+]

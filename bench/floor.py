@@ -1,0 +1,344 @@
+"""The vendors' floor for each query: the fewest vendor calls the data needs, and the
+chain of dependent round trips (the critical path) those calls form.
+
+Q1 and Q2 are fixed by the contract. Q3 and Q4 depend on how each person's history
+is spread over the vendors, so they are derived from the simulators' seeded data (built
+in-process from the same seed) by the rules stated in RESULTS.md, which this module
+implements and nothing else. In short: a vendor is read only as far as the merged page
+can need it (merge-aware), every call is counted where the contract forces it (a
+LiveVox notes list comes whole, a MoxiWorks window is 90 days, a Procurios page 25
+items), and calls that need an earlier answer form the chain.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+DAY_S = 86_400
+WINDOW_S = 90 * DAY_S  # MoxiWorks: one index call covers at most 90 days
+HORIZON_DAYS = 1825  # the gateway's default history horizon
+PROCURIOS_PAGE = 25
+VENDORS = ("livevox", "moxiworks", "procurios", "crmcom")
+
+
+@dataclass(frozen=True)
+class Floor:
+    min_calls: int
+    hops: int  # dependent vendor round trips on the critical path
+    calls: dict[str, int] = field(default_factory=dict)  # by vendor
+    note: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def q1() -> Floor:
+    return Floor(
+        min_calls=1,
+        hops=1,
+        calls={"livevox": 1},
+        note="one LiveVox search (or read) for the account",
+    )
+
+
+def q2() -> Floor:
+    return Floor(
+        min_calls=2,
+        hops=1,
+        calls={"livevox": 2},
+        note="the list page (count=50; `next` tells whether more follow) and the "
+        "group list; the group list needs nothing from the page, so both go at once",
+    )
+
+
+# ---- the seeded histories ----------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Item:
+    """One interaction, ordered as the merged history orders it (newest first)."""
+
+    key: tuple[float, str, str]  # (-occurredAt, vendor, vendor id)
+
+    @property
+    def ts(self) -> float:
+        return -self.key[0]
+
+    @property
+    def vendor(self) -> str:
+        return self.key[1]
+
+
+def _item(ts: float, vendor: str, vendor_id: object) -> Item:
+    return Item((-float(ts), vendor, str(vendor_id)))
+
+
+@dataclass(frozen=True)
+class History:
+    """One person's streams, each in its vendor's list order (newest first)."""
+
+    account: str
+    relation: int
+    streams: dict[str, list[Item]]
+
+    def merged(self) -> list[Item]:
+        return sorted(i for s in self.streams.values() for i in s)
+
+
+@cache
+def _stores() -> tuple[object, object, object, object]:
+    from trunkline.simulators import crmcom, livevox, moxiworks, procurios
+
+    return (
+        livevox.create_app().state.store,
+        moxiworks.create_app().state.store,
+        procurios.create_app().state.store,
+        crmcom.create_app().state.store,
+    )
+
+
+def history(index: int) -> History:
+    from trunkline.simulators.seed import people
+
+    person = people()[index]
+    lv, moxi, proc, crm = _stores()
+    notes = lv.notes.get(person.account, [])  # type: ignore[attr-defined]
+    logs = moxi.logs.get(person.account, [])  # type: ignore[attr-defined]
+    moments = proc.by_relation.get(person.relation_id, [])  # type: ignore[attr-defined]
+    comms = crm.by_contact.get(person.crmcom_id, [])  # type: ignore[attr-defined]
+    streams = {
+        "livevox": sorted(
+            _item(n["createDate"] / 1000, "livevox", f"{person.account}/{n['id']}")
+            for n in notes
+        ),
+        "moxiworks": sorted(_item(a.timestamp, "moxiworks", a.id) for a in logs),
+        "procurios": [_item(m.ts, "procurios", m.id) for m in moments],
+        "crmcom": [_item(c.created.timestamp(), "crmcom", c.id) for c in comms],
+    }
+    return History(person.account, person.relation_id, streams)
+
+
+def combined_procurios(relations: Sequence[int]) -> list[tuple[float, int]]:
+    """A `relationIds` list over several relations, in list order: (dateTime, id)."""
+    _, _, proc, _ = _stores()
+    return [
+        (m.ts, m.id)
+        for m in proc.select(list(relations), None)  # type: ignore[attr-defined]
+    ]
+
+
+@dataclass(frozen=True)
+class Windows:
+    """MoxiWorks' 90-day windows, newest first, from now back to the horizon."""
+
+    until: int
+    since: int
+
+    @classmethod
+    def now(cls) -> Windows:
+        now = time.time()
+        return cls(math.floor(now) + 1, math.ceil(now - HORIZON_DAYS * DAY_S))
+
+    @property
+    def count(self) -> int:
+        return math.ceil((self.until - self.since) / WINDOW_S)
+
+    def index(self, ts: float) -> int:
+        """1-based window holding time `ts` (capped at the last window)."""
+        return min(self.count, int((self.until - 1 - ts) // WINDOW_S) + 1)
+
+
+# ---- Q3: 20 contacts, each with its 10 latest interactions -------------------------
+
+
+def q3(first_contacts: int = 20, per_contact: int = 10) -> Floor:
+    """Merge-aware: every vendor is read until its next item is older than the
+    contact's 10th newest interaction overall (or to its end when there are fewer)."""
+    windows = Windows.now()
+    people = [history(i) for i in range(first_contacts)]
+    moxi = 0
+    moxi_chain = 0
+    per_vendor_moxi = 0  # the same without looking across vendors, for comparison
+    tenth: dict[int, float | None] = {}
+    for h in people:
+        merged = h.merged()
+        t10 = merged[per_contact - 1].ts if len(merged) >= per_contact else None
+        tenth[h.relation] = t10
+        need = windows.count if t10 is None else windows.index(t10)
+        moxi += need
+        moxi_chain = max(moxi_chain, need)
+        own = h.streams["moxiworks"]
+        alone = windows.count
+        if len(own) >= per_contact:
+            alone = windows.index(own[per_contact - 1].ts)
+        per_vendor_moxi += alone
+    procurios, procurios_chain, strategy = _q3_procurios(tenth)
+    calls = {
+        "livevox": 1 + first_contacts,  # the page, then one notes list per contact
+        "crmcom": first_contacts,  # one list (number_of_results=10) per contact
+        "procurios": procurios,
+        "moxiworks": moxi,
+    }
+    return Floor(
+        min_calls=sum(calls.values()),
+        hops=1 + max(moxi_chain, procurios_chain, 1),
+        calls=calls,
+        note=f"Procurios: {strategy}",
+        extra={
+            "moxiworks_windows_without_merge_awareness": per_vendor_moxi,
+            "moxiworks_longest_walk": moxi_chain,
+            "contacts_with_fewer_than_10": sum(v is None for v in tenth.values()),
+        },
+    )
+
+
+def _q3_procurios(tenth: dict[int, float | None]) -> tuple[int, int, str]:
+    """Fewest Procurios calls for the page's relations: (calls, chain, strategy)."""
+    relations = list(tenth)
+    stream = combined_procurios(relations)
+
+    def settled_by(prefix: int) -> set[int]:
+        """Relations whose moments newer than their 10th newest overall all lie in
+        the first `prefix` moments of the combined stream (or the stream ended)."""
+        if prefix >= len(stream):
+            return set(relations)
+        oldest_seen = stream[prefix - 1][0] if prefix else math.inf
+        return {r for r, t in tenth.items() if t is not None and oldest_seen < t}
+
+    options = [(len(relations), 1, "one page-1 call per relation (25 >= 10)")]
+    pages = 1
+    while len(settled_by(pages * PROCURIOS_PAGE)) < len(relations):
+        pages += 1
+    options.append((pages, pages, f"one relationIds stream, {pages} pages"))
+    rest = len(relations) - len(settled_by(PROCURIOS_PAGE))
+    options.append(
+        (
+            1 + rest,
+            2 if rest else 1,
+            f"one relationIds page, then page 1 of the {rest} relations it leaves short",
+        )
+    )
+    narrowed = _narrowing(tenth)
+    options.append(
+        (narrowed, narrowed, f"a narrowing relationIds stream, {narrowed} pages")
+    )
+    return min(options)
+
+
+def _narrowing(tenth: dict[int, float | None]) -> int:
+    """Pages of a relationIds stream that drops each relation once it has what the
+    page needs, resuming the narrower stream after the moments already seen."""
+    active = list(tenth)
+    stream = combined_procurios(active)
+    seen: set[int] = set()
+    offset = calls = 0
+    while True:
+        start = offset - offset % PROCURIOS_PAGE
+        page = stream[start : start + PROCURIOS_PAGE]
+        calls += 1
+        seen.update(i for _, i in page)
+        offset = start + len(page)
+        if len(page) < PROCURIOS_PAGE:
+            return calls
+        oldest = page[-1][0]
+        wanting = [r for r in active if (t := tenth[r]) is None or oldest >= t]
+        if not wanting:
+            return calls
+        if len(wanting) < len(active):
+            active = wanting
+            stream = combined_procurios(active)
+            offset = sum(1 for _, i in stream if i in seen)
+
+
+# ---- Q4: walk one contact's merged history in pages of 100 -------------------------
+
+
+def q4(index: int = 0, page_size: int = 100) -> Floor:
+    """Merge-aware walk in pages: a vendor is asked on a page only when its items
+    may fall on it. A cursor can carry, per vendor, the key of its next item (or, for
+    MoxiWorks, the start of the last window read, before which nothing is known), so a
+    vendor whose next key lies past the page's last item is not asked. An asked vendor
+    is read from where the cursor left it until its next item is past the page (one
+    look-ahead item, so `hasNextPage` is known), in whole lists/pages/windows as the
+    contract serves them; the list page or window a cursor points into is read again.
+    """
+    h = history(index)
+    merged = h.merged()
+    windows = Windows.now()
+    streams = h.streams
+    consumed = dict.fromkeys(VENDORS, 0)
+    known = dict.fromkeys(VENDORS, 0)  # items of each stream known (read) so far
+    floor_ts: dict[str, float | None] = dict.fromkeys(VENDORS)  # None: nothing read
+    end_seen = dict.fromkeys(VENDORS, False)  # a read has reached the stream's end
+    window_next = 1  # MoxiWorks: the first window not read yet
+    calls = dict.fromkeys(VENDORS, 0)
+    hops = 0
+    pages = max(1, math.ceil(len(merged) / page_size))
+    for page in range(pages):
+        end = min(len(merged), (page + 1) * page_size)
+        last_page = end >= len(merged)
+        boundary = merged[end - 1]
+        after = dict(consumed)
+        for item in merged[page * page_size : end]:
+            after[item.vendor] += 1
+        calls["livevox"] += 1  # the contact's identity (its custom fields)
+        chain = 0
+        for v in VENDORS:
+            stream, c, n = streams[v], consumed[v], after[v]
+            if c >= len(stream) and end_seen[v]:
+                continue  # run dry, and the cursor says so
+            # due: it has items on the page (a cursor carries keys, not items), or
+            # what lies past its known part may fall on the page
+            seen_to = floor_ts[v]
+            due = n > c or seen_to is None or seen_to >= boundary.ts
+            if not due and not last_page:
+                continue
+            if v == "moxiworks":
+                first = window_next
+                if c < len(stream) and known[v] > c:  # the cursor's window again
+                    first = windows.index(stream[c].ts)
+                stop = windows.count if last_page else windows.index(boundary.ts)
+                if n < len(stream):  # read on to the window of the next item
+                    stop = max(stop, windows.index(stream[n].ts))
+                made = max(0, stop - first + 1)
+                window_next = max(window_next, stop + 1)
+                reached = windows.until - (stop * WINDOW_S)
+                known[v] = sum(1 for i in stream if i.ts >= reached)
+                end_seen[v] = stop >= windows.count
+                floor_ts[v] = -math.inf if end_seen[v] else float(reached)
+                if n < len(stream):
+                    floor_ts[v] = stream[n].ts
+            else:
+                if v == "procurios":
+                    made = (
+                        min(n, len(stream)) // PROCURIOS_PAGE - c // PROCURIOS_PAGE + 1
+                    )
+                else:  # notes come whole; CRM.COM answers up to 500 from the offset
+                    made = 1
+                known[v] = len(stream) if v == "livevox" else min(len(stream), n + 1)
+                end_seen[v] = v == "livevox" or n >= len(stream)
+                floor_ts[v] = stream[n].ts if n < len(stream) else -math.inf
+            calls[v] += made
+            chain = max(chain, made)
+        hops += 1 + chain
+        consumed = after
+    return Floor(
+        min_calls=sum(calls.values()),
+        hops=hops,
+        calls=calls,
+        note=f"{pages} pages of {page_size}; per page one LiveVox search for the "
+        "contact's identity, then each vendor whose items may fall on the page",
+        extra={"pages": pages, "items": len(merged)},
+    )
+
+
+def for_query(name: str) -> Floor | None:
+    """The floor of a query (None where it is not derived)."""
+    builders = {"Q1": q1, "Q2": q2, "Q3": q3, "Q4": q4}
+    builder = builders.get(name)
+    return builder() if builder else None
+
+
+__all__ = ["Floor", "for_query", "history", "q1", "q2", "q3", "q4"]
