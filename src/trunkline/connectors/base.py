@@ -190,8 +190,12 @@ class Connector:
         if self.auth_expired(response):
             await self._reauthenticate(generation)
             response = await self._raw(method, path, params, json, data)
+        self.on_response(response)
         self.check(response)
         return response
+
+    def on_response(self, response: httpx.Response) -> None:
+        """Hook: see every answer (e.g. to keep a session cookie)."""
 
     async def _raw(
         self,

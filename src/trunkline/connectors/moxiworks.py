@@ -1,7 +1,7 @@
 """MoxiWorks Platform ActionLog: an agent's log of a contact, as interaction history.
 
 Auth is HTTP Basic on every call plus the versioned `Accept` header; the platform's
-session cookie is kept by the client's cookie jar and sent back. Every call names the
+session cookie is kept here and sent back (the shared clients keep no cookie jar). Every call names the
 agent (exactly one naming, from configuration) and the contact by `partner_contact_id`
 (our LiveVox account). The index answers one window of at most 90 days, whole and oldest
 first, so a history is walked window by window (`pagination.window`).
@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from trunkline.config import VendorSettings
 from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
 from trunkline.domain import (
     ActionLogDetail,
@@ -189,6 +190,10 @@ class MoxiWorksConnector(Connector):
     _agent: dict[str, str] | None = None
     _authorization: str | None = None
 
+    def __init__(self, settings: VendorSettings, http: httpx.AsyncClient) -> None:
+        super().__init__(settings, http)
+        self._cookies: dict[str, str] = {}  # the platform's session cookie
+
     # ---- auth and identity -------------------------------------------------------
     def _credential(self, key: str, embedded_default: str) -> str:
         value = self.settings.secret(key)
@@ -207,11 +212,21 @@ class MoxiWorksConnector(Connector):
             password = self._credential("PASSWORD", "embedded")
             token = base64.b64encode(f"{user}:{password}".encode()).decode()
             self._authorization = f"Basic {token}"
-        return {"Authorization": self._authorization, "Accept": ACCEPT}
+        headers = {"Authorization": self._authorization, "Accept": ACCEPT}
+        if self._cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self._cookies.items())
+        return headers
+
+    def on_response(self, response: httpx.Response) -> None:
+        for raw in response.headers.get_list("set-cookie"):
+            pair = raw.split(";", 1)[0]
+            name, sep, value = pair.partition("=")
+            if sep and name.strip():
+                self._cookies[name.strip()] = value.strip()
 
     def forget_auth(self) -> None:
         # Basic credentials are static; a 401 may mean the platform dropped our session
-        self.http.cookies.clear()
+        self._cookies.clear()
 
     def _setting(self, key: str) -> str | None:
         """A non-secret identity option from the config table or the environment."""

@@ -8,12 +8,20 @@ and tests).
 
 from __future__ import annotations
 
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+
 import httpx
 from starlette.types import ASGIApp
 
 from trunkline.config import VendorSettings
 
 TRANSPORTS = ("aiohttp", "httpx")
+
+
+def _no_cookie_jar() -> httpx.Cookies:
+    """A jar that keeps nothing: httpx's cookie handling costs CPU on every call, and
+    the one vendor with a session cookie (MoxiWorks) keeps it itself."""
+    return httpx.Cookies(CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
 
 
 def make_transport(kind: str, settings: VendorSettings) -> httpx.AsyncBaseTransport:
@@ -45,6 +53,7 @@ def make_client(
             transport=httpx.ASGITransport(app=app),
             base_url=f"http://{settings.name}.embedded",
             timeout=timeout,
+            cookies=_no_cookie_jar(),
         )
     if settings.base_url is None:
         raise ValueError(f"{settings.name}: no base_url and no embedded app")
@@ -52,6 +61,7 @@ def make_client(
         transport=make_transport(transport_kind, settings),
         base_url=settings.base_url,
         timeout=timeout,
+        cookies=_no_cookie_jar(),
     )
 
 
