@@ -19,9 +19,10 @@ from typing import Any, ClassVar, Final
 
 import httpx
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
     Channel,
     CommunicationDetail,
@@ -169,21 +170,10 @@ def parse_date(value: Any) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 # ---- wire models ------------------------------------------------------------------
 
 
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-
-class CcNamed(_Lenient):
+class CcNamed(Lenient):
     """A referenced record (category, external system, unit): id and name."""
 
     id: str | None = None
@@ -193,7 +183,7 @@ class CcNamed(_Lenient):
     @field_validator("id", "name", "code", mode="before")
     @classmethod
     def _str(cls, v: Any) -> str | None:
-        return _text(v)
+        return clean_text(v)
 
 
 def _named(v: Any) -> Any:
@@ -203,7 +193,7 @@ def _named(v: Any) -> Any:
     return v if isinstance(v, dict) else None
 
 
-class CcLog(_Lenient):
+class CcLog(Lenient):
     created_date: datetime | None = None
     updated_date: datetime | None = None
 
@@ -213,7 +203,7 @@ class CcLog(_Lenient):
         return parse_date(v)
 
 
-class CcCommunication(_Lenient):
+class CcCommunication(Lenient):
     """A communication as `communications/show|list` answer it (any field trimmed)."""
 
     id: str
@@ -234,7 +224,7 @@ class CcCommunication(_Lenient):
     @field_validator("id", mode="before")
     @classmethod
     def _id(cls, v: Any) -> Any:
-        return _text(v) or v  # numbers become text; an empty id stays invalid
+        return clean_text(v) or v  # numbers become text; an empty id stays invalid
 
     @field_validator(
         "number",
@@ -248,12 +238,12 @@ class CcCommunication(_Lenient):
     )
     @classmethod
     def _str(cls, v: Any) -> str | None:
-        return _text(v)
+        return clean_text(v)
 
     @field_validator("subject", "content", mode="before")
     @classmethod
-    def _free_text(cls, v: Any) -> str | None:
-        return v if isinstance(v, str) else _text(v)
+    def _freeclean_text(cls, v: Any) -> str | None:
+        return v if isinstance(v, str) else clean_text(v)
 
     @field_validator("viewed_on", mode="before")
     @classmethod
@@ -308,7 +298,7 @@ class CcCommunication(_Lenient):
         )
 
 
-class CcCommunicationRef(_Lenient):
+class CcCommunicationRef(Lenient):
     """A communication as nested in a queue entry."""
 
     id: str | None = None
@@ -319,10 +309,10 @@ class CcCommunicationRef(_Lenient):
     @field_validator("id", "number", "life_cycle_state", mode="before")
     @classmethod
     def _str(cls, v: Any) -> str | None:
-        return _text(v)
+        return clean_text(v)
 
 
-class CcQueueEntry(_Lenient):
+class CcQueueEntry(Lenient):
     """A communication queue entry."""
 
     id: str
@@ -339,14 +329,14 @@ class CcQueueEntry(_Lenient):
     @field_validator("id", mode="before")
     @classmethod
     def _id(cls, v: Any) -> Any:
-        return _text(v) or v
+        return clean_text(v) or v
 
     @field_validator(
         "number", "life_cycle_state", "error_code", "error_description", mode="before"
     )
     @classmethod
     def _str(cls, v: Any) -> str | None:
-        return _text(v)
+        return clean_text(v)
 
     @field_validator("communication", "log_information", mode="before")
     @classmethod
@@ -498,7 +488,9 @@ class CrmComConnector(Connector):
         status = self._status(response)
         if status is None:
             return super().error_message(response)
-        text = _text(status.get("message")) or _text(status.get("description"))
+        text = clean_text(status.get("message")) or clean_text(
+            status.get("description")
+        )
         message = text or str(status["code"])
         if self._token:  # never echo a credential, even if the vendor does
             message = message.replace(self._token, "***")

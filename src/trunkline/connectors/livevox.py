@@ -15,14 +15,13 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import (
     AliasChoices,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
 )
 
 from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
     Address,
     Channel,
@@ -59,18 +58,7 @@ def _day(value: Any) -> date | None:
     return moment.date() if moment else None
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-
-class LvPhone(_Lenient):
+class LvPhone(Lenient):
     phone: str | None = None
     ordinal: int = 0
     phoneBlock: str | None = None
@@ -81,10 +69,10 @@ class LvPhone(_Lenient):
     @field_validator("phone", mode="before")
     @classmethod
     def _phone(cls, v: Any) -> str | None:
-        return _text(v)
+        return clean_text(v)
 
 
-class LvPerson(_Lenient):
+class LvPerson(Lenient):
     firstName: str | None = None
     lastName: str | None = None
     dateOfBirth: Any = None
@@ -92,12 +80,12 @@ class LvPerson(_Lenient):
     zipCode: str | None = None
 
 
-class LvCustomField(_Lenient):
+class LvCustomField(Lenient):
     field: str
     value: Any = None
 
 
-class LvContact(_Lenient):
+class LvContact(Lenient):
     id: int | str | None = None
     account: str
     person: LvPerson | None = None
@@ -139,9 +127,9 @@ class LvContact(_Lenient):
         return Contact(
             source=VendorRef(Vendor.LIVEVOX, self.account),
             account=self.account,
-            first_name=_text(person.firstName),
-            last_name=_text(person.lastName),
-            emails=tuple(e for e in (_text(person.email),) if e),
+            first_name=clean_text(person.firstName),
+            last_name=clean_text(person.lastName),
+            emails=tuple(e for e in (clean_text(person.email),) if e),
             phones=tuple(
                 Phone(
                     number=p.phone,
@@ -155,12 +143,12 @@ class LvContact(_Lenient):
                 if p.phone
             ),
             address=Address(
-                line1=_text(self.address1),
-                line2=_text(self.address2),
-                city=_text(self.city),
-                state=_text(self.state),
-                postal_code=_text(self.postalCode) or _text(person.zipCode),
-                country=_text(self.country),
+                line1=clean_text(self.address1),
+                line2=clean_text(self.address2),
+                city=clean_text(self.city),
+                state=clean_text(self.state),
+                postal_code=clean_text(self.postalCode) or clean_text(person.zipCode),
+                country=clean_text(self.country),
             ),
             date_of_birth=_day(person.dateOfBirth),
             balance=self.balance,
@@ -180,7 +168,7 @@ class LvContact(_Lenient):
         )
 
 
-class LvContactList(_Lenient):
+class LvContactList(Lenient):
     # One model for list, search and read answers: parsed and validated in one pass.
     contacts: list[LvContact] | None = Field(
         default=None,
@@ -191,12 +179,12 @@ class LvContactList(_Lenient):
     next: str | None = None
 
 
-class LvGroup(_Lenient):
+class LvGroup(Lenient):
     id: int | str
     name: str
 
 
-class LvNote(_Lenient):
+class LvNote(Lenient):
     id: int | str
     note: str | None = None
     createDate: Any = None

@@ -19,10 +19,11 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from trunkline.config import VendorSettings
 from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
     ActionLogDetail,
     Address,
@@ -61,13 +62,6 @@ CHANNELS: Mapping[str, Channel] = {
 }
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _seconds_up(moment: datetime) -> int:
     """A datetime as whole Unix seconds, rounded up: `ts >= moment` iff `ts >= result`."""
     if moment.tzinfo is None:
@@ -75,11 +69,7 @@ def _seconds_up(moment: datetime) -> int:
     return math.ceil(moment.timestamp())
 
 
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-
-class MoxiLogData(_Lenient):
+class MoxiLogData(Lenient):
     agent_action: str | None = None
     agent_action_address: str | None = None
     agent_action_address2: str | None = None
@@ -92,7 +82,7 @@ class MoxiLogData(_Lenient):
     @field_validator("*", mode="before")
     @classmethod
     def _clean(cls, v: Any) -> str | None:
-        return _text(v)
+        return clean_text(v)
 
     def address(self) -> Address | None:
         address = Address(
@@ -105,7 +95,7 @@ class MoxiLogData(_Lenient):
         return None if address == Address() else address
 
 
-class MoxiAction(_Lenient):
+class MoxiAction(Lenient):
     moxi_works_action_log_id: str
     type: str | None = None
     timestamp: int
@@ -124,7 +114,7 @@ class MoxiAction(_Lenient):
         return v if v is not None else {}
 
 
-class MoxiIndex(_Lenient):
+class MoxiIndex(Lenient):
     partner_contact_id: str | None = None
     moxi_works_contact_id: str | None = None
     actions: list[MoxiAction] = Field(default_factory=list)
@@ -233,7 +223,7 @@ class MoxiWorksConnector(Connector):
         value = self.settings.options.get(key)
         if value is None or value == "":
             value = self.settings.secret(key.upper())
-        return _text(value)
+        return clean_text(value)
 
     def agent_params(self) -> dict[str, str]:
         """The agent naming every call carries: exactly one of AGENT_KEYS."""
@@ -398,7 +388,7 @@ class MoxiWorksConnector(Connector):
 
     # ---- writes --------------------------------------------------------------------
     @staticmethod
-    def _check_text(name: str, value: str) -> None:
+    def _checkclean_text(name: str, value: str) -> None:
         if not 1 <= len(value) <= MAX_TEXT:
             raise BadUserInput(
                 f"ActionLog {name} must be 1 to {MAX_TEXT} characters long "
@@ -413,8 +403,8 @@ class MoxiWorksConnector(Connector):
         agent_action: str | None = None,
         address: Address | None = None,
     ) -> Interaction:
-        self._check_text("title", title)
-        self._check_text("body", body)
+        self._checkclean_text("title", title)
+        self._checkclean_text("body", body)
         payload: dict[str, Any] = {
             **self.agent_params(),
             "partner_contact_id": partner_contact_id,
