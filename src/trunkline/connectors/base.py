@@ -98,6 +98,13 @@ class Connector:
             return self.embedded_options[key]
         return default
 
+    def credential(self, key: str, embedded_default: str) -> str:
+        """A secret from the environment; the simulator's stand-in in embedded mode."""
+        value = self.settings.secret(key)
+        if value:
+            return value
+        return embedded_default if self.settings.embedded else ""
+
     # ---- hooks -------------------------------------------------------------------
     async def authenticate(self) -> None:
         """Obtain a session or token. Default: nothing to do (static credentials)."""

@@ -421,12 +421,6 @@ class CrmComConnector(Connector):
         )
 
     # ---- auth ----------------------------------------------------------------
-    def _credential(self, key: str, embedded_default: str) -> str:
-        value = self.settings.secret(key)
-        if value:
-            return value
-        return embedded_default if self.settings.embedded else ""
-
     def authenticated(self) -> bool:
         return self._token is not None
 
@@ -435,8 +429,8 @@ class CrmComConnector(Connector):
 
     async def authenticate(self) -> None:
         body = {
-            "username": self._credential("USERNAME", "trunkline"),
-            "password": self._credential("PASSWORD", "embedded"),
+            "username": self.credential("USERNAME", "trunkline"),
+            "password": self.credential("PASSWORD", "embedded"),
         }
         ep = self.endpoints["login"]
         response = await self.http.request(ep.method, ep.path, json=body)

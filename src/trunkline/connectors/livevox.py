@@ -257,12 +257,6 @@ class LiveVoxConnector(Connector):
     _session: str | None = None
 
     # ---- auth ----------------------------------------------------------------
-    def _credential(self, key: str, embedded_default: str) -> str:
-        value = self.settings.secret(key)
-        if value:
-            return value
-        return embedded_default if self.settings.embedded else ""
-
     def authenticated(self) -> bool:
         return self._session is not None
 
@@ -271,9 +265,9 @@ class LiveVoxConnector(Connector):
 
     async def authenticate(self) -> None:
         body = {
-            "clientName": self._credential("CLIENT_NAME", "trunkline"),
-            "userName": self._credential("USERNAME", "trunkline"),
-            "password": self._credential("PASSWORD", "embedded"),
+            "clientName": self.credential("CLIENT_NAME", "trunkline"),
+            "userName": self.credential("USERNAME", "trunkline"),
+            "password": self.credential("PASSWORD", "embedded"),
         }
         ep = self.endpoints["login"]
         response = await self.http.request(
@@ -286,7 +280,7 @@ class LiveVoxConnector(Connector):
         self._session = str(session)
 
     def _access_header(self) -> dict[str, str]:
-        return {"LV-Access": self._credential("ACCESS_TOKEN", "embedded-access")}
+        return {"LV-Access": self.credential("ACCESS_TOKEN", "embedded-access")}
 
     def auth_headers(self) -> dict[str, str]:
         return {**self._access_header(), "LV-Session": self._session or ""}

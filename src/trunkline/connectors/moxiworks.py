@@ -186,11 +186,11 @@ class MoxiWorksConnector(Connector):
 
     # ---- auth and identity -------------------------------------------------------
     def _credential(self, key: str, embedded_default: str) -> str:
-        value = self.settings.secret(key)
+        # Basic auth is sent with every call: a missing secret is a config error now,
+        # not a 401 later.
+        value = self.credential(key, embedded_default)
         if value:
             return value
-        if self.settings.embedded:
-            return embedded_default
         raise ConfigError(
             f"[vendors.moxiworks]: set TRUNKLINE_MOXIWORKS_{key} "
             "(the partner's platform identifier and secret)"
