@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from node_checks import run_audit, run_graphiql
+from trunkline.connectors.transport import TRANSPORTS
 from trunkline.simulators.seed import people
 
 pytestmark = pytest.mark.e2e
@@ -160,7 +161,7 @@ def start(args: list[str], env: dict[str, str], health: str) -> subprocess.Popen
     pytest.fail(f"{args} did not start")
 
 
-@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("transport", TRANSPORTS)
 def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
     """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
     vendors = ["livevox", "moxiworks", "procurios", "crmcom"]

@@ -16,7 +16,7 @@ DEFAULT_SDL = "schema.graphql"
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from trunkline.app import create_app
+    from trunkline.app import create_app, tune_gc_for_serving
     from trunkline.config import load_settings
     from trunkline.errors import ConfigError
 
@@ -26,6 +26,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"trunkline: {exc.message}", file=sys.stderr)
         return 2
     app = create_app(settings)
+    tune_gc_for_serving()
     uvicorn.run(
         app,
         host=args.host,

@@ -4,7 +4,7 @@
     max_page_size = 500            # largest first/last a connection accepts
     history_horizon_days = 1825    # how far back an interaction history reaches by default
     identity_store = "trunkline-links.sqlite3"
-    http_transport = "aiohttp"     # or "httpx" (the default httpx transport)
+    http_transport = "aiohttp"     # or "httpx-aiohttp", "httpx" (see connectors/transport.py)
 
     [vendors.livevox]
     base_url = "https://api.livevox.example"   # absent: the embedded simulator

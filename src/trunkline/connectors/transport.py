@@ -1,43 +1,157 @@
-"""HTTP clients for connectors: one pooled `httpx.AsyncClient` per vendor.
+"""HTTP clients for connectors: one pooled client per vendor, behind httpx's API.
 
-The transport is pluggable: `aiohttp` (httpx-aiohttp's AiohttpTransport, the default:
-about ten times less CPU per call than httpx's own transport, see bench/RESULTS.md),
-`httpx` (httpx's default transport), or an in-process ASGI app (the embedded simulators,
-and tests).
+Connectors call `client.request(method, path, params=, json=, data=, headers=)` and get
+an `httpx.Response`, whichever client sits behind it (`VendorHTTP`). The kinds:
+
+- `aiohttp` (the default): `AiohttpClient`, httpx's request/response API over a bare
+  aiohttp session. httpx's `AsyncClient` costs about 1 ms of CPU per call in request
+  building, cookie and auth flows we do not use; this skips them (bench/RESULTS.md).
+- `httpx-aiohttp`: `httpx.AsyncClient` over httpx-aiohttp's `AiohttpTransport`.
+- `httpx`: `httpx.AsyncClient` over httpx's own transport.
+- an in-process ASGI app (the embedded simulators, and tests): `httpx.ASGITransport`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any, Protocol
+from urllib.parse import urlencode
 
+import aiohttp
 import httpx
+import orjson
 from starlette.types import ASGIApp
+from yarl import URL
 
 from trunkline.config import VendorSettings
 
-TRANSPORTS = ("aiohttp", "httpx")
+TRANSPORTS = ("aiohttp", "httpx-aiohttp", "httpx")
+
+
+class VendorHTTP(Protocol):
+    """What a connector needs of its HTTP client (`httpx.AsyncClient` has it)."""
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response: ...
+
+    async def aclose(self) -> None: ...
+
+
+def _text(value: Any) -> str:
+    # httpx's rendering of query values, so both client kinds send the same URL
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "" if value is None else str(value)
+
+
+def encode_query(params: Mapping[str, Any]) -> str:
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if isinstance(value, list | tuple):
+            pairs.extend((key, _text(v)) for v in value)
+        else:
+            pairs.append((key, _text(value)))
+    return urlencode(pairs)
+
+
+class AiohttpClient:
+    """httpx's request/response API over one pooled aiohttp session.
+
+    No cookie jar (the one vendor with a session cookie keeps it itself), no redirects
+    (vendor APIs answer, they do not redirect), bodies read whole (vendor pages are
+    bounded), content-encoding left to httpx's decoders.
+    """
+
+    def __init__(self, base_url: str, *, timeout_s: float, max_connections: int):
+        self.base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._limit = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        # made on first use: an aiohttp session belongs to the running loop
+        connector = aiohttp.TCPConnector(
+            limit=self._limit, limit_per_host=0, keepalive_timeout=30.0
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=self._timeout,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,
+        )
+        return self._session
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        target = self.base_url + url if url.startswith("/") else url
+        if params:
+            target += ("&" if "?" in target else "?") + encode_query(params)
+        sent = dict(headers) if headers else {}
+        body: bytes | None = None
+        if json is not None:
+            body = orjson.dumps(json)
+            sent["Content-Type"] = "application/json"
+        elif data is not None:
+            body = encode_query(data).encode()
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        session = self._session or self._open()
+        try:
+            async with session.request(
+                method,
+                URL(target, encoded=True),
+                data=body,
+                headers=sent,
+                allow_redirects=False,
+            ) as answer:
+                content = await answer.read()
+                status, raw_headers = answer.status, answer.raw_headers
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(f"{method} timed out") from exc
+        except aiohttp.ClientError as exc:
+            raise httpx.ConnectError(type(exc).__name__) from exc
+        return httpx.Response(
+            status,
+            headers=raw_headers,
+            content=content,
+            request=httpx.Request(method, target),
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 def _no_cookie_jar() -> httpx.Cookies:
-    """A jar that keeps nothing: httpx's cookie handling costs CPU on every call, and
-    the one vendor with a session cookie (MoxiWorks) keeps it itself."""
+    """A jar that keeps nothing (see AiohttpClient)."""
     return httpx.Cookies(CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
 
 
-def make_transport(kind: str, settings: VendorSettings) -> httpx.AsyncBaseTransport:
-    limits = httpx.Limits(
+def _limits(settings: VendorSettings) -> httpx.Limits:
+    return httpx.Limits(
         max_connections=settings.max_connections,
         max_keepalive_connections=settings.max_connections,
         keepalive_expiry=30.0,
     )
-    if kind == "aiohttp":
-        from httpx_aiohttp import AiohttpTransport
-
-        transport: httpx.AsyncBaseTransport = AiohttpTransport(limits=limits)
-        return transport
-    if kind == "httpx":
-        return httpx.AsyncHTTPTransport(limits=limits)
-    raise ValueError(f"unknown http_transport {kind!r}; choose one of {TRANSPORTS}")
 
 
 def make_client(
@@ -45,7 +159,7 @@ def make_client(
     *,
     transport_kind: str = "aiohttp",
     app: ASGIApp | None = None,
-) -> httpx.AsyncClient:
+) -> VendorHTTP:
     """The vendor's client: over `app` in-process when given, else over the network."""
     timeout = httpx.Timeout(settings.timeout_s)
     if app is not None:
@@ -57,12 +171,29 @@ def make_client(
         )
     if settings.base_url is None:
         raise ValueError(f"{settings.name}: no base_url and no embedded app")
+    if transport_kind == "aiohttp":
+        return AiohttpClient(
+            settings.base_url,
+            timeout_s=settings.timeout_s,
+            max_connections=settings.max_connections,
+        )
+    transport: httpx.AsyncBaseTransport
+    if transport_kind == "httpx-aiohttp":
+        from httpx_aiohttp import AiohttpTransport
+
+        transport = AiohttpTransport(limits=_limits(settings))
+    elif transport_kind == "httpx":
+        transport = httpx.AsyncHTTPTransport(limits=_limits(settings))
+    else:
+        raise ValueError(
+            f"unknown http_transport {transport_kind!r}; choose one of {TRANSPORTS}"
+        )
     return httpx.AsyncClient(
-        transport=make_transport(transport_kind, settings),
+        transport=transport,
         base_url=settings.base_url,
         timeout=timeout,
         cookies=_no_cookie_jar(),
     )
 
 
-__all__ = ["TRANSPORTS", "make_client", "make_transport"]
+__all__ = ["TRANSPORTS", "AiohttpClient", "VendorHTTP", "encode_query", "make_client"]

@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTROL_PREFIX = "/_sim"
 
@@ -77,7 +77,7 @@ class FaultMiddleware:
         f = self.faults
         delay = f.latency_ms + (self.rng.uniform(0, f.jitter_ms) if f.jitter_ms else 0)
         if delay > 0:
-            await asyncio.sleep(delay / 1000)
+            send = _answer_after(delay / 1000, send)
         response: Response | None = None
         if f.down:
             response = JSONResponse({"message": "service unavailable"}, 503)
@@ -94,6 +94,31 @@ class FaultMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def _answer_after(seconds: float, send: Send) -> Send:
+    """`send`, holding the answer's start until `seconds` after the call arrived: the
+    latency knob is the whole call's time, the simulator's own work included."""
+    loop = asyncio.get_running_loop()
+    due = loop.time() + seconds
+    held: list[Message] = []
+    released = False
+
+    async def delayed(message: Message) -> None:
+        nonlocal released
+        if released or not message["type"].startswith("http.response."):
+            await send(message)
+            return
+        held.append(message)
+        if message["type"] == "http.response.body":  # the head is complete: release
+            released = True
+            wait = due - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            for m in held:
+                await send(m)
+
+    return delayed
 
 
 def _control_routes() -> list[BaseRoute]:
