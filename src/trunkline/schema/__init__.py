@@ -12,6 +12,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 
 from trunkline.schema.errors import ErrorMapping
+from trunkline.schema.execution import Executor
 from trunkline.schema.mutation import Mutation
 from trunkline.schema.query import Query
 
@@ -35,6 +36,7 @@ def build_schema() -> Schema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(relay_max_results=1000),
+        execution_context_class=Executor,
         extensions=[
             ErrorMapping,
             # Clients send the same documents again and again: parse and validate once.
