@@ -46,8 +46,10 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def _ms(value: Any) -> datetime | None:
     """Epoch milliseconds (int or numeric string) to UTC; 0/None/garbage to None."""
+    if value is None:  # the common case, without an exception
+        return None
     try:
-        ms = int(value)
+        ms = value if type(value) is int else int(value)
     except (TypeError, ValueError):
         return None
     return datetime.fromtimestamp(ms / 1000, UTC) if ms > 0 else None
@@ -121,51 +123,61 @@ class LvContact(Lenient):
             return None
 
     def to_domain(self, labels: Mapping[str, str] | None = None) -> Contact:
-        person = self.person or LvPerson()
+        # Runs per contact on every page: positional constructors and list
+        # comprehensions, no generator per field.
+        person = self.person or _NO_PERSON
         labels = labels or {}
         group = str(self.groupId) if self.groupId not in (None, 0, "0", "") else None
+        email = clean_text(person.email)
         return Contact(
             source=VendorRef(Vendor.LIVEVOX, self.account),
             account=self.account,
             first_name=clean_text(person.firstName),
             last_name=clean_text(person.lastName),
-            emails=tuple(e for e in (clean_text(person.email),) if e),
+            emails=(email,) if email else (),
             phones=tuple(
-                Phone(
-                    number=p.phone,
-                    ordinal=p.ordinal,
-                    blocked=p.phoneBlock,
-                    dnd=p.dnd,
-                    sms_consent=p.smsConsent,
-                    cell_consent=p.cellConsent,
-                )
-                for p in (self.phone or [])
-                if p.phone
+                [
+                    Phone(
+                        p.phone,
+                        p.ordinal,
+                        p.phoneBlock,
+                        p.dnd,
+                        p.smsConsent,
+                        p.cellConsent,
+                    )
+                    for p in self.phone or ()
+                    if p.phone
+                ]
             ),
             address=Address(
-                line1=clean_text(self.address1),
-                line2=clean_text(self.address2),
-                city=clean_text(self.city),
-                state=clean_text(self.state),
-                postal_code=clean_text(self.postalCode) or clean_text(person.zipCode),
-                country=clean_text(self.country),
+                clean_text(self.address1),
+                clean_text(self.address2),
+                clean_text(self.city),
+                clean_text(self.state),
+                clean_text(self.postalCode) or clean_text(person.zipCode),
+                clean_text(self.country),
             ),
             date_of_birth=_day(person.dateOfBirth),
             balance=self.balance,
             due_date=_day(self.dueDate),
             active=self.active,
             custom_fields=tuple(
-                CustomField(
-                    field=f.field,
-                    label=labels.get(f.field),
-                    value=None if f.value is None else str(f.value),
-                )
-                for f in (self.customFields or [])
+                [
+                    CustomField(
+                        f.field,
+                        labels.get(f.field),
+                        None if f.value is None else str(f.value),
+                    )
+                    for f in self.customFields or ()
+                ]
             ),
             group_ids=(group,) if group else (),
             created_at=_ms(self.created) or _ms(self.createDate),
             modified_at=_ms(self.modified) or _ms(self.modifyDate),
         )
+
+
+_NO_PERSON = LvPerson()
 
 
 class LvContactList(Lenient):

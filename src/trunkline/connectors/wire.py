@@ -15,10 +15,11 @@ class Lenient(BaseModel):
 
 def clean_text(value: Any) -> str | None:
     """A vendor's scalar as trimmed text; None, empty, objects and lists to None."""
+    if type(value) is str:  # the common case first: this runs per vendor field
+        return value.strip() or None
     if value is None or isinstance(value, dict | list):
         return None
-    text = str(value).strip()
-    return text or None
+    return str(value).strip() or None
 
 
 __all__ = ["Lenient", "clean_text"]
