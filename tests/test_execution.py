@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import enum
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 import strawberry
+from strawberry import relay
 
 from trunkline.schema.execution import Executor
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @strawberry.enum
@@ -57,6 +61,22 @@ class Broken:
 
 
 @strawberry.type
+class Box(relay.Node):
+    key: relay.NodeID[str]
+    item: Item
+    maybe: Item | None
+    must: Item
+
+    @strawberry.field
+    async def slow_item(self) -> Item:
+        return self.item
+
+
+class NotAnItem:
+    name = "impostor"
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def items(self) -> list[Item]:
@@ -79,6 +99,20 @@ class Query:
         return [Broken(), None]  # type: ignore[list-item]
 
     @strawberry.field
+    def boxes(self) -> list[Box | None]:
+        items = Query.items(self)
+        broken = Box(key="b", item=items[0], maybe=None, must=items[1])
+        broken.must = None  # type: ignore[assignment]
+        wrong = Box(key="w", item=items[0], maybe=None, must=items[1])
+        wrong.item = NotAnItem()  # type: ignore[assignment]
+        exploding = Box(key="x", item=items[0], maybe=None, must=items[1])
+        exploding.maybe = Broken()  # type: ignore[assignment]
+        return [
+            Box(key=f"k{i}", item=it, maybe=it if i % 2 else None, must=it)
+            for i, it in enumerate(items)
+        ] + [broken, wrong, exploding]
+
+    @strawberry.field
     def nulled(self) -> Item | None:
         item = Query.items(self)[0]
         item.name = None  # type: ignore[assignment]
@@ -86,6 +120,9 @@ class Query:
 
 
 QUERIES = [
+    "{ boxes { id item { name colour } maybe { name nick } must { count } } }",
+    "{ boxes { id slowItem { name later } item { ...on Item { at } } } }",
+    "{ boxes { maybe { name nick count } } }",
     "{ items { name nick colour at count ratio on tags shout later __typename } }",
     "{ items { a: name b: name name ...F c: shout(times: 2) } } "
     "fragment F on Item { count @skip(if: true) ratio @include(if: true) }",
@@ -95,7 +132,9 @@ QUERIES = [
 
 
 def _run(query: str, executor: Any) -> dict[str, Any]:
-    schema = strawberry.Schema(query=Query, execution_context_class=executor)
+    schema = strawberry.Schema(
+        query=Query, types=[Box], execution_context_class=executor
+    )
     result = asyncio.run(schema.execute(query))
     return {
         "data": result.data,
@@ -118,7 +157,41 @@ def test_the_short_path_answers_like_graphql_core(query: str) -> None:
 
 
 def test_errors_keep_their_paths() -> None:
-    errors = _run(QUERIES[2], Executor)["errors"]
+    errors = _run("{ broken { name nick colour count ratio on } }", Executor)["errors"]
     assert errors == [("name exploded", ("broken", 0, "name"))]
     [(message, path)] = _run("{ broken { count } }", Executor)["errors"]
     assert path == ("broken", 0, "count") and "many" in message
+
+
+GATEWAY_QUERIES = [
+    (ROOT / "bench/queries/q1_contact.graphql").read_text(),
+    (ROOT / "bench/queries/q2_contacts_page.graphql").read_text(),
+    (ROOT / "bench/queries/q3_contacts_interactions.graphql").read_text(),
+    (ROOT / "src/trunkline/example.graphql").read_text(),
+    """{ interactions(first: 30, filter: {contactId: "Q29udGFjdDoxMDAwMDA="}) {
+         edges { cursor node { id occurredAt channel direction subject body
+           source { vendor vendorId } contact { id displayName }
+           detail { __typename ... on MoxiWorksActionLogDetail { agentAction
+                      title address { city } }
+                    ... on ProcuriosContactMomentDetail { typeTitle recipientIds } } } }
+         pageInfo { hasNextPage endCursor } } }""",
+]
+
+
+@pytest.mark.parametrize("query", GATEWAY_QUERIES)
+async def test_the_gateway_answers_the_same_with_either_executor(
+    gql: Any, query: str
+) -> None:
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+    from trunkline.schema import schema
+
+    assert schema.execution_context_class is Executor
+    short = (await gql.http.post("/graphql", json={"query": query})).json()
+    schema.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    try:
+        full = (await gql.http.post("/graphql", json={"query": query})).json()
+    finally:
+        schema.execution_context_class = Executor
+    assert short == full
+    assert "errors" not in short

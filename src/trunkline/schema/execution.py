@@ -1,49 +1,79 @@
-"""The executor: graphql-core's, with a short path for plain leaf fields.
+"""The executor: graphql-core's, with a short path for the plain fields of an object.
 
-Most of a large answer is leaf fields read straight off an object (a contact's name, a
-phone's number, an interaction's time). graphql-core runs each through the full field
-machinery: a `Path`, a resolve-info object, awaitable checks, and a completion dispatch,
-which is most of the CPU a page of 50 contacts costs (bench/NOTES.md). For a field that
-has Strawberry's default resolver, no arguments, no middleware and a scalar or enum
-type, this executor reads the attribute and serializes it directly. Anything unusual
-(None on a non-null field, an error, an awaitable, a value the scalar refuses) goes
-back through graphql-core's own path, so errors and their paths are exactly the same.
+Most of a large answer is fields read straight off an object: a contact's name, a
+phone's number, an edge's node, a node's Relay id. graphql-core runs each through its
+full field machinery (a resolve-info object, resolver wrappers, awaitable checks, a
+completion dispatch), which was most of the CPU a page of 50 contacts cost
+(bench/NOTES.md). This executor reads such fields directly:
+
+- a leaf: Strawberry's default resolver (an attribute), no arguments, a scalar or enum;
+- an object: the same kind of field returning an object type, completed in place;
+- a Relay `id`: `Node`'s own resolver with the default `resolve_id`/`resolve_typename`.
+
+Anything unusual (None on a non-null leaf, an error, an awaitable, a value a scalar
+refuses, a failed type check, `@defer`) goes back through graphql-core's own path, which
+re-reads the attribute (plain reads: no side effects) and reports exactly as before.
+Tests compare both executors answer for answer (tests/test_execution.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from graphql import (
+    GraphQLField,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLSchema,
     is_leaf_type,
     is_non_null_type,
+    is_object_type,
 )
-from graphql.execution.collect_fields import GroupedFieldSet
-from graphql.pyutils import AwaitableOrValue, Path, Undefined
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from strawberry import relay
+from strawberry.relay import GlobalID
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-# (resolve, serialize, non_null) per type and field name; None: take the full path
-Plan = tuple[Callable[..., Any], Callable[[Any], Any], bool] | None
+LEAF, OBJECT, NODE_ID = 1, 2, 3
+# (kind, resolve, serialize or object type, non_null); None: the full path
+Plan = tuple[int, Callable[..., Any], Any, bool] | None
 _PLANS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Plan]] = (
     WeakKeyDictionary()
 )
+_NODE_ID_FUNC = relay.Node.__dict__["_id"].__func__
+_DEFAULT_RESOLVE_ID = relay.Node.__dict__["resolve_id"].__func__
+_DEFAULT_TYPENAME = relay.Node.__dict__["resolve_typename"].__func__
 
 
-def _plan(schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str) -> Plan:
+def _is_node_id(field: GraphQLField) -> bool:
+    definition = (field.extensions or {}).get("strawberry-definition")
+    resolver = getattr(definition, "base_resolver", None)
+    func = getattr(getattr(resolver, "wrapped_func", None), "__func__", None)
+    return func is _NODE_ID_FUNC and not definition.extensions  # type: ignore[union-attr]
+
+
+def _plan(parent_type: GraphQLObjectType, name: str) -> Plan:
     field = parent_type.fields.get(name)
     if field is None or field.args or field.resolve is None:
         return None
-    if not getattr(field.resolve, "_is_default", False):  # Strawberry's basic field
-        return None
     non_null = is_non_null_type(field.type)
     inner = field.type.of_type if non_null else field.type
-    if not is_leaf_type(inner):
+    if _is_node_id(field) and is_leaf_type(inner):
+        return NODE_ID, field.resolve, inner.serialize, non_null
+    if not getattr(field.resolve, "_is_default", False):  # Strawberry's basic field
         return None
-    return field.resolve, inner.serialize, non_null
+    if is_leaf_type(inner):
+        return LEAF, field.resolve, inner.serialize, non_null
+    if is_object_type(inner):
+        return OBJECT, field.resolve, inner, non_null
+    return None
+
+
+class _Slow(Exception):
+    """This field takes graphql-core's full path."""
 
 
 class Executor(StrawberryGraphQLCoreExecutionContext):
@@ -65,52 +95,145 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             plans = _PLANS[self.schema] = {}
         type_name = parent_type.name
         results: dict[str, Any] = {}
-        slow: dict[str, Any] = {}
-        for response_name, details in grouped_field_set.items():
-            name = details[0].node.name.value
-            key = (type_name, name)
-            try:
-                plan = plans[key]
-            except KeyError:
-                plan = plans[key] = _plan(self.schema, parent_type, name)
-            if plan is not None and not details[0].node.arguments:
-                resolve, serialize, non_null = plan
+        pending: list[str] = []
+        try:
+            for response_name, details in grouped_field_set.items():
+                node = details[0].node
+                key = (type_name, node.name.value)
                 try:
-                    value = resolve(source_value, None)
-                    if value is None:
-                        if not non_null:
-                            results[response_name] = None
-                            continue
-                    elif not isinstance(value, Exception):
-                        out = serialize(value)
-                        if out is not None and out is not Undefined:
-                            results[response_name] = out
-                            continue
-                except Exception:  # the full path below reports it properly
-                    pass
-            slow[response_name] = details
-            results[response_name] = None  # keeps the response's field order
-        if not slow:
+                    plan = plans[key]
+                except KeyError:
+                    plan = plans[key] = _plan(parent_type, node.name.value)
+                if plan is not None and not node.arguments:
+                    try:
+                        results[response_name] = self._short(
+                            plan,
+                            parent_type,
+                            source_value,
+                            path,
+                            response_name,
+                            details,
+                        )
+                    except _Slow:
+                        pass
+                    else:
+                        if plan[0] == OBJECT and not isinstance(
+                            results[response_name], dict | None
+                        ):
+                            pending.append(response_name)
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    details,
+                    Path(path, response_name, type_name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if self.is_awaitable(result):
+                        pending.append(response_name)
+        except Exception:
+            if pending:  # settle what other fields started: they may fail too
+                self.settle_in_background([results[name] for name in pending])
+            raise
+        if not pending:
             return results
-        rest = super().execute_fields(
-            parent_type, source_value, path, slow, position_context
-        )
-        if isinstance(rest, dict):
-            return _merge(results, rest, slow)
 
-        async def merged() -> dict[str, Any]:
-            return _merge(results, await rest, slow)
+        async def get_results() -> dict[str, Any]:
+            awaited = await gather_with_cancel(*(results[name] for name in pending))
+            results.update(zip(pending, awaited, strict=True))
+            return results
 
-        return merged()
+        return get_results()
 
+    def _short(
+        self,
+        plan: tuple[int, Callable[..., Any], Any, bool],
+        parent_type: GraphQLObjectType,
+        source: Any,
+        path: Path | None,
+        response_name: str,
+        details: FieldDetailsList,
+    ) -> Any:
+        kind, resolve, how, non_null = plan
+        try:
+            if kind == NODE_ID:
+                cls = type(source)
+                if (
+                    getattr(cls.resolve_id, "__func__", None) is not _DEFAULT_RESOLVE_ID
+                    or getattr(cls.resolve_typename, "__func__", None)
+                    is not _DEFAULT_TYPENAME
+                ):
+                    raise _Slow
+                node_id = getattr(source, cls.resolve_id_attr())
+                value: Any = GlobalID(type_name=parent_type.name, node_id=str(node_id))
+            else:
+                value = resolve(source, None)
+        except Exception:
+            raise _Slow from None
+        if value is None:
+            if non_null:
+                raise _Slow
+            return None
+        if kind != OBJECT:
+            try:
+                out = how(value)
+            except Exception:
+                raise _Slow from None
+            if out is None or out is Undefined:
+                raise _Slow
+            return out
+        return self._object(how, value, path, response_name, parent_type, details)
 
-def _merge(
-    results: dict[str, Any], rest: dict[str, Any], slow: dict[str, Any]
-) -> dict[str, Any]:
-    results.update(rest)
-    for name in slow.keys() - rest.keys():  # a field the schema does not know
-        del results[name]
-    return results
+    def _object(
+        self,
+        object_type: GraphQLObjectType,
+        value: Any,
+        path: Path | None,
+        response_name: str,
+        parent_type: GraphQLObjectType,
+        details: FieldDetailsList,
+    ) -> AwaitableOrValue[dict[str, Any] | None]:
+        if isinstance(value, Exception) or self.is_awaitable(value):
+            raise _Slow
+        if object_type.is_type_of is not None:
+            try:
+                fits = object_type.is_type_of(value, None)  # type: ignore[arg-type]
+            except Exception:
+                raise _Slow from None
+            if fits is not True:
+                raise _Slow
+        grouped, defer_usages, _forbidden = self.collect_subfields(object_type, details)
+        if defer_usages:
+            raise _Slow
+        field_path = Path(path, response_name, parent_type.name)
+        field_type: GraphQLOutputType = parent_type.fields[
+            details[0].node.name.value
+        ].type
+        # from here on errors are this field's, reported as graphql-core's execute_field
+        # reports them (null here, or propagated when the field is non-null)
+        try:
+            sub = self.execute_fields(object_type, value, field_path, grouped, None)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, details, field_path)
+            return None
+        if isinstance(sub, dict):
+            return sub
+        return self._settle(sub, field_type, details, field_path)
+
+    async def _settle(
+        self,
+        sub: Awaitable[dict[str, Any]],
+        field_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        field_path: Path,
+    ) -> dict[str, Any] | None:
+        try:
+            return await sub
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, details, field_path)
+            return None
 
 
 __all__ = ["Executor"]
