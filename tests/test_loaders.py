@@ -40,3 +40,20 @@ async def test_a_failed_load_is_not_cached() -> None:
         await loader.load("x")
     assert await loader.load("x") == "X"
     assert attempts == 2
+
+
+def test_converted_builds_each_item_once_and_only_when_read() -> None:
+    from trunkline.connectors.wire import Converted
+
+    built: list[int] = []
+
+    def convert(n: int) -> str:
+        built.append(n)
+        return f"#{n}"
+
+    items = Converted(list(range(1000)), convert)
+    assert len(items) == 1000 and built == []
+    assert items[0] == "#0" and items[-1] == "#999" and items[0] == "#0"
+    assert built == [0, 999]
+    assert list(items[2:4]) == ["#2", "#3"]
+    assert list(items)[:3] == ["#0", "#1", "#2"] and len(built) == 1000

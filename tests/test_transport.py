@@ -112,7 +112,8 @@ async def test_every_kind_sends_the_same_request(base_url: str, kind: str) -> No
             "a",
             "b",
         ]
-        assert r.request.method == "GET"
+        failed_get = await client.request("GET", "/echo", params={"status": 404})
+        assert failed_get.request.method == "GET"
 
         posted = await client.request("POST", "/echo", json={"x": [1, "é"]})
         assert posted.json()["type"] == "application/json"

@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
-from trunkline.connectors.wire import Lenient, clean_text
+from trunkline.connectors.wire import Converted, Lenient, clean_text
 from trunkline.domain import (
     Address,
     Channel,
@@ -205,6 +205,16 @@ class LvNote(Lenient):
     transactionId: int | str | None = None
 
 
+class LvNoteList(Lenient):
+    notes: list[LvNote] | None = Field(default=None, alias="listContactNotes")
+
+
+def _note_key(account: str, n: LvNote) -> tuple[float, str, str]:
+    """`Interaction.sort_key` of the note's interaction, without building it."""
+    moment = _ms(n.createDate) or EPOCH
+    return (-moment.timestamp(), Vendor.LIVEVOX.value, f"{account}/{n.id}")
+
+
 def _condition(field: str, condition: str, criteria: Any) -> dict[str, Any]:
     return {"field": field, "criteria": str(criteria), "condition": condition}
 
@@ -367,13 +377,21 @@ class LiveVoxConnector(Connector):
         return labels
 
     async def contact_notes(self, account: str) -> Sequence[Interaction]:
-        """The account's notes as interactions, newest first."""
+        """The account's notes as interactions, newest first.
+
+        The list comes whole (hundreds for a busy account) while a page of history
+        needs a few: notes are validated in one pass and sorted by their raw time, and
+        each becomes an Interaction only when read."""
         response = await self.call("notes", path_params={"account": account})
-        raw = self.parse(response).get("listContactNotes") or []
-        notes = [LvNote.model_validate(n) for n in raw]
-        items = [self._note(account, n) for n in notes]
-        items.sort(key=lambda i: i.sort_key)
-        return items
+        try:
+            notes = LvNoteList.model_validate_json(response.content).notes or []
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise VendorProtocolError(
+                self.name, f"LIVEVOX: malformed note list: {first['msg']}"
+            ) from None
+        notes.sort(key=lambda n: _note_key(account, n))  # Interaction.sort_key's order
+        return Converted(notes, lambda n: self._note(account, n))
 
     def _note(self, account: str, n: LvNote) -> Interaction:
         return Interaction(

@@ -30,7 +30,9 @@ TRANSPORTS = ("aiohttp", "httpx-aiohttp", "httpx")
 
 
 class VendorHTTP(Protocol):
-    """What a connector needs of its HTTP client (`httpx.AsyncClient` has it)."""
+    """What a connector needs of its HTTP client (`httpx.AsyncClient` has it).
+
+    `response.request` is only guaranteed on answers with an error status."""
 
     async def request(
         self,
@@ -128,11 +130,13 @@ class AiohttpClient:
             raise httpx.ReadTimeout(f"{method} timed out") from exc
         except aiohttp.ClientError as exc:
             raise httpx.ConnectError(type(exc).__name__) from exc
+        # The request rides along on failures only, where error handling may look at
+        # it; building one costs a URL parse per call.
         return httpx.Response(
             status,
             headers=raw_headers,
             content=content,
-            request=httpx.Request(method, target),
+            request=httpx.Request(method, target) if status >= 400 else None,
         )
 
     async def aclose(self) -> None:
