@@ -36,7 +36,7 @@ from bench.procs import ROOT, WORK, Service, free_port, python, start, wait_unti
 HERE = Path(__file__).resolve().parent
 PEER = HERE / "peer"
 AGENT_UUID = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"
-TRANSPORTS = ("aiohttp", "httpx")
+TRANSPORTS = ("aiohttp", "httpx-aiohttp", "httpx")  # trunkline.connectors.transport
 BASELINE_CLIENTS = ("aiohttp", "httpx-aiohttp", "httpx")
 # Dummy credentials: the simulators accept any non-empty ones.
 CREDENTIALS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 
 import orjson
 
@@ -17,43 +17,81 @@ from trunkline.store import IdentityStore
 ALL = "all"
 
 
-@dataclass
 class Loaders:
-    contact: Loader[str, Contact | None]  # by LiveVox account
-    groups: Loader[str, Mapping[str, ContactGroup]]  # ALL -> groups by id
-    field_labels: Loader[str, Mapping[str, str]]  # ALL -> label by field
-    notes: Loader[str, Sequence[Interaction]]  # by account
-    links: Loader[str, Mapping[str, str]]  # account -> {vendor: vendor id}
-    history: Mapping[Vendor, Loader[HistoryRead, Batch[Interaction]]]
+    """A request's loaders, each built when first used: most requests touch a few."""
 
+    def __init__(
+        self,
+        source: ContactSource,
+        histories: Sequence[InteractionSource] = (),
+        identity: IdentityStore | None = None,
+        *,
+        max_batch: int = 1000,
+    ) -> None:
+        self._source = source
+        self._histories = histories
+        self._identity = identity
+        self._max_batch = max_batch
 
-def _contact_loaders(source: ContactSource, max_batch: int) -> dict[str, Loader]:  # type: ignore[type-arg]
-    async def contacts(accounts: Sequence[str]) -> list[Contact | None]:
-        found = dict(await source.get_contacts(accounts))
-        return by_key(accounts, found, lambda _: None)
+    @cached_property
+    def contact(self) -> Loader[str, Contact | None]:  # by LiveVox account
+        source = self._source
 
-    async def groups(keys: Sequence[str]) -> list[Mapping[str, ContactGroup]]:
-        by_id = {g.id: g for g in await source.list_groups()}
-        return [by_id for _ in keys]
+        async def contacts(accounts: Sequence[str]) -> list[Contact | None]:
+            found = dict(await source.get_contacts(accounts))
+            return by_key(accounts, found, lambda _: None)
 
-    async def labels(keys: Sequence[str]) -> list[Mapping[str, str]]:
-        found = await source.custom_field_labels()
-        return [found for _ in keys]
+        return Loader(contacts, max_batch_size=self._max_batch)
 
-    async def notes(
-        accounts: Sequence[str],
-    ) -> list[Sequence[Interaction] | BaseException]:
-        results = await asyncio.gather(
-            *(source.contact_notes(a) for a in accounts), return_exceptions=True
-        )
-        return list(results)
+    @cached_property
+    def groups(self) -> Loader[str, Mapping[str, ContactGroup]]:  # ALL -> by id
+        source = self._source
 
-    return {
-        "contact": Loader(contacts, max_batch_size=max_batch),
-        "groups": Loader(groups),
-        "field_labels": Loader(labels),
-        "notes": Loader(notes),
-    }
+        async def groups(keys: Sequence[str]) -> list[Mapping[str, ContactGroup]]:
+            by_id = {g.id: g for g in await source.list_groups()}
+            return [by_id for _ in keys]
+
+        return Loader(groups)
+
+    @cached_property
+    def field_labels(self) -> Loader[str, Mapping[str, str]]:  # ALL -> by field
+        source = self._source
+
+        async def labels(keys: Sequence[str]) -> list[Mapping[str, str]]:
+            found = await source.custom_field_labels()
+            return [found for _ in keys]
+
+        return Loader(labels)
+
+    @cached_property
+    def notes(self) -> Loader[str, Sequence[Interaction]]:  # by account
+        source = self._source
+
+        async def notes(
+            accounts: Sequence[str],
+        ) -> list[Sequence[Interaction] | BaseException]:
+            results = await asyncio.gather(
+                *(source.contact_notes(a) for a in accounts), return_exceptions=True
+            )
+            return list(results)
+
+        return Loader(notes)
+
+    @cached_property
+    def links(self) -> Loader[str, Mapping[str, str]]:  # account -> {vendor: id}
+        identity = self._identity
+
+        async def links(accounts: Sequence[str]) -> list[Mapping[str, str]]:
+            if identity is None:
+                return [{} for _ in accounts]
+            found = dict(await identity.links_for(accounts))
+            return by_key(accounts, found, lambda _: {})
+
+        return Loader(links, max_batch_size=500)
+
+    @cached_property
+    def history(self) -> Mapping[Vendor, Loader[HistoryRead, Batch[Interaction]]]:
+        return {s.vendor: _history_loader(s) for s in self._histories}
 
 
 def _history_loader(
@@ -74,17 +112,7 @@ def build_loaders(
     *,
     max_batch: int = 1000,
 ) -> Loaders:
-    async def links(accounts: Sequence[str]) -> list[Mapping[str, str]]:
-        if identity is None:
-            return [{} for _ in accounts]
-        found = dict(await identity.links_for(accounts))
-        return by_key(accounts, found, lambda _: {})
-
-    return Loaders(
-        **_contact_loaders(source, max_batch),
-        links=Loader(links, max_batch_size=500),
-        history={s.vendor: _history_loader(s) for s in histories},
-    )
+    return Loaders(source, histories, identity, max_batch=max_batch)
 
 
 def position_text(position: object) -> str | None:
