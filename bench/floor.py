@@ -260,9 +260,25 @@ def q4(index: int = 0, page_size: int = 100) -> Floor:
     may fall on it. A cursor can carry, per vendor, the key of its next item (or, for
     MoxiWorks, the start of the last window read, before which nothing is known), so a
     vendor whose next key lies past the page's last item is not asked. An asked vendor
-    is read from where the cursor left it until its next item is past the page (one
-    look-ahead item, so `hasNextPage` is known), in whole lists/pages/windows as the
-    contract serves them; the list page or window a cursor points into is read again.
+    is read from where the cursor left it until it is known to hold nothing more before
+    the page's last item, in whole lists/pages/windows as the contract serves them; the
+    list page or window a cursor points into is read again.
+
+    Known to hold nothing more: its next item is past the page's last item (one
+    look-ahead item), except where no look-ahead is needed to order it. When the page's
+    last item is the vendor's own, its next item comes after it by the list's order
+    (this saves a call for Procurios when that item ends one of its pages of 25; the
+    other lists give the look-ahead in the same call).
+    A MoxiWorks window says by its time range that nothing in it is newer than its
+    end, so the windows needed are those down to the one holding the page's last item,
+    not down to the one holding the vendor's next item: reading on to that one would
+    read windows the page cannot use and then read the next item's window again on
+    the next page. (`hasNextPage` needs no look-ahead: the contract lets a full page
+    say true while a vendor is not known to have run dry.) On the walk's last page every
+    vendor is read to its end, so that page says `hasNextPage: false`. When a history
+    ends exactly on a page boundary, a gateway cannot know that the full page is the
+    last one; it takes one more, empty, page (one more LiveVox identity search, the
+    same vendor reads).
     """
     h = history(index)
     merged = h.merged()
@@ -270,7 +286,9 @@ def q4(index: int = 0, page_size: int = 100) -> Floor:
     streams = h.streams
     consumed = dict.fromkeys(VENDORS, 0)
     known = dict.fromkeys(VENDORS, 0)  # items of each stream known (read) so far
-    floor_ts: dict[str, float | None] = dict.fromkeys(VENDORS)  # None: nothing read
+    # the time down to which a stream is known (its next item's, or where its reads
+    # stopped); None: not known
+    floor_ts: dict[str, float | None] = dict.fromkeys(VENDORS)
     end_seen = dict.fromkeys(VENDORS, False)  # a read has reached the stream's end
     window_next = 1  # MoxiWorks: the first window not read yet
     calls = dict.fromkeys(VENDORS, 0)
@@ -295,31 +313,43 @@ def q4(index: int = 0, page_size: int = 100) -> Floor:
             due = n > c or seen_to is None or seen_to >= boundary.ts
             if not due and not last_page:
                 continue
+            # Procurios: no look-ahead where the page's last item is its own (the
+            # look-ahead may need one more page; the others get it in the same call)
+            own = v == "procurios" and boundary.vendor == v and not last_page
             if v == "moxiworks":
                 first = window_next
                 if c < len(stream) and known[v] > c:  # the cursor's window again
                     first = windows.index(stream[c].ts)
+                # down to the window holding the page's last item (all on the last)
                 stop = windows.count if last_page else windows.index(boundary.ts)
-                if n < len(stream):  # read on to the window of the next item
-                    stop = max(stop, windows.index(stream[n].ts))
-                made = max(0, stop - first + 1)
+                stop = max(stop, first)
+                made = stop - first + 1
                 window_next = max(window_next, stop + 1)
                 reached = windows.until - (stop * WINDOW_S)
                 known[v] = sum(1 for i in stream if i.ts >= reached)
                 end_seen[v] = stop >= windows.count
                 floor_ts[v] = -math.inf if end_seen[v] else float(reached)
-                if n < len(stream):
+                if n < known[v]:  # its next item was read: the cursor has its key
                     floor_ts[v] = stream[n].ts
             else:
+                made = 1
                 if v == "procurios":
-                    made = (
-                        min(n, len(stream)) // PROCURIOS_PAGE - c // PROCURIOS_PAGE + 1
-                    )
-                else:  # notes come whole; CRM.COM answers up to 500 from the offset
-                    made = 1
-                known[v] = len(stream) if v == "livevox" else min(len(stream), n + 1)
-                end_seen[v] = v == "livevox" or n >= len(stream)
-                floor_ts[v] = stream[n].ts if n < len(stream) else -math.inf
+                    # the pages from the cursor's one to the one holding the last item
+                    # needed; a short (or empty) page ends the list
+                    ahead = n - 1 if own else n
+                    last_read = min(ahead, len(stream)) // PROCURIOS_PAGE
+                    made = last_read - c // PROCURIOS_PAGE + 1
+                    known[v] = min(len(stream), (last_read + 1) * PROCURIOS_PAGE)
+                    end_seen[v] = (last_read + 1) * PROCURIOS_PAGE > len(stream)
+                elif v == "livevox":  # the notes list comes whole
+                    known[v] = len(stream)
+                    end_seen[v] = True
+                else:  # CRM.COM answers up to 500 from the offset
+                    known[v] = min(len(stream), n + 1)
+                    end_seen[v] = n >= len(stream)
+                floor_ts[v] = stream[n].ts if n < known[v] else -math.inf
+                if n >= known[v] and not end_seen[v]:
+                    floor_ts[v] = None  # its next key is not known: asked next page
             calls[v] += made
             chain = max(chain, made)
         hops += 1 + chain

@@ -460,6 +460,12 @@ class ProcuriosConnector(Connector):
         """
         read = slots[0].read  # filter (less the account) and fields are shared
         active = list(dict.fromkeys(s.relation for s in slots))
+        # One relation's stream is the same list as its single-relation read: like
+        # that read (`read_pages`), stop at the first page that gives every slot
+        # something, as the merge asks again (resuming alone, at a page boundary)
+        # only if the page needs more. Reading on to `limit` would fetch pages the
+        # merged page never reaches.
+        single = len(active) == 1
         seen: list[PcMoment] = []  # every moment taken, in list order
         seen_ids: set[int] = set()
         offset = 0  # items of the current stream consumed
@@ -489,6 +495,8 @@ class ProcuriosConnector(Connector):
                         slot.kept += int(slot.read.filter.matches(item))
             if len(moments) < PAGE_SIZE:
                 ended = True
+                break
+            if single and all(s.kept for s in slots):
                 break
             wanting = [
                 r

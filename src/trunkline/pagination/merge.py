@@ -34,8 +34,9 @@ DONE = 0  # marks a stream that has run dry inside a composite cursor
 class Batch(Generic[T]):
     items: Sequence[tuple[T, Position]]
     next: Position | None  # None: the stream has no more items
-    # With no items: a key no unread item comes before. The merge then reads this
-    # stream again only once everything before that key has been shown.
+    # A key that no item after this batch's items comes before. Once the batch's
+    # items are shown, the merge reads this stream again only when everything before
+    # that key has been shown (a windowed vendor: its next window is not yet due).
     floor: Any = None
 
 
@@ -76,6 +77,7 @@ class _Cursor(Generic[T]):
     failed: bool = False
     buffer: deque[tuple[T, Position]] = field(default_factory=deque)
     head: Any = None  # key of the next unread item, known from the last cursor
+    floor: Any = None  # the last batch's floor: no unread item comes before it
 
     @property
     def dry(self) -> bool:
@@ -96,9 +98,22 @@ async def _fill(
         cur.buffer.extend(batch.items)
         cur.next = batch.next
         cur.exhausted = batch.next is None
-        if not cur.buffer and not cur.exhausted and batch.floor is not None:
-            cur.head = batch.floor  # nothing due before this key: park the stream
+        cur.floor = None if cur.exhausted else batch.floor
+        if not batch.items and not cur.exhausted:
+            # Nothing read lies unshown (the buffer was empty and the read gave no
+            # items, e.g. an empty window), so the stream's shown position moves past
+            # what this read covered: a cursor from here does not read it again.
+            cur.consumed = batch.next
+        if _park(cur):
             return
+
+
+def _park(cur: _Cursor[T]) -> bool:
+    """Park a drained stream at its floor (its next read is not due before that key)."""
+    if cur.buffer or cur.exhausted or cur.failed or cur.floor is None:
+        return False
+    cur.head, cur.floor = cur.floor, None
+    return True
 
 
 def _push(
@@ -125,7 +140,9 @@ async def merge_page(
     dry). `heads` are the next items' keys that an earlier page saw (the cursor keeps
     them): a stream whose head is known is not read until that head is due, so a vendor
     whose next item is older than this whole page costs no call. The others are read
-    concurrently, and again only when their buffer runs out before the page is full.
+    concurrently, and again only when their buffer runs out before the page is full;
+    a stream whose last batch gave a floor (a windowed vendor) is read again only once
+    that floor is due, and reads that gave no items move its position past them.
     """
     limit = read_limit or first + 1
     known = heads or {}
@@ -174,7 +191,9 @@ async def merge_page(
             continue
         item, after = cur.buffer.popleft()
         cur.consumed = after
-        if len(edges) + 1 < first:  # the page needs more: this stream's next head
+        # The page needs more: this stream's next head, unless the stream is parked
+        # at its floor (then it is read only once that floor is due).
+        if len(edges) + 1 < first and not _park(cur):
             await _fill(cur, limit, failures)
         _push(heap, cur, key)
         edges.append(MergedEdge(item, *snapshot()))

@@ -57,8 +57,9 @@ async def read_windows(
     A window is fetched whole, so its remaining items are all returned (the batch may
     hold more than `limit`): asking again for the same window would cost another call.
     Empty windows (or windows whose items `keep` drops) are skipped in this same call,
-    unless `floor_of` is given: then each read covers one window, and an empty one
-    answers `floor_of(window start)`, a key below every item still unread.
+    unless `floor_of` is given: then each read covers one window and answers
+    `floor_of(window start)`, a key below every item not in the batch, so a merge
+    reads the next window only once everything newer has been shown.
     Positions count raw items, kept or not. The last item of a window carries the next
     window's start, so a cursor after it never reads that window again.
     """
@@ -81,9 +82,9 @@ async def read_windows(
             break
     if end <= since:
         return Batch(items, None)
-    # One window per read when the caller merges: an empty window answers a floor
-    # (nothing left is newer than `end`), so the next window is read only if due.
-    floor = floor_of(end) if floor_of is not None and not items else None
+    # One window per read when the caller merges: the batch answers a floor (nothing
+    # after its items is newer than `end`), so the next window is read only if due.
+    floor = floor_of(end) if floor_of is not None else None
     return Batch(items, start_position(end), floor)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from trunkline.connectors.base import HistoryRead, InteractionSource
@@ -14,7 +14,7 @@ from trunkline.errors import CursorError
 from trunkline.loaders import position_text
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
-from trunkline.pagination.merge import Batch, Position, merge_page
+from trunkline.pagination.merge import Batch, MergedPage, Position, merge_page
 from trunkline.resolvers.contacts import contact as load_contact
 from trunkline.resolvers.identity import vendor_key
 from trunkline.resolvers.pages import Page
@@ -31,15 +31,31 @@ class LoaderStream:
     key: str | None
     filter: InteractionFilter
     fields: frozenset[str]
+    loaded: list[HistoryRead] = field(default_factory=list)
 
     async def read(self, position: Position | None, limit: int) -> Batch[Interaction]:
         read = HistoryRead(
             self.key, self.filter, self.fields, position_text(position), limit
         )
+        self.loaded.append(read)
         batch: Batch[Interaction] = await self.ctx.loaders.history[
             self.source.vendor
         ].load(read)
         return batch
+
+    def release(self) -> None:
+        """Drop this stream's answers from the request's loader cache.
+
+        A merged page keeps only the items it shows; the batches behind it (whole
+        MoxiWorks windows, Procurios pages, a LiveVox notes list) are of no use once
+        the page is merged. The loader cache would hold them as long as the request
+        context lives, and the context may outlive the request until the cyclic GC
+        runs (graphql-core's execution context is a reference cycle), so over a
+        long walk they piled up page after page."""
+        loader = self.ctx.loaders.history[self.source.vendor]
+        for read in self.loaded:
+            loader.clear(read)
+        self.loaded.clear()
 
 
 def _scope(f: InteractionFilter) -> str:
@@ -116,7 +132,7 @@ async def interactions_page(
     if args.backward:
         return await _backward(ctx, streams, scope, args, path)
     state, heads = _state(args.after, scope)
-    page = await merge_page(streams, state, args.first or 0, key=_sort_key, heads=heads)
+    page = await _merge(streams, state, args.first or 0, heads)
     for error in page.failures.values():
         ctx.report(error, path)
     edges = [(_cursor(scope, e.state, e.heads, e.item), e.item) for e in page.edges]
@@ -126,6 +142,20 @@ async def interactions_page(
 
 def _sort_key(item: Interaction) -> tuple[float, str, str]:
     return item.sort_key
+
+
+async def _merge(
+    streams: dict[str, LoaderStream],
+    state: dict[str, Any],
+    first: int,
+    heads: dict[str, Any],
+) -> MergedPage[Interaction]:
+    """One merged page; the vendors' batches behind it are let go right after."""
+    try:
+        return await merge_page(streams, state, first, key=_sort_key, heads=heads)
+    finally:
+        for stream in streams.values():
+            stream.release()
 
 
 BACKWARD_CHUNK = 200
@@ -147,9 +177,7 @@ async def _backward(
     window: deque[tuple[str, Interaction]] = deque(maxlen=args.last or 0)
     dropped = False
     while True:
-        page = await merge_page(
-            streams, state, BACKWARD_CHUNK, key=_sort_key, heads=heads
-        )
+        page = await _merge(streams, state, BACKWARD_CHUNK, heads)
         for error in page.failures.values():
             ctx.report(error, path)
         for e in page.edges:
