@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from trunkline.config import VendorSettings
 from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.connectors.transport import VendorHTTP
 from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
     ActionLogDetail,
@@ -180,7 +181,7 @@ class MoxiWorksConnector(Connector):
     _agent: dict[str, str] | None = None
     _authorization: str | None = None
 
-    def __init__(self, settings: VendorSettings, http: httpx.AsyncClient) -> None:
+    def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         super().__init__(settings, http)
         self._cookies: dict[str, str] = {}  # the platform's session cookie
 

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from trunkline.config import VendorSettings
 from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.connectors.transport import VendorHTTP
 from trunkline.domain import (
     Channel,
     ContactMomentDetail,
@@ -249,7 +250,7 @@ class ProcuriosConnector(Connector):
         "create": Endpoint("POST", f"{BASE}/type/{{type}}", idempotent=False),
     }
 
-    def __init__(self, settings: VendorSettings, http: httpx.AsyncClient) -> None:
+    def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         super().__init__(settings, http)
         self._types: tuple[float, list[MomentType]] | None = None  # (fetched at, types)
         self._types_lock = asyncio.Lock()
