@@ -195,3 +195,29 @@ async def test_the_gateway_answers_the_same_with_either_executor(
         schema.execution_context_class = Executor
     assert short == full
     assert "errors" not in short
+
+
+def test_an_execution_is_freed_without_waiting_for_the_cycle_collector() -> None:
+    """Each request's objects (and the vendor batches they hold) go when it ends."""
+    import gc
+    import weakref
+
+    seen: list[weakref.ref[Any]] = []
+
+    class Watched(Executor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            seen.append(weakref.ref(self))
+
+    schema = strawberry.Schema(
+        query=Query, types=[Box], execution_context_class=Watched
+    )
+    gc.collect()
+    gc.disable()
+    try:
+        result = asyncio.run(schema.execute("{ boxes { id slowItem { later } } }"))
+        assert result.errors is None
+        del result
+        assert seen and all(r() is None for r in seen)
+    finally:
+        gc.enable()

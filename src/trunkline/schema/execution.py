@@ -18,7 +18,8 @@ Tests compare both executors answer for answer (tests/test_execution.py).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -26,6 +27,7 @@ from graphql import (
     GraphQLField,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     GraphQLSchema,
     is_leaf_type,
     is_non_null_type,
@@ -76,7 +78,33 @@ class _Slow(Exception):
     """This field takes graphql-core's full path."""
 
 
+def _helpers(executor: Executor) -> GraphQLResolveInfoHelpers:
+    """graphql-core's resolver helpers without the cycle its own make: it builds them
+    from bound methods of the executor, so every request's objects (and the vendor
+    batches its loaders hold) waited for a full garbage collection."""
+    ref = weakref.ref(executor)
+
+    def gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+        return _alive(ref).gather_async_work(values)
+
+    def track(values: Sequence[Any]) -> None:
+        _alive(ref).track_async_work(values)
+
+    return GraphQLResolveInfoHelpers(gather=gather, track=track)
+
+
+def _alive(ref: weakref.ref[Executor]) -> Executor:
+    executor = ref()
+    if executor is None:  # pragma: no cover - helpers only run during execution
+        raise RuntimeError("the execution has finished")
+    return executor
+
+
 class Executor(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.async_helpers = _helpers(self)
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
