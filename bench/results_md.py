@@ -387,12 +387,16 @@ def _derivations(floors: dict[str, Floor | None], latency_ms: float) -> list[str
             "them). A cursor can carry each vendor's next key (for MoxiWorks the "
             "start of the last window read), not its items, so a vendor is asked "
             "on a page only when its items may fall on it, and then read from "
-            "where the cursor left it until its next item is past the page's last "
-            "item (one look-ahead item, so `hasNextPage` is known): the notes list "
-            "whole, one CRM.COM `list` (101 <= 500), the Procurios pages of 25 "
-            "the range spans, the MoxiWorks windows from the cursor's window to "
-            "the one holding the next item; the page or window a cursor points "
-            "into is read again. A vendor that has run dry is not asked again. "
+            "where the cursor left it until it is known to hold nothing more "
+            "before the page's last item: the notes list whole, one CRM.COM "
+            "`list` (101 <= 500), the Procurios pages of 25 the range spans (no "
+            "look-ahead page when the page ends on Procurios' own item), the "
+            "MoxiWorks windows from the cursor's window down to the one holding "
+            "the page's last item (a window's time range says nothing in it is "
+            "newer; `hasNextPage` needs no look-ahead: a full page may say true "
+            "while a vendor is not known to be dry); the page or window a cursor "
+            "points into is read again. A vendor that has run dry is not asked "
+            "again. "
             f"By vendor: {', '.join(f'{k} {v}' for k, v in q4.calls.items())}.",
         ]
     lines += [
