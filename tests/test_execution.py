@@ -66,6 +66,9 @@ class Box(relay.Node):
     item: Item
     maybe: Item | None
     must: Item
+    many: list[Item]
+    holes: list[Item | None]
+    words: list[str | None]
 
     @strawberry.field
     async def slow_item(self) -> Item:
@@ -101,16 +104,36 @@ class Query:
     @strawberry.field
     def boxes(self) -> list[Box | None]:
         items = Query.items(self)
-        broken = Box(key="b", item=items[0], maybe=None, must=items[1])
+
+        def box(key: str, it: Item, i: int = 0) -> Box:
+            return Box(
+                key=key,
+                item=it,
+                maybe=it if i % 2 else None,
+                must=it,
+                many=items[: i + 1],
+                holes=[it, None],
+                words=["a", None, it.name],
+            )
+
+        broken = box("b", items[0])
         broken.must = None  # type: ignore[assignment]
-        wrong = Box(key="w", item=items[0], maybe=None, must=items[1])
+        wrong = box("w", items[0])
         wrong.item = NotAnItem()  # type: ignore[assignment]
-        exploding = Box(key="x", item=items[0], maybe=None, must=items[1])
+        exploding = box("x", items[0])
         exploding.maybe = Broken()  # type: ignore[assignment]
-        return [
-            Box(key=f"k{i}", item=it, maybe=it if i % 2 else None, must=it)
-            for i, it in enumerate(items)
-        ] + [broken, wrong, exploding]
+        bad_list = box("l", items[0])
+        bad_list.many = [items[0], None, Broken()]  # type: ignore[list-item]
+        odd_list = box("o", items[0])
+        odd_list.holes = [Broken(), None]  # type: ignore[list-item]
+        odd_list.words = "not a list"  # type: ignore[assignment]
+        return [box(f"k{i}", it, i) for i, it in enumerate(items)] + [
+            broken,
+            wrong,
+            exploding,
+            bad_list,
+            odd_list,
+        ]
 
     @strawberry.field
     def nulled(self) -> Item | None:
@@ -123,6 +146,9 @@ QUERIES = [
     "{ boxes { id item { name colour } maybe { name nick } must { count } } }",
     "{ boxes { id slowItem { name later } item { ...on Item { at } } } }",
     "{ boxes { maybe { name nick count } } }",
+    "{ boxes { many { name count tags } holes { name nick } words } }",
+    "{ boxes { many { name shout } holes { colour at } } }",
+    "{ boxes { id many { ... on Item { ratio } name } } }",
     "{ items { name nick colour at count ratio on tags shout later __typename } }",
     "{ items { a: name b: name name ...F c: shout(times: 2) } } "
     "fragment F on Item { count @skip(if: true) ratio @include(if: true) }",

@@ -30,6 +30,7 @@ from graphql import (
     GraphQLResolveInfoHelpers,
     GraphQLSchema,
     is_leaf_type,
+    is_list_type,
     is_non_null_type,
     is_object_type,
 )
@@ -39,7 +40,7 @@ from strawberry import relay
 from strawberry.relay import GlobalID
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-LEAF, OBJECT, NODE_ID = 1, 2, 3
+LEAF, OBJECT, NODE_ID, LIST = 1, 2, 3, 4
 # (kind, resolve, serialize or object type, non_null); None: the full path
 Plan = tuple[int, Callable[..., Any], Any, bool] | None
 _PLANS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Plan]] = (
@@ -71,11 +72,29 @@ def _plan(parent_type: GraphQLObjectType, name: str) -> Plan:
         return LEAF, field.resolve, inner.serialize, non_null
     if is_object_type(inner):
         return OBJECT, field.resolve, inner, non_null
+    if is_list_type(inner):
+        item_non_null = is_non_null_type(inner.of_type)
+        item = inner.of_type.of_type if item_non_null else inner.of_type
+        if is_leaf_type(item):
+            return LIST, field.resolve, (LEAF, item.serialize, item_non_null), non_null
+        if is_object_type(item) and item.is_type_of is None:
+            return LIST, field.resolve, (OBJECT, item, item_non_null), non_null
     return None
 
 
 class _Slow(Exception):
     """This field takes graphql-core's full path."""
+
+
+def _leaf(serialize: Callable[[Any], Any], value: Any, non_null: bool) -> Any:
+    if value is None:
+        if non_null:
+            raise _Slow
+        return None
+    out = serialize(value)
+    if out is None or out is Undefined:
+        raise _Slow
+    return out
 
 
 def _helpers(executor: Executor) -> GraphQLResolveInfoHelpers:
@@ -104,6 +123,14 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.async_helpers = _helpers(self)
+        plans = _PLANS.get(self.schema)
+        if plans is None:
+            plans = _PLANS[self.schema] = {}
+        self._plans = plans
+        # per grouped field set (kept alive by graphql-core's own memo): its fields'
+        # leaf plans, or None when one of them is not a plain leaf
+        self._leaves: dict[int, list[tuple[str, Callable[..., Any], Any, bool]] | None]
+        self._leaves = {}
 
     def execute_fields(
         self,
@@ -118,9 +145,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        plans = _PLANS.get(self.schema)
-        if plans is None:
-            plans = _PLANS[self.schema] = {}
+        plans = self._plans
         type_name = parent_type.name
         results: dict[str, Any] = {}
         pending: list[str] = []
@@ -204,6 +229,8 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             if non_null:
                 raise _Slow
             return None
+        if kind == LIST:
+            return self._list(how, value, details)
         if kind != OBJECT:
             try:
                 out = how(value)
@@ -213,6 +240,59 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 raise _Slow
             return out
         return self._object(how, value, path, response_name, parent_type, details)
+
+    def _list(self, item: Any, value: Any, details: FieldDetailsList) -> list[Any]:
+        """A list of leaves, or of objects whose selected fields are all plain leaves
+        (a contact's phones): built directly, or `_Slow` on anything unusual."""
+        if type(value) is not list and type(value) is not tuple:
+            raise _Slow
+        item_kind, how, item_non_null = item
+        try:
+            if item_kind == LEAF:
+                return [_leaf(how, v, item_non_null) for v in value]
+            leaves = self._leaf_fields(how, details)
+            out: list[Any] = []
+            for v in value:
+                if v is None:
+                    if item_non_null:
+                        raise _Slow
+                    out.append(None)
+                    continue
+                out.append(
+                    {
+                        name: _leaf(serialize, resolve(v, None), nn)
+                        for name, resolve, serialize, nn in leaves
+                    }
+                )
+            return out
+        except _Slow:
+            raise
+        except Exception:
+            raise _Slow from None
+
+    def _leaf_fields(
+        self, object_type: GraphQLObjectType, details: FieldDetailsList
+    ) -> list[tuple[str, Callable[..., Any], Any, bool]]:
+        grouped, defer_usages, _forbidden = self.collect_subfields(object_type, details)
+        key = id(grouped)
+        if key not in self._leaves:
+            leaves: list[tuple[str, Callable[..., Any], Any, bool]] | None = []
+            for name, sub in grouped.items():
+                node = sub[0].node
+                plan_key = (object_type.name, node.name.value)
+                if plan_key not in self._plans:
+                    self._plans[plan_key] = _plan(object_type, node.name.value)
+                plan = self._plans[plan_key]
+                if defer_usages or node.arguments or plan is None or plan[0] != LEAF:
+                    leaves = None
+                    break
+                assert leaves is not None
+                leaves.append((name, plan[1], plan[2], plan[3]))
+            self._leaves[key] = leaves
+        found = self._leaves[key]
+        if found is None:
+            raise _Slow
+        return found
 
     def _object(
         self,
