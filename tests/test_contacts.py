@@ -196,3 +196,27 @@ async def test_variable_of_the_wrong_type_is_bad_user_input(gql: GraphQLClient) 
     error = r.json()["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"] != "Unexpected error."
+
+
+async def test_groups_are_the_same_on_a_page_and_alone(gql: GraphQLClient) -> None:
+    """A page fetches the group names beside it; a contact read alone loads them only
+    when asked: both give the same groups."""
+    page = await gql.data(
+        "{ contacts(first: 50) { edges { node { account groups { id name } } } } }"
+    )
+    grouped = [e["node"] for e in page["contacts"]["edges"] if e["node"]["groups"]]
+    assert grouped, "the seeded page has contacts in groups"
+    for node in grouped[:3]:
+        gql.reset_calls()
+        alone = await gql.data(
+            "query ($a: String) { contact(account: $a) { groups { id name } } }",
+            {"a": node["account"]},
+        )
+        assert alone["contact"]["groups"] == node["groups"]
+        assert any(c[1] == "/contact/contactGroups" for c in gql.calls(Vendor.LIVEVOX))
+    gql.reset_calls()
+    await gql.data(
+        "query ($a: String) { contact(account: $a) { account } }",
+        {"a": grouped[0]["account"]},
+    )
+    assert all(c[1] != "/contact/contactGroups" for c in gql.calls(Vendor.LIVEVOX))

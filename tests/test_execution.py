@@ -219,8 +219,21 @@ async def test_the_gateway_answers_the_same_with_either_executor(
         full = (await gql.http.post("/graphql", json={"query": query})).json()
     finally:
         schema.execution_context_class = Executor
-    assert short == full
+    # cursors of merged histories carry MoxiWorks window bounds taken from the clock
+    assert _uncursored(short) == _uncursored(full)
     assert "errors" not in short
+
+
+def _uncursored(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {
+            k: _uncursored(v)
+            for k, v in data.items()
+            if k not in ("cursor", "endCursor", "startCursor")
+        }
+    if isinstance(data, list):
+        return [_uncursored(v) for v in data]
+    return data
 
 
 def test_an_execution_is_freed_without_waiting_for_the_cycle_collector() -> None:

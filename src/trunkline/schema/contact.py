@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,6 +18,7 @@ from trunkline.schema.enums import Vendor
 from trunkline.schema.inputs import InteractionFilter
 
 if TYPE_CHECKING:
+    from trunkline.context import Context
     from trunkline.schema.interaction import Interaction
 
 
@@ -89,10 +90,17 @@ class Contact(relay.Node):
     custom_fields: list[CustomField]
     created_at: datetime | None
     modified_at: datetime | None
+    # A plain field, so a page of contacts costs no resolver call per contact: the
+    # list when the group names are at hand (fetched beside the page), else a lazy
+    # awaitable that loads them only if the query asks.
+    groups: list[ContactGroup] = strawberry.field(
+        description="The contact groups this contact belongs to.",
+        graphql_type=list[ContactGroup],
+    )
     record: strawberry.Private[domain.Contact]
 
     @classmethod
-    def of(cls, c: domain.Contact) -> Contact:
+    def of(cls, c: domain.Contact, ctx: Context) -> Contact:
         a = c.address
         return cls(
             key=c.account,
@@ -129,34 +137,9 @@ class Contact(relay.Node):
             ],
             created_at=c.created_at,
             modified_at=c.modified_at,
+            groups=_groups(c, ctx),
             record=c,
         )
-
-    @strawberry.field(
-        description="The contact groups this contact belongs to.",
-        graphql_type=list[ContactGroup],
-    )
-    def groups(self, info: Info) -> list[ContactGroup] | Awaitable[list[ContactGroup]]:
-        # Sync when the list resolver already fetched the groups (beside the page):
-        # no coroutine per contact on a large page.
-        if not self.record.group_ids:
-            return []
-        known = info.context.groups
-        if known is not None:
-            return self._groups_from(known)
-        return self._load_groups(info)
-
-    async def _load_groups(self, info: Info) -> list[ContactGroup]:
-        return self._groups_from(await info.context.loaders.groups.load(ALL))
-
-    def _groups_from(
-        self, known: Mapping[str, domain.ContactGroup]
-    ) -> list[ContactGroup]:
-        return [
-            ContactGroup(id=g.id, name=g.name)
-            for gid in self.record.group_ids
-            if (g := known.get(gid)) is not None
-        ]
 
     @strawberry.field(description="Notes agents left on the contact, newest first.")
     async def notes(self, info: Info) -> list[Note]:
@@ -203,7 +186,42 @@ class Contact(relay.Node):
         found: list[Any] = await asyncio.gather(
             *(info.context.loaders.contact.load(i) for i in ids)
         )
-        return [cls.of(c) if c is not None else None for c in found]
+        return [cls.of(c, info.context) if c is not None else None for c in found]
+
+
+def _groups(c: domain.Contact, ctx: Context) -> Any:
+    if not c.group_ids:
+        return []
+    if ctx.groups is not None:
+        return _named(c.group_ids, ctx.groups)
+    return Later(lambda: _load_groups(c.group_ids, ctx))
+
+
+async def _load_groups(ids: Iterable[str], ctx: Context) -> list[ContactGroup]:
+    return _named(ids, await ctx.loaders.groups.load(ALL))
+
+
+def _named(
+    ids: Iterable[str], known: Mapping[str, domain.ContactGroup]
+) -> list[ContactGroup]:
+    return [
+        ContactGroup(id=g.id, name=g.name)
+        for gid in ids
+        if (g := known.get(gid)) is not None
+    ]
+
+
+class Later:
+    """An awaitable that starts its work only when awaited (a field the query may not
+    select: no coroutine is made, so none is left un-awaited)."""
+
+    __slots__ = ("_start",)
+
+    def __init__(self, start: Callable[[], Awaitable[Any]]) -> None:
+        self._start = start
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self._start().__await__()
 
 
 __all__ = ["Contact", "ContactGroup", "CustomField", "Note", "Phone", "VendorRecord"]

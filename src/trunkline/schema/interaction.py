@@ -156,7 +156,7 @@ class Interaction(relay.Node):
         if account is None:
             return None
         found = await info.context.loaders.contact.load(account)
-        return Contact.of(found) if found else None
+        return Contact.of(found, info.context) if found else None
 
     @strawberry.field(description="The contacts this interaction involves.")
     async def participants(self, info: Info) -> list[Contact]:

@@ -35,7 +35,7 @@ class Mutation:
         changed = await links.link(info.context, account, vendor, vendor_id)
         found = await info.context.loaders.contact.load(account)
         return LinkResult(
-            contact=Contact.of(found),
+            contact=Contact.of(found, info.context),
             vendor=vendor,
             vendor_id=vendor_id.strip(),
             changed=changed,
@@ -53,7 +53,10 @@ class Mutation:
             raise NotFound(f"No contact with account {account!r}.")
         changed = await links.unlink(info.context, account, vendor)
         return LinkResult(
-            contact=Contact.of(found), vendor=vendor, vendor_id=None, changed=changed
+            contact=Contact.of(found, info.context),
+            vendor=vendor,
+            vendor_id=None,
+            changed=changed,
         )
 
 

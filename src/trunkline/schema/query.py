@@ -77,7 +77,9 @@ class Query:
             raise BadUserInput("Pass exactly one of 'id' or 'account'.")
         key = contact_account_of(id) if id is not None else account
         assert key is not None
-        return Contact.of(await contact_resolvers.contact(info.context, key))
+        return Contact.of(
+            await contact_resolvers.contact(info.context, key), info.context
+        )
 
     @strawberry.field(description="Contacts in account order, filtered and paged.")
     async def contacts(
@@ -100,7 +102,7 @@ class Query:
         page = await contact_resolvers.contacts_page(
             info.context, f, args, with_groups="groups" in node_fields(info)
         )
-        return to_connection(page, Contact.of)
+        return to_connection(page, lambda c: Contact.of(c, info.context))
 
     @strawberry.field(
         description="The merged interaction history over every vendor, newest first."
