@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
+from operator import attrgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -58,6 +59,18 @@ def _is_node_id(field: GraphQLField) -> bool:
     return func is _NODE_ID_FUNC and not definition.extensions  # type: ignore[union-attr]
 
 
+def _reader(field: GraphQLField) -> Callable[[Any], Any]:
+    """The basic field's read of a source: `attrgetter` of its Python name when
+    Strawberry's default resolver is plain `getattr` (its own chain is three calls)."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    name = getattr(definition, "python_name", None)
+    if isinstance(name, str) and getattr(definition, "default_resolver", 0) is getattr:
+        return attrgetter(name)
+    resolve = field.resolve
+    assert resolve is not None
+    return lambda source: resolve(source, None)
+
+
 def _plan(parent_type: GraphQLObjectType, name: str) -> Plan:
     field = parent_type.fields.get(name)
     if field is None or field.args or field.resolve is None:
@@ -68,17 +81,18 @@ def _plan(parent_type: GraphQLObjectType, name: str) -> Plan:
         return NODE_ID, field.resolve, inner.serialize, non_null
     if not getattr(field.resolve, "_is_default", False):  # Strawberry's basic field
         return None
+    read = _reader(field)
     if is_leaf_type(inner):
-        return LEAF, field.resolve, inner.serialize, non_null
+        return LEAF, read, inner.serialize, non_null
     if is_object_type(inner):
-        return OBJECT, field.resolve, inner, non_null
+        return OBJECT, read, inner, non_null
     if is_list_type(inner):
         item_non_null = is_non_null_type(inner.of_type)
         item = inner.of_type.of_type if item_non_null else inner.of_type
         if is_leaf_type(item):
-            return LIST, field.resolve, (LEAF, item.serialize, item_non_null), non_null
+            return LIST, read, (LEAF, item.serialize, item_non_null), non_null
         if is_object_type(item) and item.is_type_of is None:
-            return LIST, field.resolve, (OBJECT, item, item_non_null), non_null
+            return LIST, read, (OBJECT, item, item_non_null), non_null
     return None
 
 
@@ -222,7 +236,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 node_id = getattr(source, cls.resolve_id_attr())
                 value: Any = GlobalID(type_name=parent_type.name, node_id=str(node_id))
             else:
-                value = resolve(source, None)
+                value = resolve(source)
         except Exception:
             raise _Slow from None
         if value is None:
@@ -260,7 +274,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                     continue
                 out.append(
                     {
-                        name: _leaf(serialize, resolve(v, None), nn)
+                        name: _leaf(serialize, resolve(v), nn)
                         for name, resolve, serialize, nn in leaves
                     }
                 )
