@@ -43,7 +43,7 @@ async def test_a_failed_load_is_not_cached() -> None:
 
 
 def test_converted_builds_each_item_once_and_only_when_read() -> None:
-    from trunkline.connectors.wire import Converted
+    from trunkline.lazy import Converted
 
     built: list[int] = []
 

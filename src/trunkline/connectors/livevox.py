@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
-from trunkline.connectors.wire import Converted, Lenient, clean_text
+from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
     Address,
     Channel,
@@ -37,6 +37,7 @@ from trunkline.domain import (
     VendorRef,
 )
 from trunkline.errors import VendorNotFound, VendorProtocolError
+from trunkline.lazy import Converted
 from trunkline.pagination.counted import count_of, counted_batch
 from trunkline.pagination.merge import Batch
 

@@ -12,6 +12,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from trunkline import domain
+from trunkline.lazy import Converted
 from trunkline.loaders import ALL
 from trunkline.schema.connections import Connection
 from trunkline.schema.enums import Vendor
@@ -131,10 +132,11 @@ class Contact(relay.Node):
             balance=c.balance,
             due_date=c.due_date,
             active=c.active,
-            custom_fields=[
-                CustomField(field=f.field, value=f.value, _label=f.label)
-                for f in c.custom_fields
-            ],
+            # built only if the query reads them: most pages do not
+            custom_fields=Converted(  # type: ignore[arg-type]
+                c.custom_fields,
+                lambda f: CustomField(field=f.field, value=f.value, _label=f.label),
+            ),
             created_at=c.created_at,
             modified_at=c.modified_at,
             groups=_groups(c, ctx),
