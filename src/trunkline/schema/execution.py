@@ -8,6 +8,7 @@ completion dispatch), which was most of the CPU a page of 50 contacts cost
 
 - a leaf: Strawberry's default resolver (an attribute), no arguments, a scalar or enum;
 - an object: the same kind of field returning an object type, completed in place;
+- a list of leaves, or of objects whose selected fields are all such leaves;
 - a Relay `id`: `Node`'s own resolver with the default `resolve_id`/`resolve_typename`.
 
 Anything unusual (None on a non-null leaf, an error, an awaitable, a value a scalar
@@ -42,7 +43,7 @@ from strawberry.relay import GlobalID
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 LEAF, OBJECT, NODE_ID, LIST = 1, 2, 3, 4
-# (kind, resolve, serialize or object type, non_null); None: the full path
+# (kind, read, serialize | object type | list item plan, non_null); None: full path
 Plan = tuple[int, Callable[..., Any], Any, bool] | None
 _PLANS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Plan]] = (
     WeakKeyDictionary()
