@@ -3,8 +3,8 @@ a few of their items, or none."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import Generic, TypeVar, overload
+from collections.abc import Awaitable, Callable, Generator, Iterator, Sequence
+from typing import Any, Generic, TypeVar, overload
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -41,4 +41,17 @@ class Converted(Sequence[T], Generic[R, T]):
             yield self[i]
 
 
-__all__ = ["Converted"]
+class Later:
+    """An awaitable that starts its work only when awaited (a field the query may not
+    select: no coroutine is made, so none is left un-awaited)."""
+
+    __slots__ = ("_start",)
+
+    def __init__(self, start: Callable[[], Awaitable[Any]]) -> None:
+        self._start = start
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self._start().__await__()
+
+
+__all__ = ["Converted", "Later"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,7 +12,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from trunkline import domain
-from trunkline.lazy import Converted
+from trunkline.lazy import Converted, Later
 from trunkline.loaders import ALL
 from trunkline.schema.connections import Connection
 from trunkline.schema.enums import Vendor
@@ -211,19 +211,6 @@ def _named(
         for gid in ids
         if (g := known.get(gid)) is not None
     ]
-
-
-class Later:
-    """An awaitable that starts its work only when awaited (a field the query may not
-    select: no coroutine is made, so none is left un-awaited)."""
-
-    __slots__ = ("_start",)
-
-    def __init__(self, start: Callable[[], Awaitable[Any]]) -> None:
-        self._start = start
-
-    def __await__(self) -> Generator[Any, None, Any]:
-        return self._start().__await__()
 
 
 __all__ = ["Contact", "ContactGroup", "CustomField", "Note", "Phone", "VendorRecord"]
