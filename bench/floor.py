@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -120,6 +120,11 @@ def history(index: int) -> History:
     return History(person.account, person.relation_id, streams)
 
 
+def _moments_of(relations: Sequence[int]) -> dict[int, set[int]]:
+    """Each relation's moment ids (as `relationIds=<it>` lists them)."""
+    return {r: {i for _, i in combined_procurios([r])} for r in relations}
+
+
 def combined_procurios(relations: Sequence[int]) -> list[tuple[float, int]]:
     """A `relationIds` list over several relations, in list order: (dateTime, id)."""
     _, _, proc, _ = _stores()
@@ -144,6 +149,10 @@ class Windows:
     @property
     def count(self) -> int:
         return math.ceil((self.until - self.since) / WINDOW_S)
+
+    def start(self, k: int) -> int:
+        """Where window `k` (1-based) begins: nothing in it is older."""
+        return max(self.since, self.until - k * WINDOW_S)
 
     def index(self, ts: float) -> int:
         """1-based window holding time `ts` (capped at the last window)."""
@@ -174,7 +183,8 @@ def q3(first_contacts: int = 20, per_contact: int = 10) -> Floor:
         if len(own) >= per_contact:
             alone = windows.index(own[per_contact - 1].ts)
         per_vendor_moxi += alone
-    procurios, procurios_chain, strategy = _q3_procurios(tenth)
+    procurios, procurios_chain, strategy, known = _q3_procurios(tenth)
+    chain = _chain_of(known, tenth)
     calls = {
         "livevox": 1 + first_contacts,  # the page, then one notes list per contact
         "crmcom": first_contacts,  # one list (number_of_results=10) per contact
@@ -183,19 +193,28 @@ def q3(first_contacts: int = 20, per_contact: int = 10) -> Floor:
     }
     return Floor(
         min_calls=sum(calls.values()),
-        hops=1 + max(moxi_chain, procurios_chain, 1),
+        hops=max(chain, 1 + procurios_chain),
         calls=calls,
         note=f"Procurios: {strategy}",
         extra={
             "moxiworks_windows_without_merge_awareness": per_vendor_moxi,
             "moxiworks_longest_walk": moxi_chain,
+            # Procurios read in the first round (a page-1 call per relation).
+            "hops_with_procurios_at_once": _chain_of(lambda r, t: 2, tenth),
+            "procurios_calls_at_once": len(tenth),
             "contacts_with_fewer_than_10": sum(v is None for v in tenth.values()),
         },
     )
 
 
-def _q3_procurios(tenth: dict[int, float | None]) -> tuple[int, int, str]:
-    """Fewest Procurios calls for the page's relations: (calls, chain, strategy)."""
+Known = Callable[[int, float], int]  # (relation, time) -> round it is read down to
+
+
+def _q3_procurios(
+    tenth: dict[int, float | None],
+) -> tuple[int, int, str, Known]:
+    """Fewest Procurios calls for the page's relations: (calls, chain, strategy, and
+    the round by which a relation's moments are read down to a time)."""
     relations = list(tenth)
     stream = combined_procurios(relations)
 
@@ -207,45 +226,114 @@ def _q3_procurios(tenth: dict[int, float | None]) -> tuple[int, int, str]:
         oldest_seen = stream[prefix - 1][0] if prefix else math.inf
         return {r for r, t in tenth.items() if t is not None and oldest_seen < t}
 
-    options = [(len(relations), 1, "one page-1 call per relation (25 >= 10)")]
+    def at_once(relation: int, t: float) -> int:
+        return 2  # read beside the first window
+
+    options: list[tuple[int, int, str, Known]] = [
+        (len(relations), 1, "one page-1 call per relation (25 >= 10)", at_once)
+    ]
     pages = 1
     while len(settled_by(pages * PROCURIOS_PAGE)) < len(relations):
         pages += 1
-    options.append((pages, pages, f"one relationIds stream, {pages} pages"))
+
+    def along(relation: int, t: float) -> int:
+        for page in range(1, pages + 1):
+            end = page * PROCURIOS_PAGE
+            if end >= len(stream) or stream[end - 1][0] < t:
+                return 1 + page
+        return 1 + pages
+
+    options.append((pages, pages, f"one relationIds stream, {pages} pages", along))
     rest = len(relations) - len(settled_by(PROCURIOS_PAGE))
+
+    def then_alone(relation: int, t: float) -> int:
+        return 2 if relation in settled_by(PROCURIOS_PAGE) else 3
+
     options.append(
         (
             1 + rest,
             2 if rest else 1,
             f"one relationIds page, then page 1 of the {rest} relations it leaves short",
+            then_alone,
         )
     )
-    narrowed = _narrowing(tenth)
-    options.append(
-        (narrowed, narrowed, f"a narrowing relationIds stream, {narrowed} pages")
-    )
-    return min(options)
+    for timeline, rule in (
+        (_narrowing(tenth), "once it is served"),
+        (_narrowing(tenth, own=True), "once it has 11 of its own and crowds a page"),
+    ):
+        pages = len(timeline)
+        options.append(
+            (
+                pages,
+                pages,
+                f"a relationIds stream that drops a relation {rule}, {pages} pages",
+                _reader(timeline),
+            )
+        )
+    # The cheapest plan; among equals, the one whose reads reach back soonest.
+    return min(options, key=lambda o: (o[0], _chain_of(o[3], tenth)))
 
 
-def _narrowing(tenth: dict[int, float | None]) -> int:
+def _reader(timeline: list[tuple[float, set[int]]]) -> Known:
+    def known(relation: int, t: float) -> int:
+        for page, (oldest, followed) in enumerate(timeline, start=1):
+            if relation in followed and oldest < t:
+                return 1 + page
+        return 1 + len(timeline)
+
+    return known
+
+
+def _chain_of(known: Known, tenth: dict[int, float | None]) -> int:
+    """The longest MoxiWorks walk's chain when Procurios is read by `known`."""
+    windows = Windows.now()
+    chain = 0
+    for relation, t10 in tenth.items():
+        need = windows.count if t10 is None else windows.index(t10)
+        done = 2  # the page, then the first window beside the first other reads
+        for k in range(2, need + 1):
+            # Window k is due once every vendor is known down to where window k-1
+            # began (are there fewer than 10 items newer?): LiveVox and CRM.COM
+            # after the first round, Procurios as far as its plan has read.
+            done = max(done, known(relation, windows.start(k - 1))) + 1
+        chain = max(chain, done)
+    return chain
+
+
+def _narrowing(
+    tenth: dict[int, float | None], *, own: bool = False
+) -> list[tuple[float, set[int]]]:
     """Pages of a relationIds stream that drops each relation once it has what the
-    page needs, resuming the narrower stream after the moments already seen."""
+    page needs (`own`: once it has 11 moments of its own, which a gateway can know
+    without the other vendors, and most of the page was others'), resuming the
+    narrower stream after the moments already seen: per page, the oldest time it
+    reads down to (-inf: the list ended) and the relations it follows."""
     active = list(tenth)
     stream = combined_procurios(active)
+    mine = _moments_of(list(tenth))
     seen: set[int] = set()
-    offset = calls = 0
+    offset = 0
+    pages: list[tuple[float, set[int]]] = []
     while True:
         start = offset - offset % PROCURIOS_PAGE
         page = stream[start : start + PROCURIOS_PAGE]
-        calls += 1
+        fresh = [i for _, i in page[offset - start :]]
         seen.update(i for _, i in page)
         offset = start + len(page)
         if len(page) < PROCURIOS_PAGE:
-            return calls
+            pages.append((-math.inf, set(active)))
+            return pages
         oldest = page[-1][0]
-        wanting = [r for r in active if (t := tenth[r]) is None or oldest >= t]
+        pages.append((oldest, set(active)))
+        if own:
+            wanting = [r for r in active if len(mine[r] & seen) < 11]
+            idle = sum(1 for i in fresh if not any(i in mine[r] for r in wanting))
+            if wanting and idle * 5 < len(fresh) * 4:
+                continue  # narrowing re-reads part of a page: not worth it yet
+        else:
+            wanting = [r for r in active if (t := tenth[r]) is None or oldest >= t]
         if not wanting:
-            return calls
+            return pages
         if len(wanting) < len(active):
             active = wanting
             stream = combined_procurios(active)

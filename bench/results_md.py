@@ -370,13 +370,23 @@ def _derivations(floors: dict[str, Floor | None], latency_ms: float) -> list[str
             f"({q3.calls.get('procurios')} calls; the cheapest of: a page-1 call "
             "per relation, one `relationIds` stream for all 20, one stream page "
             "then page 1 of the relations it leaves short, and a stream that "
-            "drops each relation once it is served). The chain: the page, then "
+            "drops each relation once it is served, or once it has 11 moments "
+            "of its own and most of a page is others'). The chain: the page, then "
             f"the longest MoxiWorks walk ({extra.get('moxiworks_longest_walk')} "
-            "windows, each window's answer deciding whether the next is needed; "
+            "windows; "
             f"{extra.get('contacts_with_fewer_than_10')} of the 20 contacts has "
-            "fewer than 10 interactions and walks them all). Firing every window "
-            "at once would cut the chain to 2 round trips at the price of "
-            f"{20 * _windows()} MoxiWorks calls.",
+            "fewer than 10 interactions and walks them all). A window after the "
+            "first is due only once every vendor is known down to where the "
+            "window before it began (are there still fewer than 10 newer items?): "
+            "LiveVox and CRM.COM are after the first round, Procurios only as far "
+            "as its stream has read, so the walk waits on the stream where the "
+            "stream is behind it. Of the cheapest plans, the one whose stream "
+            "reaches back soonest sets the chain. Reading Procurios with a page-1 "
+            "call per relation would know it all in the first round: "
+            f"{extra.get('hops_with_procurios_at_once')} round trips for "
+            f"{_more_calls(extra.get('procurios_calls_at_once'), q3.calls)} "
+            "more calls. Firing every window at once would cut the chain to 2 "
+            f"round trips at the price of {20 * _windows()} MoxiWorks calls.",
         ]
     if q4:
         lines += [
@@ -406,6 +416,10 @@ def _derivations(floors: dict[str, Floor | None], latency_ms: float) -> list[str
         "date, so they can move by a window from day to day).",
     ]
     return lines
+
+
+def _more_calls(at_once: object, calls: dict[str, int]) -> int:
+    return (at_once if isinstance(at_once, int) else 0) - calls.get("procurios", 0)
 
 
 def _windows() -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
@@ -322,6 +322,10 @@ def json_position(text: str | None) -> Any:
         return None
 
 
+# What one request's reads of one vendor share, owned by its connector.
+ReadScope = dict[Hashable, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryRead:
     """One read of one contact's history at one vendor (hashable: a loader key)."""
@@ -352,9 +356,12 @@ class InteractionSource(Protocol):
         ...
 
     async def read_histories(
-        self, reads: Sequence[HistoryRead]
+        self, reads: Sequence[HistoryRead], scope: ReadScope | None = None
     ) -> Sequence[Batch[Interaction] | BaseException]:
-        """One answer per read, in order: a Batch, or the error for that read alone."""
+        """One answer per read, in order: a Batch, or the error for that read alone.
+
+        `scope` lives as long as one request and holds what its reads share (a
+        vendor stream that answers many of them); None: every call on its own."""
         ...
 
     async def get_interaction(self, token: str) -> Interaction | None:
@@ -368,5 +375,6 @@ __all__ = [
     "Endpoint",
     "HistoryRead",
     "InteractionSource",
+    "ReadScope",
     "json_position",
 ]

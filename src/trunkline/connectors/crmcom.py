@@ -21,7 +21,13 @@ import httpx
 import orjson
 from pydantic import Field, ValidationError, field_validator
 
-from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.connectors.base import (
+    Connector,
+    Endpoint,
+    HistoryRead,
+    ReadScope,
+    json_position,
+)
 from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
     Channel,
@@ -534,7 +540,7 @@ class CrmComConnector(Connector):
         return not filter.channels or bool(filter.channels & CHANNELS)
 
     async def read_histories(
-        self, reads: Sequence[HistoryRead]
+        self, reads: Sequence[HistoryRead], scope: ReadScope | None = None
     ) -> Sequence[Batch[Interaction] | BaseException]:
         """One list call per read, concurrently; a failure stays in its read's slot."""
         return await asyncio.gather(

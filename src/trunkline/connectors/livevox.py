@@ -20,7 +20,13 @@ from pydantic import (
     field_validator,
 )
 
-from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.connectors.base import (
+    Connector,
+    Endpoint,
+    HistoryRead,
+    ReadScope,
+    json_position,
+)
 from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
     Address,
@@ -412,7 +418,7 @@ class LiveVoxConnector(Connector):
         return key is not None
 
     async def read_histories(
-        self, reads: Sequence[HistoryRead]
+        self, reads: Sequence[HistoryRead], scope: ReadScope | None = None
     ) -> Sequence[Batch[Interaction] | BaseException]:
         """Notes come whole in one call per account; reads of one account share it."""
         accounts = list(dict.fromkeys(r.key for r in reads if r.key))

@@ -22,7 +22,13 @@ import httpx
 from pydantic import Field, ValidationError, field_validator
 
 from trunkline.config import VendorSettings
-from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.connectors.base import (
+    Connector,
+    Endpoint,
+    HistoryRead,
+    ReadScope,
+    json_position,
+)
 from trunkline.connectors.transport import VendorHTTP
 from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
@@ -358,7 +364,7 @@ class MoxiWorksConnector(Connector):
         )
 
     async def read_histories(
-        self, reads: Sequence[HistoryRead]
+        self, reads: Sequence[HistoryRead], scope: ReadScope | None = None
     ) -> Sequence[Batch[Interaction] | BaseException]:
         """Each read walks its own windows; a failure stays in that read's slot."""
         results = await asyncio.gather(

@@ -24,7 +24,14 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from trunkline.config import VendorSettings
-from trunkline.connectors.base import Connector, Endpoint, HistoryRead, json_position
+from trunkline.connectors.base import (
+    Connector,
+    Endpoint,
+    HistoryRead,
+    ReadScope,
+    json_position,
+)
+from trunkline.connectors.procurios_stream import SharedStream, Slot, pages_seen
 from trunkline.connectors.transport import VendorHTTP
 from trunkline.domain import (
     Channel,
@@ -36,7 +43,7 @@ from trunkline.domain import (
     VendorRef,
 )
 from trunkline.errors import VendorProtocolError
-from trunkline.pagination.counted import count_of, counted_batch, page_of
+from trunkline.pagination.counted import count_of
 from trunkline.pagination.merge import Batch
 from trunkline.pagination.page import read_pages
 
@@ -221,21 +228,6 @@ def _group_filter(f: InteractionFilter) -> InteractionFilter:
     return dataclasses.replace(f, contact_account=None)
 
 
-@dataclasses.dataclass
-class _Slot:
-    """One start-of-stream read inside a combined stream."""
-
-    index: int  # the read's place in the batch
-    read: HistoryRead
-    relation: int
-    items: list[Interaction] = dataclasses.field(default_factory=list)
-    kept: int = 0
-
-    @property
-    def satisfied(self) -> bool:
-        return self.kept >= self.read.limit
-
-
 class ProcuriosConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.PROCURIOS
     simulator: ClassVar[str] = "trunkline.simulators.procurios:create_app"
@@ -382,31 +374,36 @@ class ProcuriosConnector(Connector):
         return key is not None or filter.contact_account is None
 
     async def read_histories(
-        self, reads: Sequence[HistoryRead]
+        self, reads: Sequence[HistoryRead], scope: ReadScope | None = None
     ) -> Sequence[Batch[Interaction] | BaseException]:
         """Start-of-stream reads sharing filter and fields go into one combined
-        `relationIds` stream; resumed reads and cross-relation reads go alone."""
+        `relationIds` stream; reads of a relation a stream of this request (`scope`)
+        follows are answered from it; other resumed reads and cross-relation reads go
+        alone."""
         out: list[Batch[Interaction] | BaseException | None] = [None] * len(reads)
-        groups: dict[tuple[InteractionFilter, frozenset[str]], list[_Slot]] = {}
-        alone: list[tuple[int, HistoryRead, int | None]] = []
+        groups: dict[tuple[InteractionFilter, frozenset[str]], list[Slot]] = {}
+        jobs: list[tuple[list[int], Awaitable[list[Batch[Interaction]]]]] = []
         for index, read in enumerate(reads):
             relation = None if read.key is None else _int(read.key)
+            live = (
+                None
+                if relation is None or scope is None
+                else scope.get(_live_key(relation, read))
+            )
             if read.key is not None and relation is None:
                 # No relation has a non-integer id; asking would 400 the whole batch.
                 log.warning("procurios: relation key is not an integer")
                 out[index] = Batch([], None)
+            elif live is not None and relation is not None:
+                jobs.append(([index], self._resume(live, read, relation)))
             elif relation is None or count_of(json_position(read.position)) > 0:
-                alone.append((index, read, relation))
+                jobs.append(([index], self._alone(read, relation)))
             else:
                 group = (_group_filter(read.filter), read.fields)
-                groups.setdefault(group, []).append(_Slot(index, read, relation))
-
-        jobs: list[tuple[list[int], Awaitable[list[Batch[Interaction]]]]] = []
+                groups.setdefault(group, []).append(Slot(index, read, relation))
         for slots in groups.values():
             for chunk in _chunks(slots):
-                jobs.append(([s.index for s in chunk], self._combined(chunk)))
-        for index, read, relation in alone:
-            jobs.append(([index], self._alone(read, relation)))
+                jobs.append(([s.index for s in chunk], self._combined(chunk, scope)))
         results = await asyncio.gather(
             *(job for _, job in jobs), return_exceptions=True
         )
@@ -446,81 +443,64 @@ class ProcuriosConnector(Connector):
         )
         return [batch]
 
-    async def _combined(self, slots: list[_Slot]) -> list[Batch[Interaction]]:
+    async def _combined(
+        self, slots: list[Slot], scope: ReadScope | None
+    ) -> list[Batch[Interaction]]:
         """Start-of-stream reads of several relations, one combined stream.
 
-        Pages are read while some relation still wants items and the last page was
-        full. Each relation's moments seen are a prefix of its own stream, so its batch
+        Each relation's moments seen are a prefix of its own stream, so its batch
         counts positions in its own stream and resumes with a single-relation read.
-
-        Relations that have their items leave the stream once they crowd it (most of
-        the last page): one busy relation would otherwise make the quiet ones read its
-        whole history (140 calls instead of 8 for 20 contacts that include a heavy
-        one). The narrower stream resumes after the moments already seen: they are
-        exactly its first items, as it is a subsequence of the wider stream.
-        """
+        Within a request (`scope`), the stream keeps reading in the background and
+        answers each read as soon as it can (see `procurios_stream`)."""
         read = slots[0].read  # filter (less the account) and fields are shared
-        active = list(dict.fromkeys(s.relation for s in slots))
-        # One relation's stream is the same list as its single-relation read: like
-        # that read (`read_pages`), stop at the first page that gives every slot
-        # something, as the merge asks again (resuming alone, at a page boundary)
-        # only if the page needs more. Reading on to `limit` would fetch pages the
-        # merged page never reaches.
-        single = len(active) == 1
-        seen: list[PcMoment] = []  # every moment taken, in list order
-        seen_ids: set[int] = set()
-        offset = 0  # items of the current stream consumed
-        ended = False
-        while True:
-            page, skip = page_of(offset, PAGE_SIZE)
+        since = read.filter.since
+        with_titles = bool(TITLE_FIELDS & read.fields)
+
+        async def fetch(
+            page: int, relations: list[int]
+        ) -> tuple[list[PcMoment], Mapping[str, str]]:
             moments, titles = await asyncio.gather(
-                self._page(page, active, read.filter.since),
-                self._titles(bool(TITLE_FIELDS & read.fields)),
+                self._page(page, relations, since), self._titles(with_titles)
             )
-            fresh = moments[skip:]
-            offset += len(fresh)
-            following = set(active)
-            for m in fresh:
-                if m.id in seen_ids:  # the list shifted under us: no repeats
-                    continue
-                seen_ids.add(m.id)
-                seen.append(m)
-                for slot in slots:
-                    # A relation that left the stream misses moments from then on:
-                    # taking one would break its prefix.
-                    if slot.relation in following and m.involves(slot.relation):
-                        item = moment_to_interaction(
-                            m, slot.relation, titles, slot.read.filter.contact_account
-                        )
-                        slot.items.append(item)
-                        slot.kept += int(slot.read.filter.matches(item))
-            if len(moments) < PAGE_SIZE:
-                ended = True
-                break
-            if single and all(s.kept for s in slots):
-                break
-            wanting = [
-                r
-                for r in active
-                if any(not s.satisfied for s in slots if s.relation == r)
+            return moments, titles
+
+        stream = SharedStream(slots, fetch, moment_to_interaction)
+        if scope is None:
+            await stream.run()
+            if stream.error is not None:
+                raise stream.error
+            return [
+                stream.batch(s, 0, s.read.limit, s.read.filter.matches) for s in slots
             ]
-            if not wanting:
-                break
-            if len(wanting) < len(active) and _crowded(fresh, wanting):
-                active = wanting
-                offset = sum(1 for m in seen if any(m.involves(r) for r in wanting))
-        return [
-            counted_batch(
-                s.items,
-                base=0,
-                start=0,
-                limit=s.read.limit,
-                # Only relations still in the stream when it ran dry are known dry.
-                more=not (ended and s.relation in active),
-                keep=s.read.filter.matches,
-            )
-            for s in slots
-        ]
+        for s in slots:
+            scope.setdefault(_live_key(s.relation, s.read), (stream, s))
+        stream.task = asyncio.create_task(stream.run())
+        answers = await asyncio.gather(
+            *(stream.serve(s, 0, 0, s.read.limit, s.read.filter.matches) for s in slots)
+        )
+        out: list[Batch[Interaction]] = []
+        for s, answer in zip(slots, answers, strict=True):
+            if answer is None:  # the stream stopped short of it: read it alone
+                (answer,) = await self._alone(s.read, s.relation)
+            out.append(answer)
+        return out
+
+    async def _resume(
+        self, live: tuple[SharedStream, Slot], read: HistoryRead, relation: int
+    ) -> list[Batch[Interaction]]:
+        """A read of a relation a shared stream of this request follows or followed."""
+        stream, slot = live
+        position = json_position(read.position)
+        batch = await stream.serve(
+            slot,
+            count_of(position),
+            pages_seen(position),
+            read.limit,
+            read.filter.matches,
+        )
+        if batch is None:
+            return await self._alone(read, relation)
+        return [batch]
 
     async def get_interaction(self, token: str) -> Interaction | None:
         """Read back `relation|dateTime|id`. With `since` = its dateTime the list
@@ -554,17 +534,15 @@ class ProcuriosConnector(Connector):
             page += 1
 
 
-def _crowded(page: Sequence[PcMoment], wanting: Sequence[int]) -> bool:
-    """Whether most of the page (four fifths) went to relations that want nothing
-    more. Narrowing re-reads part of a page, so it pays only when the stream is mostly
-    someone else's (the threshold was tuned on seeded mixes of busy and quiet ones)."""
-    idle = sum(1 for m in page if not any(m.involves(r) for r in wanting))
-    return idle * 5 >= len(page) * 4
+def _live_key(
+    relation: int, read: HistoryRead
+) -> tuple[str, int, InteractionFilter, frozenset[str]]:
+    return ("shared", relation, read.filter, read.fields)
 
 
-def _chunks(slots: list[_Slot]) -> Iterable[list[_Slot]]:
+def _chunks(slots: list[Slot]) -> Iterable[list[Slot]]:
     """Slots in groups of at most `MAX_RELATIONS_PER_CALL` distinct relations."""
-    chunk: list[_Slot] = []
+    chunk: list[Slot] = []
     relations: set[int] = set()
     for slot in slots:
         if slot.relation not in relations and len(relations) == MAX_RELATIONS_PER_CALL:

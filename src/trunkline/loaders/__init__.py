@@ -8,7 +8,12 @@ from functools import cached_property
 
 import orjson
 
-from trunkline.connectors.base import ContactSource, HistoryRead, InteractionSource
+from trunkline.connectors.base import (
+    ContactSource,
+    HistoryRead,
+    InteractionSource,
+    ReadScope,
+)
 from trunkline.domain import Contact, ContactGroup, Interaction, Vendor
 from trunkline.loaders.base import Loader, by_key
 from trunkline.pagination.merge import Batch
@@ -97,10 +102,12 @@ class Loaders:
 def _history_loader(
     source: InteractionSource,
 ) -> Loader[HistoryRead, Batch[Interaction]]:
+    scope: ReadScope = {}  # this request's: a loader lives as long as its request
+
     async def read(
         reads: Sequence[HistoryRead],
     ) -> Sequence[Batch[Interaction] | BaseException]:
-        return await source.read_histories(reads)
+        return await source.read_histories(reads, scope)
 
     return Loader(read)
 
