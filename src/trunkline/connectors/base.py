@@ -85,6 +85,7 @@ class Connector:
     # Options that make the embedded simulator's data line up (e.g. identity rules).
     embedded_options: ClassVar[Mapping[str, Any]] = {}
     retry_attempts: ClassVar[int] = 2
+    chained: ClassVar[bool] = False
 
     def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         self.settings = settings
@@ -348,6 +349,9 @@ class InteractionSource(Protocol):
 
     vendor: ClassVar[Vendor]
     default_contact_key: ClassVar[str]  # "account", "custom_field:<F>" or "link"
+    # Whether one read's answer often calls for another (windows, pages): such
+    # vendors are read first, as their chain of round trips is the longest.
+    chained: ClassVar[bool]
 
     def option(self, key: str, default: Any = None) -> Any: ...
 

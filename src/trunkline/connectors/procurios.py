@@ -232,6 +232,7 @@ class ProcuriosConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.PROCURIOS
     simulator: ClassVar[str] = "trunkline.simulators.procurios:create_app"
     default_contact_key: ClassVar[str] = "link"
+    chained: ClassVar[bool] = True  # pages follow one another
     # In embedded mode LiveVox custom field COL5 holds the Procurios relation id.
     embedded_options: ClassVar[Mapping[str, Any]] = {"contact_key": "custom_field:COL5"}
     endpoints: ClassVar[Mapping[str, Endpoint]] = {
@@ -459,22 +460,25 @@ class ProcuriosConnector(Connector):
         async def fetch(
             page: int, relations: list[int]
         ) -> tuple[list[PcMoment], Mapping[str, str]]:
+            if not with_titles:  # no task hop: the first page is on the chain
+                return await self._page(page, relations, since), {}
             moments, titles = await asyncio.gather(
                 self._page(page, relations, since), self._titles(with_titles)
             )
             return moments, titles
 
         stream = SharedStream(slots, fetch, moment_to_interaction)
+        await stream.step()  # the first page right away, errors to every slot
         if scope is None:
-            await stream.run()
-            if stream.error is not None:
-                raise stream.error
+            while not stream.stopped:
+                await stream.step()
             return [
                 stream.batch(s, 0, s.read.limit, s.read.filter.matches) for s in slots
             ]
         for s in slots:
             scope.setdefault(_live_key(s.relation, s.read), (stream, s))
-        stream.task = asyncio.create_task(stream.run())
+        if not stream.stopped:
+            stream.task = asyncio.create_task(stream.run())
         answers = await asyncio.gather(
             *(stream.serve(s, 0, 0, s.read.limit, s.read.filter.matches) for s in slots)
         )

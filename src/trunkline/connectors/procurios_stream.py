@@ -68,66 +68,77 @@ class SharedStream:
         self.error: BaseException | None = None
         self.task: asyncio.Task[None] | None = None
         self._progress = asyncio.Event()
+        # One relation's stream is the same list as its single-relation read: like
+        # that read, stop at the first page that gives every slot something.
+        self._single = len(self.active) == 1
+        self._seen: list[Any] = []  # every moment taken, in list order
+        self._seen_ids: set[int] = set()
+        self._offset = 0  # items of the current stream consumed
 
     async def run(self) -> None:
+        """Read to the end (or until no relation wants more); errors are kept for
+        the reads that wait."""
         try:
-            await self._read()
+            while not self.stopped:
+                await self.step()
         except Exception as exc:  # answered to every read still waiting
             self.error = exc
-        finally:
             self.stopped = True
             self._notify()
 
-    async def _read(self) -> None:
-        slots = self.slots
-        # One relation's stream is the same list as its single-relation read: like
-        # that read, stop at the first page that gives every slot something.
-        single = len(self.active) == 1
-        seen: list[Any] = []  # every moment taken, in list order
-        seen_ids: set[int] = set()
-        offset = 0  # items of the current stream consumed
-        while True:
-            page, skip = page_of(offset, PAGE_SIZE)
-            moments, titles = await self.fetch(page, self.active)
-            fresh = moments[skip:]
-            offset += len(fresh)
-            following = set(self.active)
-            for m in fresh:
-                if m.id in seen_ids:  # the list shifted under us: no repeats
-                    continue
-                seen_ids.add(m.id)
-                seen.append(m)
-                for slot in slots:
-                    # A relation that left the stream misses moments from then on:
-                    # taking one would break its prefix.
-                    if slot.relation in following and m.involves(slot.relation):
-                        account = slot.read.filter.contact_account
-                        item = self.convert(m, slot.relation, titles, account)
-                        slot.items.append(item)
-                        slot.kept += int(slot.read.filter.matches(item))
-            self.pages += 1
-            if len(moments) < PAGE_SIZE:
-                self.ended = True
-                self._notify()
-                return
-            if moments:
-                floor = Interaction.floor_key(moments[-1].dateTime.timestamp())
-                for slot in slots:
-                    if slot.relation in following:
-                        slot.floor = floor
+    async def step(self) -> None:
+        """Read the next page and hand its moments to the slots."""
+        try:
+            await self._page()
+        except Exception:
+            self.stopped = True
             self._notify()
-            if single and all(s.kept for s in slots):
-                return
-            wanting = [
-                r
-                for r in self.active
-                if any(not s.satisfied for s in slots if s.relation == r)
-            ]
-            if not wanting:
-                return
-            if len(wanting) < len(self.active) and _crowded(fresh, wanting):
-                self.active = wanting
-                offset = sum(1 for m in seen if any(m.involves(r) for r in wanting))
+            raise
+        self._notify()
+
+    async def _page(self) -> None:
+        slots = self.slots
+        page, skip = page_of(self._offset, PAGE_SIZE)
+        moments, titles = await self.fetch(page, self.active)
+        fresh = moments[skip:]
+        self._offset += len(fresh)
+        following = set(self.active)
+        for m in fresh:
+            if m.id in self._seen_ids:  # the list shifted under us: no repeats
+                continue
+            self._seen_ids.add(m.id)
+            self._seen.append(m)
+            for slot in slots:
+                # A relation that left the stream misses moments from then on:
+                # taking one would break its prefix.
+                if slot.relation in following and m.involves(slot.relation):
+                    account = slot.read.filter.contact_account
+                    item = self.convert(m, slot.relation, titles, account)
+                    slot.items.append(item)
+                    slot.kept += int(slot.read.filter.matches(item))
+        self.pages += 1
+        if len(moments) < PAGE_SIZE:
+            self.ended = self.stopped = True
+            return
+        floor = Interaction.floor_key(moments[-1].dateTime.timestamp())
+        for slot in slots:
+            if slot.relation in following:
+                slot.floor = floor
+        if self._single and all(s.kept for s in slots):
+            self.stopped = True
+            return
+        wanting = [
+            r
+            for r in self.active
+            if any(not s.satisfied for s in slots if s.relation == r)
+        ]
+        if not wanting:
+            self.stopped = True
+        elif len(wanting) < len(self.active) and _crowded(fresh, wanting):
+            self.active = wanting
+            self._offset = sum(
+                1 for m in self._seen if any(m.involves(r) for r in wanting)
+            )
 
     def _notify(self) -> None:
         self._progress.set()

@@ -105,6 +105,8 @@ async def _streams(
         for s in ctx.gateway.interaction_sources()
         if not f.vendors or s.vendor in f.vendors
     ]
+    # Their first reads go out in this order: the longest chains start first.
+    sources.sort(key=lambda s: not s.chained)
     if contact is None:
         keys: list[str | None] = [None] * len(sources)
     else:
