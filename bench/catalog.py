@@ -67,14 +67,7 @@ Q3 = BenchQuery(
     "20 contacts, each with its 10 latest interactions over every vendor",
     "q3_contacts_interactions.graphql",
     ALL_VENDORS,
-    peer_note="Hive Gateway over Mesh's JSON-schema sources cannot serve Q3 "
-    "faithfully: nothing declarative merges four sources into one list sorted by "
-    "time and cut at 10, walks MoxiWorks' 90-day windows until enough items are "
-    "found, or reads a contact's Procurios/CRM.COM ids out of the LiveVox "
-    "customFields array by field name; and a batched Procurios relationIds page "
-    "cannot be matched back to contacts by key (a moment names its relations in a "
-    "recipients list). Each needs hand-written resolvers in gateway.config.ts, "
-    "which would measure hand-written JavaScript, not the gateway",
+    peer=True,
 )
 Q4 = BenchQuery(
     "Q4",

@@ -429,17 +429,22 @@ def _windows() -> int:
 
 
 def _peer(rows: list[dict[str, Any]], skipped: dict[str, str]) -> list[str]:
+    q3 = next((r for r in rows if r["query"] == "Q3"), {})
+    q3_calls = q3.get("peer_vendor_calls")
     lines = [
         "bench/peer/ holds the peer: package.json + package-lock.json "
         "(`@graphql-hive/gateway`, `@graphql-mesh/compose-cli`, "
-        "`@omnigraph/json-schema`), mesh.config.ts (the LiveVox REST endpoints as "
-        "JSON-schema operations; schemas in bench/peer/schemas/), "
-        "gateway.config.ts, and the peer's own query documents in "
-        "bench/peer/queries/ (Mesh's types follow the vendor's JSON, so the "
-        "queries select the same data under the vendor's names). The run composes "
-        "the supergraph offline from those files, logs in to LiveVox once and "
-        "hands the session to the gateway as static `LV-Access`/`LV-Session` "
-        "headers, and serves it with `hive-gateway supergraph` (one process).",
+        "`@omnigraph/json-schema`), mesh.config.ts (the REST endpoints Q1-Q3 read "
+        "from LiveVox, MoxiWorks, Procurios and CRM.COM as JSON-schema operations; "
+        "schemas in bench/peer/schemas/), gateway.config.ts (Q3's hand-written "
+        "field), and the peer's own query documents in bench/peer/queries/ "
+        "(Mesh's types follow the vendor's JSON, so the queries select the same "
+        "data under the vendor's names). The run composes the supergraph offline "
+        "from those files, logs in to LiveVox and CRM.COM once and hands the "
+        "session and token to the gateway in its environment, with MoxiWorks' "
+        "Basic credentials and agent and Procurios' bearer token (Mesh sends them "
+        "as static headers and query parameters), and serves it with "
+        "`hive-gateway supergraph` (one process).",
         "",
         "- Q1: one LiveVox search, the same call as trunkline's. The answer keeps "
         "LiveVox's ten phone slots (empty ones as nulls): Mesh passes the vendor's "
@@ -450,6 +455,36 @@ def _peer(rows: list[dict[str, Any]], skipped: dict[str, str]) -> list[str]:
         "LiveVox's `groupId` is typed as a string in the schema: Mesh delegates "
         "a falsy key (LiveVox's 0, 'no group') on its own instead of batching it, "
         "which cost 20 extra calls per page.",
+        "- Q3: nothing declarative in Mesh merges four sources into one list "
+        "sorted by time, so this is hand-written TypeScript in gateway.config.ts: "
+        "`additionalTypeDefs` adds `interactions(first: Int = 10)` to LiveVox's "
+        "contact type and `additionalResolvers` resolves it by calling the Mesh "
+        "sources through the in-context SDK (`context.<Source>.Query.<field>`), "
+        "then sorts the items newest first and cuts at `first`. Per contact of "
+        "the page: its LiveVox notes (1 call), its CRM.COM communications (1 "
+        "`communications/list` with `number_of_results=10`, the contact named by "
+        "custom field COL6), page 1 of its Procurios relation's moments (1 call "
+        "per relation, named by COL5: 25 a page covers 10), and its MoxiWorks "
+        "action log in 90-day windows newest first, until 10 items over all "
+        "vendors are at least as new as the last window's start or 5 years back "
+        "(the other vendors' calls run during the first window). No DataLoader "
+        "batching: of these reads only Procurios has a batch form "
+        "(`relationIds`), and a shared page cannot be split back per contact by "
+        "key (a moment names its relations in a recipients list) nor holds 10 "
+        "for each of 20 relations. A call that fails on the network or gets a "
+        "5xx or 429 is retried twice, 50 ms apart, by the resolver, as trunkline's "
+        "connectors do (Hive Gateway's `upstreamRetry` repeats a whole subgraph "
+        "request, and the gateway batches concurrent calls to one source into "
+        "one, so it would repeat the calls that succeeded). Against trunkline: "
+        "the same LiveVox and CRM.COM calls, MoxiWorks windows by the same stop "
+        "rule, and one Procurios call per relation instead of trunkline's "
+        "narrowing `relationIds` stream"
+        + (f" ({_f(q3_calls)} calls a request in this run)." if q3_calls else ".")
+        + " The answer names an item `<vendor>:<vendor id>` (trunkline: a "
+        "global id) and otherwise holds the same items, order, channels and "
+        "subjects as trunkline's (checked by hand for all 20 contacts, with "
+        "`first` 1, 10 and 30). It measures Hive Gateway's execution and "
+        "delegation plus this JavaScript, not a declarative Mesh feature.",
     ]
     for r in rows:
         if r.get("peer_skipped"):

@@ -12,6 +12,7 @@ full run, bench/RESULTS.md).
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import platform
@@ -280,17 +281,10 @@ class Stack:
             self.skipped["peer"] = why
             return None
         supergraph = WORK / "supergraph.graphql"
-        lv = self.sims["livevox"].url
-        login = httpx.post(
-            lv + "/session/login",
-            json={"clientName": "bench", "userName": "bench", "password": "bench"},
-        )
-        login.raise_for_status()
         env = {
             **self.vendor_env(),
+            **self.peer_credentials(),
             "PEER_SUPERGRAPH": str(supergraph),
-            "PEER_LV_ACCESS": "bench",
-            "PEER_LV_SESSION": str(login.json()["sessionId"]),
         }
         compose = subprocess.run(
             ["node", str(PEER / "node_modules/.bin/mesh-compose")],
@@ -310,6 +304,49 @@ class Stack:
         env["NODE_ENV"] = "production"
         service = start("peer[hive-gateway]", argv, port=port, env=env, cwd=PEER)
         return Target(service.name, "peer", "hive-gateway", service, queries)
+
+    def peer_credentials(self) -> dict[str, str]:
+        """What the peer sends each vendor, as the `{env.PEER_*}` values its
+        mesh.config.ts reads: the harness logs in once where a vendor wants a login
+        (LiveVox, CRM.COM), as trunkline and the baseline do at start."""
+        c = CREDENTIALS
+        login = httpx.post(
+            self.sims["livevox"].url + "/session/login",
+            json={
+                "clientName": c["TRUNKLINE_LIVEVOX_CLIENT_NAME"],
+                "userName": c["TRUNKLINE_LIVEVOX_USERNAME"],
+                "password": c["TRUNKLINE_LIVEVOX_PASSWORD"],
+            },
+        )
+        login.raise_for_status()
+        env = {
+            "PEER_LV_ACCESS": c["TRUNKLINE_LIVEVOX_ACCESS_TOKEN"],
+            "PEER_LV_SESSION": str(login.json()["sessionId"]),
+        }
+        if "moxiworks" in self.sims:
+            user, password = (
+                c["TRUNKLINE_MOXIWORKS_USERNAME"],
+                c["TRUNKLINE_MOXIWORKS_PASSWORD"],
+            )
+            basic = base64.b64encode(f"{user}:{password}".encode()).decode()
+            env["PEER_MOXI_AUTHORIZATION"] = f"Basic {basic}"
+            env["PEER_MOXI_AGENT_UUID"] = c["TRUNKLINE_MOXIWORKS_AGENT_UUID"]
+        if "procurios" in self.sims:
+            env["PEER_PROCURIOS_TOKEN"] = c["TRUNKLINE_PROCURIOS_TOKEN"]
+        if "crmcom" in self.sims:
+            crm = httpx.post(
+                self.sims["crmcom"].url + "/crmapi/rest/v2/authentication/login",
+                json={
+                    "username": c["TRUNKLINE_CRMCOM_USERNAME"],
+                    "password": c["TRUNKLINE_CRMCOM_PASSWORD"],
+                },
+            )
+            crm.raise_for_status()
+            answer = crm.json()
+            if answer["status"]["code"] != "OK":
+                raise RuntimeError(f"CRM.COM login failed: {answer['status']}")
+            env["PEER_CRM_TOKEN"] = str(answer["data"]["token"])
+        return env
 
     def start_targets(self, queries: list[BenchQuery]) -> None:
         names = frozenset(q.name for q in queries)

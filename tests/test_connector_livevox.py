@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from trunkline.connectors.livevox import LvContactList
+import pytest
+from pydantic import ValidationError
+
+from trunkline.connectors.livevox import contact_list, to_domain
 
 
 def test_phone_slots_are_cleaned_and_empty_ones_dropped() -> None:
@@ -20,10 +23,53 @@ def test_phone_slots_are_cleaned_and_empty_ones_dropped() -> None:
             }
         ]
     }
-    [contact] = LvContactList.model_validate(body).contacts or []
-    c = contact.to_domain()
+    [contact], more = contact_list(body)
+    c = to_domain(contact)
+    assert not more
     assert c.account == "100001"
     assert [(p.number, p.ordinal, p.dnd) for p in c.phones] == [
         ("7735551455", 1, False),
         ("3125550000", 5, True),
     ]
+
+
+def test_contact_list_shapes_and_lenient_fields() -> None:
+    body = {
+        "findMatchingContactsDetails": [
+            {
+                "account": "7",
+                "balance": "12.5",
+                "groupId": 0,
+                "customFields": [{"field": "COL1", "value": 813}, {"field": "COL2"}],
+                "createdDate": 1651186815000,
+                "unknown": {"ignored": True},
+            },
+            {"account": 8, "balance": "n/a", "groupId": "2202", "customFields": None},
+        ],
+        "next": "contact/contacts?offset=2",
+    }
+    (first, second), more = contact_list(body)
+    assert more
+    a, b = to_domain(first), to_domain(second)
+    assert (a.balance, a.group_ids, b.account, b.balance, b.group_ids) == (
+        12.5,
+        (),
+        "8",
+        None,
+        ("2202",),
+    )
+    assert [(f.field, f.value) for f in a.custom_fields] == [
+        ("COL1", "813"),
+        ("COL2", None),
+    ]
+    assert a.custom_field("col1") == "813" and list(b.custom_fields) == []
+    assert a.created_at is not None and a.created_at.year == 2022
+
+
+def test_malformed_contact_list_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        contact_list(b'{"listContactDetails": [{"person": {}}]}')
+    with pytest.raises(ValidationError):
+        contact_list(
+            b'{"listContactDetails": [{"account": "1", "phone": [{"ordinal": "x"}]}]}'
+        )

@@ -80,6 +80,27 @@ class NotAnItem:
 
 
 @strawberry.type
+class Crate:
+    label: str
+    item: Item
+    must: Item
+
+    @strawberry.field
+    async def sure(self) -> str:
+        if self.label == "bad":
+            raise ValueError("crate exploded")
+        return self.label
+
+
+@strawberry.type
+class Shelf:
+    label: str
+    boxes: list[Box | None]
+    crates: list[Crate] | None
+    strict: list[Box]
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def items(self) -> list[Item]:
@@ -136,6 +157,26 @@ class Query:
         ]
 
     @strawberry.field
+    def shelves(self) -> list[Shelf]:
+        items = Query.items(self)
+        boxes: list[Any] = Query.boxes(self)
+        fine = [b for b in boxes if b is not None and b.key.startswith("k")]
+
+        def crate(label: str, i: int) -> Crate:
+            return Crate(label=label, item=items[i], must=items[-i])
+
+        sunk = crate("sunk", 1)
+        sunk.must = None  # type: ignore[assignment]
+        return [
+            Shelf(label="s0", boxes=boxes, crates=[crate("a", 0)], strict=fine),
+            Shelf(label="s1", boxes=[None, *fine], crates=[], strict=fine[:1]),
+            Shelf(label="s2", boxes=fine, crates=[crate("b", 2), sunk], strict=[]),
+            Shelf(label="s3", boxes=[], crates=[crate("bad", 3)], strict=fine[1:]),
+            Shelf(label="s4", boxes=[fine[0], items[0]], crates=None, strict=fine),  # type: ignore[list-item]
+            Shelf(label="s5", boxes=fine, crates=[crate("c", 4)], strict=boxes),
+        ]
+
+    @strawberry.field
     def nulled(self) -> Item | None:
         item = Query.items(self)[0]
         item.name = None  # type: ignore[assignment]
@@ -154,6 +195,12 @@ QUERIES = [
     "fragment F on Item { count @skip(if: true) ratio @include(if: true) }",
     "{ broken { name nick colour count ratio on } }",
     "{ broken { nick ratio } nulled { nick name count } }",
+    "{ shelves { label boxes { id must { count } item { name } } } }",
+    "{ shelves { label crates { label must { name } item { later } } } }",
+    "{ shelves { boxes { slowItem { later } } crates { sure item { name } } } }",
+    "{ shelves { label strict { id many { name } maybe { nick } } } }",
+    "{ shelves { strict { id } crates { sure } boxes { many { name } } } }",
+    "{ shelves { boxes { __typename ... on Box { id } } } }",
 ]
 
 

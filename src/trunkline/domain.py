@@ -7,6 +7,7 @@ sees vendor JSON.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -89,7 +90,7 @@ class Contact:
     balance: float | None = None
     due_date: date | None = None
     active: bool | None = None
-    custom_fields: tuple[CustomField, ...] = ()
+    custom_fields: Sequence[CustomField] = ()  # LiveVox's: converted when read
     group_ids: tuple[str, ...] = ()
     created_at: datetime | None = None
     modified_at: datetime | None = None

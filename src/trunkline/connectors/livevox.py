@@ -10,15 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from functools import partial
+from typing import Any, ClassVar, NotRequired, Required
 
 import httpx
-from pydantic import (
-    AliasChoices,
-    Field,
-    ValidationError,
-    field_validator,
-)
+from pydantic import Field, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
 
 from trunkline.connectors.base import (
     Connector,
@@ -67,136 +64,141 @@ def _day(value: Any) -> date | None:
     return moment.date() if moment else None
 
 
-class LvPhone(Lenient):
-    # Ten slots a contact, most empty: cleaned in `to_domain` for the filled ones (a
-    # Python validator per slot cost more than the rest of the page's validation).
-    phone: Any = None
-    ordinal: int = 0
-    phoneBlock: str | None = None
-    dnd: bool = False
-    smsConsent: bool = False
-    cellConsent: bool = False
-
-    @property
-    def number(self) -> str | None:
-        return clean_text(self.phone)
+# Contact payloads are TypedDicts: pydantic validates them in one pass at half the cost
+# of models (no instance per contact, phone slot and custom field), and only the fields
+# `to_domain` reads are declared.
+class LvPhone(TypedDict, total=False):
+    # Ten slots a contact, most empty: cleaned in `to_domain` for the filled ones.
+    phone: Any
+    ordinal: int
+    phoneBlock: str | None
+    dnd: bool
+    smsConsent: bool
+    cellConsent: bool
 
 
-class LvPerson(Lenient):
-    firstName: str | None = None
-    lastName: str | None = None
-    dateOfBirth: Any = None
-    email: str | None = None
-    zipCode: str | None = None
+class LvPerson(TypedDict, total=False):
+    firstName: str | None
+    lastName: str | None
+    dateOfBirth: Any
+    email: str | None
+    zipCode: str | None
 
 
-class LvCustomField(Lenient):
+class LvCustomField(TypedDict):
     field: str
-    value: Any = None
+    value: NotRequired[Any]
 
 
-class LvContact(Lenient):
-    id: int | str | None = None
-    account: str
-    person: LvPerson | None = None
-    phone: list[LvPhone] | None = None
-    customFields: list[LvCustomField] | None = None
-    active: bool | None = None
-    balance: float | None = None
-    accountBlock: str | None = None
-    address1: str | None = None
-    address2: str | None = None
-    city: str | None = None
-    state: str | None = None
-    country: str | None = None
-    postalCode: str | None = None
-    dueDate: Any = None
-    groupId: int | str | None = None
-    created: Any = Field(default=None, alias="createdDate")
-    createDate: Any = None
-    modified: Any = Field(default=None, alias="modifiedDate")
-    modifyDate: Any = None
-
-    @field_validator("account", mode="before")
-    @classmethod
-    def _account(cls, v: Any) -> str:
-        return str(v)
-
-    @field_validator("balance", mode="before")
-    @classmethod
-    def _balance(cls, v: Any) -> float | None:
-        try:
-            return float(v) if v is not None and v != "" else None
-        except (TypeError, ValueError):
-            return None
-
-    def to_domain(self, labels: Mapping[str, str] | None = None) -> Contact:
-        # Runs per contact on every page: positional constructors and list
-        # comprehensions, no generator per field.
-        person = self.person or _NO_PERSON
-        labels = labels or {}
-        group = str(self.groupId) if self.groupId not in (None, 0, "0", "") else None
-        email = clean_text(person.email)
-        return Contact(
-            source=VendorRef(Vendor.LIVEVOX, self.account),
-            account=self.account,
-            first_name=clean_text(person.firstName),
-            last_name=clean_text(person.lastName),
-            emails=(email,) if email else (),
-            phones=tuple(
-                [
-                    Phone(
-                        number,
-                        p.ordinal,
-                        p.phoneBlock,
-                        p.dnd,
-                        p.smsConsent,
-                        p.cellConsent,
-                    )
-                    for p in self.phone or ()
-                    if (number := p.number)
-                ]
-            ),
-            address=Address(
-                clean_text(self.address1),
-                clean_text(self.address2),
-                clean_text(self.city),
-                clean_text(self.state),
-                clean_text(self.postalCode) or clean_text(person.zipCode),
-                clean_text(self.country),
-            ),
-            date_of_birth=_day(person.dateOfBirth),
-            balance=self.balance,
-            due_date=_day(self.dueDate),
-            active=self.active,
-            custom_fields=tuple(
-                [
-                    CustomField(
-                        f.field,
-                        labels.get(f.field),
-                        None if f.value is None else str(f.value),
-                    )
-                    for f in self.customFields or ()
-                ]
-            ),
-            group_ids=(group,) if group else (),
-            created_at=_ms(self.created) or _ms(self.createDate),
-            modified_at=_ms(self.modified) or _ms(self.modifyDate),
-        )
+class LvContact(TypedDict, total=False):
+    account: Required[Any]  # any scalar, read as text
+    person: LvPerson | None
+    phone: list[LvPhone] | None
+    customFields: list[LvCustomField] | None
+    active: bool | None
+    balance: Any  # a number or numeric text; anything else reads as unknown
+    address1: str | None
+    address2: str | None
+    city: str | None
+    state: str | None
+    country: str | None
+    postalCode: str | None
+    dueDate: Any
+    groupId: int | str | None
+    createdDate: Any
+    created: Any
+    createDate: Any
+    modifiedDate: Any
+    modified: Any
+    modifyDate: Any
 
 
-_NO_PERSON = LvPerson()
+class LvContactList(TypedDict, total=False):
+    # One shape for list, search and read answers: parsed and validated in one pass.
+    listContactDetails: list[LvContact] | None
+    findMatchingContactsDetails: list[LvContact] | None
+    contacts: list[LvContact] | None
+    next: str | None
 
 
-class LvContactList(Lenient):
-    # One model for list, search and read answers: parsed and validated in one pass.
-    contacts: list[LvContact] | None = Field(
-        default=None,
-        validation_alias=AliasChoices(
-            "listContactDetails", "findMatchingContactsDetails"
-        ),
+_CONTACT_LIST: TypeAdapter[LvContactList] = TypeAdapter(LvContactList)
+_NO_PERSON: LvPerson = {}
+
+
+def contact_list(body: bytes | Mapping[str, Any]) -> tuple[list[LvContact], bool]:
+    """A list, search or read answer's contacts, and whether more pages follow.
+
+    Raises pydantic's ValidationError when the answer is malformed."""
+    if isinstance(body, bytes):
+        page = _CONTACT_LIST.validate_json(body)
+    else:
+        page = _CONTACT_LIST.validate_python(body)
+    for key in ("listContactDetails", "findMatchingContactsDetails", "contacts"):
+        if key in page:
+            return page[key] or [], bool(page.get("next"))
+    return [], bool(page.get("next"))
+
+
+def _balance(v: Any) -> float | None:
+    try:
+        return float(v) if v is not None and v != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _custom_field(labels: Mapping[str, str], f: LvCustomField) -> CustomField:
+    value = f.get("value")
+    return CustomField(
+        f["field"], labels.get(f["field"]), None if value is None else str(value)
     )
-    next: str | None = None
+
+
+def to_domain(c: LvContact, labels: Mapping[str, str] | None = None) -> Contact:
+    # Runs per contact on every page: positional constructors and list
+    # comprehensions, no generator per field; custom fields converted when read.
+    person = c.get("person") or _NO_PERSON
+    account = str(c["account"])
+    group_id = c.get("groupId")
+    group = str(group_id) if group_id not in (None, 0, "0", "") else None
+    email = clean_text(person.get("email"))
+    custom = c.get("customFields")
+    return Contact(
+        VendorRef(Vendor.LIVEVOX, account),
+        account,
+        clean_text(person.get("firstName")),
+        clean_text(person.get("lastName")),
+        (email,) if email else (),
+        tuple(
+            [
+                Phone(
+                    number,
+                    p.get("ordinal", 0),
+                    p.get("phoneBlock"),
+                    p.get("dnd", False),
+                    p.get("smsConsent", False),
+                    p.get("cellConsent", False),
+                )
+                for p in c.get("phone") or ()
+                if (number := clean_text(p.get("phone")))
+            ]
+        ),
+        Address(
+            clean_text(c.get("address1")),
+            clean_text(c.get("address2")),
+            clean_text(c.get("city")),
+            clean_text(c.get("state")),
+            clean_text(c.get("postalCode")) or clean_text(person.get("zipCode")),
+            clean_text(c.get("country")),
+        ),
+        _day(person.get("dateOfBirth")),
+        _balance(c.get("balance")),
+        _day(c.get("dueDate")),
+        c.get("active"),
+        Converted(custom, partial(_custom_field, labels or {})) if custom else (),
+        (group,) if group else (),
+        _ms(c.get("createdDate", c.get("created"))) or _ms(c.get("createDate")),
+        _ms(c.get("modifiedDate", c.get("modified"))) or _ms(c.get("modifyDate")),
+    )
 
 
 class LvGroup(Lenient):
@@ -316,9 +318,9 @@ class LiveVoxConnector(Connector):
         return {**self._access_header(), "LV-Session": self._session or ""}
 
     # ---- contacts ------------------------------------------------------------
-    def _contacts(self, response: httpx.Response) -> LvContactList:
+    def _contacts(self, response: httpx.Response) -> tuple[list[LvContact], bool]:
         try:
-            return LvContactList.model_validate_json(response.content)
+            return contact_list(response.content)
         except ValidationError as exc:
             first = exc.errors()[0]
             raise VendorProtocolError(
@@ -334,14 +336,12 @@ class LiveVoxConnector(Connector):
         params = {"offset": offset, "count": limit}
         if tree is None:
             response = await self.call("list", params=params)
-            page = self._contacts(response)
         else:
             response = await self.call(
                 "search", params=params, json={"search": tree, "sort": SORT}
             )
-            page = self._contacts(response)
-        contacts = [c.to_domain() for c in page.contacts or []]
-        return contacts, bool(page.next)
+        items, more = self._contacts(response)
+        return [to_domain(c) for c in items], more
 
     async def get_contacts(self, accounts: Sequence[str]) -> Mapping[str, Contact]:
         """Many contacts in one search call, matched back by account."""
@@ -355,10 +355,10 @@ class LiveVoxConnector(Connector):
                 params={"offset": 0, "count": len(chunk)},
                 json={"search": tree, "sort": SORT},
             )
-            page = self._contacts(response)
-            for lv in page.contacts or []:
-                if lv.account in chunk:
-                    found.setdefault(lv.account, lv.to_domain())
+            items, _more = self._contacts(response)
+            for lv in items:
+                if (account := str(lv["account"])) in chunk:
+                    found.setdefault(account, to_domain(lv))
         return found
 
     async def list_groups(self) -> Sequence[ContactGroup]:

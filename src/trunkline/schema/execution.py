@@ -8,8 +8,12 @@ completion dispatch), which was most of the CPU a page of 50 contacts cost
 
 - a leaf: Strawberry's default resolver (an attribute), no arguments, a scalar or enum;
 - an object: the same kind of field returning an object type, completed in place;
-- a list of leaves, or of objects whose selected fields are all such leaves;
+- a list of leaves, or of objects whose selected fields are all such leaves (built
+  as rows), or of any objects (each completed in place, like an object field);
 - a Relay `id`: `Node`'s own resolver with the default `resolve_id`/`resolve_typename`.
+
+Each grouped field set's plans are looked up once per request (`_steps`), not per
+object: a page's 50 edges share them.
 
 Anything unusual (None on a non-null leaf, an error, an awaitable, a value a scalar
 refuses, a failed type check, `@defer`) goes back through graphql-core's own path, which
@@ -38,19 +42,40 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from graphql.type.scalars import serialize_id
 from strawberry import relay
 from strawberry.relay import GlobalID
+from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 LEAF, OBJECT, NODE_ID, LIST = 1, 2, 3, 4
 # (kind, read, serialize | object type | list item plan, non_null); None: full path
 Plan = tuple[int, Callable[..., Any], Any, bool] | None
+# a grouped field set's fields: (response name, plan, the field's nodes)
+Steps = list[tuple[str, Plan, FieldDetailsList]]
 _PLANS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Plan]] = (
     WeakKeyDictionary()
 )
 _NODE_ID_FUNC = relay.Node.__dict__["_id"].__func__
 _DEFAULT_RESOLVE_ID = relay.Node.__dict__["resolve_id"].__func__
 _DEFAULT_TYPENAME = relay.Node.__dict__["resolve_typename"].__func__
+# per Node class: the attribute holding its id when Strawberry's defaults apply, else ""
+_ID_ATTRS: WeakKeyDictionary[type, str] = WeakKeyDictionary()
+
+
+def _id_attr(cls: type) -> str:
+    try:
+        return _ID_ATTRS[cls]
+    except KeyError:
+        pass
+    default = (
+        getattr(getattr(cls, "resolve_id", None), "__func__", None)
+        is _DEFAULT_RESOLVE_ID
+        and getattr(getattr(cls, "resolve_typename", None), "__func__", None)
+        is _DEFAULT_TYPENAME
+    )
+    _ID_ATTRS[cls] = attr = cls.resolve_id_attr() if default else ""  # type: ignore[attr-defined]
+    return attr
 
 
 def _is_node_id(field: GraphQLField) -> bool:
@@ -92,7 +117,7 @@ def _plan(parent_type: GraphQLObjectType, name: str) -> Plan:
         item = inner.of_type.of_type if item_non_null else inner.of_type
         if is_leaf_type(item):
             return LIST, read, (LEAF, item.serialize, item_non_null), non_null
-        if is_object_type(item) and item.is_type_of is None:
+        if is_object_type(item):
             return LIST, read, (OBJECT, item, item_non_null), non_null
     return None
 
@@ -142,10 +167,35 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         if plans is None:
             plans = _PLANS[self.schema] = {}
         self._plans = plans
-        # per grouped field set (kept alive by graphql-core's own memo): its fields'
-        # leaf plans, or None when one of them is not a plain leaf
+        # per grouped field set (kept alive by graphql-core's own memo, and here):
+        # its steps, and its fields' leaf plans (None when one is not a plain leaf)
+        self._steps: dict[int, tuple[GroupedFieldSet, Steps]] = {}
         self._leaves: dict[int, list[tuple[str, Callable[..., Any], Any, bool]] | None]
         self._leaves = {}
+
+    def _plan_of(self, parent_type: GraphQLObjectType, name: str) -> Plan:
+        key = (parent_type.name, name)
+        try:
+            return self._plans[key]
+        except KeyError:
+            plan = self._plans[key] = _plan(parent_type, name)
+            return plan
+
+    def _steps_of(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> Steps:
+        found = self._steps.get(id(grouped_field_set))
+        if found is not None and found[0] is grouped_field_set:
+            return found[1]
+        steps: Steps = []
+        for response_name, details in grouped_field_set.items():
+            node = details[0].node
+            plan = (
+                None if node.arguments else self._plan_of(parent_type, node.name.value)
+            )
+            steps.append((response_name, plan, details))
+        self._steps[id(grouped_field_set)] = (grouped_field_set, steps)
+        return steps
 
     def execute_fields(
         self,
@@ -160,21 +210,16 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        plans = self._plans
         type_name = parent_type.name
         results: dict[str, Any] = {}
         pending: list[str] = []
         try:
-            for response_name, details in grouped_field_set.items():
-                node = details[0].node
-                key = (type_name, node.name.value)
-                try:
-                    plan = plans[key]
-                except KeyError:
-                    plan = plans[key] = _plan(parent_type, node.name.value)
-                if plan is not None and not node.arguments:
+            for response_name, plan, details in self._steps_of(
+                parent_type, grouped_field_set
+            ):
+                if plan is not None:
                     try:
-                        results[response_name] = self._short(
+                        value = self._short(
                             plan,
                             parent_type,
                             source_value,
@@ -185,8 +230,13 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                     except _Slow:
                         pass
                     else:
-                        if plan[0] == OBJECT and not isinstance(
-                            results[response_name], dict | None
+                        results[response_name] = value
+                        # objects and lists: a dict, a list, None or an awaitable
+                        if (
+                            plan[0] in (OBJECT, LIST)
+                            and value is not None
+                            and type(value) is not dict
+                            and type(value) is not list
                         ):
                             pending.append(response_name)
                         continue
@@ -227,15 +277,13 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         kind, resolve, how, non_null = plan
         try:
             if kind == NODE_ID:
-                cls = type(source)
-                if (
-                    getattr(cls.resolve_id, "__func__", None) is not _DEFAULT_RESOLVE_ID
-                    or getattr(cls.resolve_typename, "__func__", None)
-                    is not _DEFAULT_TYPENAME
-                ):
+                attr = _id_attr(type(source))
+                if not attr:
                     raise _Slow
-                node_id = getattr(source, cls.resolve_id_attr())
-                value: Any = GlobalID(type_name=parent_type.name, node_id=str(node_id))
+                node_id = str(getattr(source, attr))
+                if how is serialize_id:  # what str(GlobalID) gives, without one
+                    return to_base64(parent_type.name, node_id)
+                value: Any = GlobalID(type_name=parent_type.name, node_id=node_id)
             else:
                 value = resolve(source)
         except Exception:
@@ -245,7 +293,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 raise _Slow
             return None
         if kind == LIST:
-            return self._list(how, value, details)
+            return self._list(how, value, path, response_name, parent_type, details)
         if kind != OBJECT:
             try:
                 out = how(value)
@@ -256,16 +304,32 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return out
         return self._object(how, value, path, response_name, parent_type, details)
 
-    def _list(self, item: Any, value: Any, details: FieldDetailsList) -> list[Any]:
+    def _list(
+        self,
+        item: Any,
+        value: Any,
+        path: Path | None,
+        response_name: str,
+        parent_type: GraphQLObjectType,
+        details: FieldDetailsList,
+    ) -> AwaitableOrValue[list[Any] | None]:
         """A list of leaves, or of objects whose selected fields are all plain leaves
-        (a contact's phones): built directly, or `_Slow` on anything unusual."""
+        (a contact's phones): built directly, or `_Slow` on anything unusual. Other
+        lists of objects (a page's edges) complete each item in place."""
         if type(value) is not list and type(value) is not tuple:
             raise _Slow
         item_kind, how, item_non_null = item
+        if item_kind == OBJECT and (
+            how.is_type_of is not None or self._leaf_fields(how, details) is None
+        ):
+            return self._objects(
+                how, item_non_null, value, path, response_name, parent_type, details
+            )
         try:
             if item_kind == LEAF:
                 return [_leaf(how, v, item_non_null) for v in value]
             leaves = self._leaf_fields(how, details)
+            assert leaves is not None
             out: list[Any] = []
             for v in value:
                 if v is None:
@@ -287,27 +351,102 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
 
     def _leaf_fields(
         self, object_type: GraphQLObjectType, details: FieldDetailsList
-    ) -> list[tuple[str, Callable[..., Any], Any, bool]]:
+    ) -> list[tuple[str, Callable[..., Any], Any, bool]] | None:
         grouped, defer_usages, _forbidden = self.collect_subfields(object_type, details)
         key = id(grouped)
         if key not in self._leaves:
             leaves: list[tuple[str, Callable[..., Any], Any, bool]] | None = []
             for name, sub in grouped.items():
                 node = sub[0].node
-                plan_key = (object_type.name, node.name.value)
-                if plan_key not in self._plans:
-                    self._plans[plan_key] = _plan(object_type, node.name.value)
-                plan = self._plans[plan_key]
+                plan = self._plan_of(object_type, node.name.value)
                 if defer_usages or node.arguments or plan is None or plan[0] != LEAF:
                     leaves = None
                     break
                 assert leaves is not None
                 leaves.append((name, plan[1], plan[2], plan[3]))
             self._leaves[key] = leaves
-        found = self._leaves[key]
-        if found is None:
+        return self._leaves[key]
+
+    def _objects(
+        self,
+        object_type: GraphQLObjectType,
+        item_non_null: bool,
+        value: list[Any] | tuple[Any, ...],
+        path: Path | None,
+        response_name: str,
+        parent_type: GraphQLObjectType,
+        details: FieldDetailsList,
+    ) -> AwaitableOrValue[list[Any] | None]:
+        """Each item completed in place, as graphql-core's list completion does;
+        anything unusual about an item is found before any item runs."""
+        grouped, defer_usages, _forbidden = self.collect_subfields(object_type, details)
+        if defer_usages:
             raise _Slow
-        return found
+        is_type_of = object_type.is_type_of
+        is_awaitable = self.is_awaitable
+        try:
+            for v in value:
+                if v is None:
+                    if item_non_null:
+                        raise _Slow
+                elif (
+                    isinstance(v, Exception)
+                    or is_awaitable(v)
+                    or (is_type_of is not None and is_type_of(v, None) is not True)  # type: ignore[arg-type]
+                ):
+                    raise _Slow
+        except Exception:
+            raise _Slow from None
+        field_path = Path(path, response_name, parent_type.name)
+        field_type: Any = parent_type.fields[details[0].node.name.value].type
+        list_type = field_type.of_type if is_non_null_type(field_type) else field_type
+        item_type: GraphQLOutputType = list_type.of_type
+        # from here on errors are the items', then this field's, reported as
+        # graphql-core's list completion and execute_field report them
+        out: list[Any] = []
+        waiting: list[int] = []
+        try:
+            for index, v in enumerate(value):
+                if v is None:
+                    out.append(None)
+                    continue
+                item_path = field_path.add_key(index, None)
+                try:
+                    sub = self.execute_fields(object_type, v, item_path, grouped, None)
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, details, item_path)
+                    out.append(None)
+                    continue
+                if isinstance(sub, dict):
+                    out.append(sub)
+                else:
+                    waiting.append(index)
+                    out.append(self._settle(sub, item_type, details, item_path))
+        except Exception as raw_error:
+            if waiting:
+                self.settle_in_background([out[i] for i in waiting])
+            self.handle_field_error(raw_error, field_type, details, field_path)
+            return None
+        if not waiting:
+            return out
+        return self._settle_list(out, waiting, field_type, details, field_path)
+
+    async def _settle_list(
+        self,
+        out: list[Any],
+        waiting: list[int],
+        field_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        field_path: Path,
+    ) -> list[Any] | None:
+        try:
+            awaited = await gather_with_cancel(*(out[i] for i in waiting))
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, details, field_path)
+            return None
+        for i, sub in zip(waiting, awaited, strict=True):
+            out[i] = sub
+        return out
 
     def _object(
         self,
