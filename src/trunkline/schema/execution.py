@@ -51,8 +51,6 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 LEAF, OBJECT, NODE_ID, LIST = 1, 2, 3, 4
 # (kind, read, serialize | object type | list item plan, non_null); None: full path
 Plan = tuple[int, Callable[..., Any], Any, bool] | None
-# a grouped field set's fields: (response name, plan, the field's nodes)
-Steps = list[tuple[str, Plan, FieldDetailsList]]
 _PLANS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Plan]] = (
     WeakKeyDictionary()
 )
@@ -60,7 +58,7 @@ _NODE_ID_FUNC = relay.Node.__dict__["_id"].__func__
 _DEFAULT_RESOLVE_ID = relay.Node.__dict__["resolve_id"].__func__
 _DEFAULT_TYPENAME = relay.Node.__dict__["resolve_typename"].__func__
 # per Node class: the attribute holding its id when Strawberry's defaults apply, else ""
-_ID_ATTRS: WeakKeyDictionary[type, str] = WeakKeyDictionary()
+_ID_ATTRS: dict[type, str] = {}
 
 
 def _id_attr(cls: type) -> str:
@@ -159,6 +157,27 @@ def _alive(ref: weakref.ref[Executor]) -> Executor:
     return executor
 
 
+class _Step:
+    """One field of a grouped field set, as this request runs it: its plan, and what
+    its sub-selection needs (collected once, not per object: a page's 50 edges share
+    their steps)."""
+
+    __slots__ = ("details", "how", "kind", "name", "non_null", "read", "sub")
+
+    def __init__(self, name: str, plan: Plan, details: FieldDetailsList) -> None:
+        self.name = name
+        self.details = details
+        kind, read, how, non_null = plan or (0, None, None, False)
+        self.kind: int = kind
+        self.read: Any = read
+        self.how: Any = how
+        self.non_null: bool = non_null
+        self.sub: Any = None  # (grouped field set, field type, leaf rows) or False
+
+
+Leaves = list[tuple[str, Callable[..., Any], Any, bool]]
+
+
 class Executor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,11 +186,8 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         if plans is None:
             plans = _PLANS[self.schema] = {}
         self._plans = plans
-        # per grouped field set (kept alive by graphql-core's own memo, and here):
-        # its steps, and its fields' leaf plans (None when one is not a plain leaf)
-        self._steps: dict[int, tuple[GroupedFieldSet, Steps]] = {}
-        self._leaves: dict[int, list[tuple[str, Callable[..., Any], Any, bool]] | None]
-        self._leaves = {}
+        # per grouped field set (kept alive by graphql-core's own memo, and here)
+        self._steps: dict[int, tuple[GroupedFieldSet, list[_Step]]] = {}
 
     def _plan_of(self, parent_type: GraphQLObjectType, name: str) -> Plan:
         key = (parent_type.name, name)
@@ -183,17 +199,17 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
 
     def _steps_of(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-    ) -> Steps:
+    ) -> list[_Step]:
         found = self._steps.get(id(grouped_field_set))
         if found is not None and found[0] is grouped_field_set:
             return found[1]
-        steps: Steps = []
+        steps: list[_Step] = []
         for response_name, details in grouped_field_set.items():
             node = details[0].node
             plan = (
                 None if node.arguments else self._plan_of(parent_type, node.name.value)
             )
-            steps.append((response_name, plan, details))
+            steps.append(_Step(response_name, plan, details))
         self._steps[id(grouped_field_set)] = (grouped_field_set, steps)
         return steps
 
@@ -210,47 +226,52 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        type_name = parent_type.name
         results: dict[str, Any] = {}
         pending: list[str] = []
         try:
-            for response_name, plan, details in self._steps_of(
-                parent_type, grouped_field_set
-            ):
-                if plan is not None:
+            for step in self._steps_of(parent_type, grouped_field_set):
+                kind = step.kind
+                if kind == LEAF:  # inline: most fields of a page are leaves
                     try:
-                        value = self._short(
-                            plan,
-                            parent_type,
-                            source_value,
-                            path,
-                            response_name,
-                            details,
-                        )
+                        value = step.read(source_value)
+                        if value is None:
+                            if not step.non_null:
+                                results[step.name] = None
+                                continue
+                        else:
+                            out = step.how(value)
+                            if out is not None and out is not Undefined:
+                                results[step.name] = out
+                                continue
+                    except Exception:
+                        pass
+                elif kind:
+                    try:
+                        value = self._short(step, parent_type, source_value, path)
                     except _Slow:
                         pass
                     else:
-                        results[response_name] = value
+                        results[step.name] = value
                         # objects and lists: a dict, a list, None or an awaitable
                         if (
-                            plan[0] in (OBJECT, LIST)
+                            kind != NODE_ID
                             and value is not None
                             and type(value) is not dict
                             and type(value) is not list
                         ):
-                            pending.append(response_name)
+                            pending.append(step.name)
                         continue
                 result = self.execute_field(
                     parent_type,
                     source_value,
-                    details,
-                    Path(path, response_name, type_name),
+                    step.details,
+                    Path(path, step.name, parent_type.name),
                     position_context,
                 )
                 if result is not Undefined:
-                    results[response_name] = result
+                    results[step.name] = result
                     if self.is_awaitable(result):
-                        pending.append(response_name)
+                        pending.append(step.name)
         except Exception:
             if pending:  # settle what other fields started: they may fail too
                 self.settle_in_background([results[name] for name in pending])
@@ -267,69 +288,88 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
 
     def _short(
         self,
-        plan: tuple[int, Callable[..., Any], Any, bool],
+        step: _Step,
         parent_type: GraphQLObjectType,
         source: Any,
         path: Path | None,
-        response_name: str,
-        details: FieldDetailsList,
     ) -> Any:
-        kind, resolve, how, non_null = plan
+        kind = step.kind
         try:
             if kind == NODE_ID:
-                attr = _id_attr(type(source))
+                cls = type(source)
+                attr = _ID_ATTRS.get(cls)
+                if attr is None:
+                    attr = _id_attr(cls)
                 if not attr:
                     raise _Slow
                 node_id = str(getattr(source, attr))
-                if how is serialize_id:  # what str(GlobalID) gives, without one
+                if step.how is serialize_id:  # what str(GlobalID) gives, without one
                     return to_base64(parent_type.name, node_id)
-                value: Any = GlobalID(type_name=parent_type.name, node_id=node_id)
-            else:
-                value = resolve(source)
+                gid = GlobalID(type_name=parent_type.name, node_id=node_id)
+                out = step.how(gid)
+                if out is None or out is Undefined:
+                    raise _Slow
+                return out
+            value = step.read(source)
         except Exception:
             raise _Slow from None
         if value is None:
-            if non_null:
+            if step.non_null:
                 raise _Slow
             return None
         if kind == LIST:
-            return self._list(how, value, path, response_name, parent_type, details)
-        if kind != OBJECT:
-            try:
-                out = how(value)
-            except Exception:
-                raise _Slow from None
-            if out is None or out is Undefined:
-                raise _Slow
-            return out
-        return self._object(how, value, path, response_name, parent_type, details)
+            return self._list(step, value, path, parent_type)
+        return self._object(step, value, path, parent_type)
+
+    def _sub(
+        self,
+        step: _Step,
+        object_type: GraphQLObjectType,
+        parent_type: GraphQLObjectType,
+    ) -> tuple[GroupedFieldSet, Any, Leaves | None]:
+        """The step's sub-selection: its grouped field set, the field's type and, when
+        every selected field is a plain leaf, the leaf plans (rows); `_Slow` on @defer."""
+        sub = step.sub
+        if sub is None:
+            grouped, defer_usages, _forbidden = self.collect_subfields(
+                object_type, step.details
+            )
+            leaves: Leaves | None = [] if not defer_usages else None
+            for name, fields in grouped.items():
+                node = fields[0].node
+                plan = self._plan_of(object_type, node.name.value)
+                if leaves is None or node.arguments or plan is None or plan[0] != LEAF:
+                    leaves = None
+                    break
+                leaves.append((name, plan[1], plan[2], plan[3]))
+            field_type = parent_type.fields[step.details[0].node.name.value].type
+            sub = step.sub = False if defer_usages else (grouped, field_type, leaves)
+        if sub is False:
+            raise _Slow
+        return sub  # type: ignore[no-any-return]
 
     def _list(
-        self,
-        item: Any,
-        value: Any,
-        path: Path | None,
-        response_name: str,
-        parent_type: GraphQLObjectType,
-        details: FieldDetailsList,
+        self, step: _Step, value: Any, path: Path | None, parent_type: GraphQLObjectType
     ) -> AwaitableOrValue[list[Any] | None]:
         """A list of leaves, or of objects whose selected fields are all plain leaves
         (a contact's phones): built directly, or `_Slow` on anything unusual. Other
         lists of objects (a page's edges) complete each item in place."""
         if type(value) is not list and type(value) is not tuple:
             raise _Slow
-        item_kind, how, item_non_null = item
-        if item_kind == OBJECT and (
-            how.is_type_of is not None or self._leaf_fields(how, details) is None
-        ):
+        item_kind, how, item_non_null = step.how
+        if item_kind == LEAF:
+            try:
+                return [_leaf(how, v, item_non_null) for v in value]
+            except _Slow:
+                raise
+            except Exception:
+                raise _Slow from None
+        grouped, field_type, leaves = self._sub(step, how, parent_type)
+        if leaves is None or how.is_type_of is not None:
             return self._objects(
-                how, item_non_null, value, path, response_name, parent_type, details
+                how, item_non_null, value, path, step, parent_type, grouped, field_type
             )
         try:
-            if item_kind == LEAF:
-                return [_leaf(how, v, item_non_null) for v in value]
-            leaves = self._leaf_fields(how, details)
-            assert leaves is not None
             out: list[Any] = []
             for v in value:
                 if v is None:
@@ -349,39 +389,19 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         except Exception:
             raise _Slow from None
 
-    def _leaf_fields(
-        self, object_type: GraphQLObjectType, details: FieldDetailsList
-    ) -> list[tuple[str, Callable[..., Any], Any, bool]] | None:
-        grouped, defer_usages, _forbidden = self.collect_subfields(object_type, details)
-        key = id(grouped)
-        if key not in self._leaves:
-            leaves: list[tuple[str, Callable[..., Any], Any, bool]] | None = []
-            for name, sub in grouped.items():
-                node = sub[0].node
-                plan = self._plan_of(object_type, node.name.value)
-                if defer_usages or node.arguments or plan is None or plan[0] != LEAF:
-                    leaves = None
-                    break
-                assert leaves is not None
-                leaves.append((name, plan[1], plan[2], plan[3]))
-            self._leaves[key] = leaves
-        return self._leaves[key]
-
     def _objects(
         self,
         object_type: GraphQLObjectType,
         item_non_null: bool,
         value: list[Any] | tuple[Any, ...],
         path: Path | None,
-        response_name: str,
+        step: _Step,
         parent_type: GraphQLObjectType,
-        details: FieldDetailsList,
+        grouped: GroupedFieldSet,
+        field_type: Any,
     ) -> AwaitableOrValue[list[Any] | None]:
         """Each item completed in place, as graphql-core's list completion does;
         anything unusual about an item is found before any item runs."""
-        grouped, defer_usages, _forbidden = self.collect_subfields(object_type, details)
-        if defer_usages:
-            raise _Slow
         is_type_of = object_type.is_type_of
         is_awaitable = self.is_awaitable
         try:
@@ -397,8 +417,8 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                     raise _Slow
         except Exception:
             raise _Slow from None
-        field_path = Path(path, response_name, parent_type.name)
-        field_type: Any = parent_type.fields[details[0].node.name.value].type
+        details = step.details
+        field_path = Path(path, step.name, parent_type.name)
         list_type = field_type.of_type if is_non_null_type(field_type) else field_type
         item_type: GraphQLOutputType = list_type.of_type
         # from here on errors are the items', then this field's, reported as
@@ -449,14 +469,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         return out
 
     def _object(
-        self,
-        object_type: GraphQLObjectType,
-        value: Any,
-        path: Path | None,
-        response_name: str,
-        parent_type: GraphQLObjectType,
-        details: FieldDetailsList,
+        self, step: _Step, value: Any, path: Path | None, parent_type: GraphQLObjectType
     ) -> AwaitableOrValue[dict[str, Any] | None]:
+        object_type: GraphQLObjectType = step.how
         if isinstance(value, Exception) or self.is_awaitable(value):
             raise _Slow
         if object_type.is_type_of is not None:
@@ -466,13 +481,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 raise _Slow from None
             if fits is not True:
                 raise _Slow
-        grouped, defer_usages, _forbidden = self.collect_subfields(object_type, details)
-        if defer_usages:
-            raise _Slow
-        field_path = Path(path, response_name, parent_type.name)
-        field_type: GraphQLOutputType = parent_type.fields[
-            details[0].node.name.value
-        ].type
+        grouped, field_type, _leaves = self._sub(step, object_type, parent_type)
+        field_path = Path(path, step.name, parent_type.name)
+        details = step.details
         # from here on errors are this field's, reported as graphql-core's execute_field
         # reports them (null here, or propagated when the field is non-null)
         try:
