@@ -177,6 +177,16 @@ class Query:
         ]
 
     @strawberry.field
+    def odd(self) -> list[Item]:
+        """Values the built-in scalars convert, or refuse (an Int beyond 32 bits)."""
+        items = Query.items(self)
+        items[1].count = 2**40
+        items[2].on = 1  # type: ignore[assignment]
+        items[3].count = True  # type: ignore[assignment]
+        items[4].name = 7  # type: ignore[assignment]
+        return items
+
+    @strawberry.field
     def nulled(self) -> Item | None:
         item = Query.items(self)[0]
         item.name = None  # type: ignore[assignment]
@@ -201,6 +211,9 @@ QUERIES = [
     "{ shelves { label strict { id many { name } maybe { nick } } } }",
     "{ shelves { strict { id } crates { sure } boxes { many { name } } } }",
     "{ shelves { boxes { __typename ... on Box { id } } } }",
+    "{ odd { name count on } }",
+    "{ odd { on name } }",
+    "{ boxes { many { count } } odd { count } }",
 ]
 
 

@@ -42,7 +42,14 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
-from graphql.type.scalars import serialize_id
+from graphql.type.scalars import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    serialize_boolean,
+    serialize_id,
+    serialize_int,
+    serialize_string,
+)
 from strawberry import relay
 from strawberry.relay import GlobalID
 from strawberry.relay.utils import to_base64
@@ -57,6 +64,23 @@ _PLANS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Plan]] = (
 _NODE_ID_FUNC = relay.Node.__dict__["_id"].__func__
 _DEFAULT_RESOLVE_ID = relay.Node.__dict__["resolve_id"].__func__
 _DEFAULT_TYPENAME = relay.Node.__dict__["resolve_typename"].__func__
+# The built-in scalars answer a value of this exact type unchanged (an Int: within its
+# 32 bits), so the short path takes it as is without calling the serializer.
+_AS_IS: dict[Callable[[Any], Any], type] = {
+    serialize_string: str,
+    serialize_id: str,
+    serialize_boolean: bool,
+    serialize_int: int,
+}
+
+
+def _as_is(value: Any, exact: type | None) -> bool:
+    kind = type(value)
+    return kind is exact and (
+        kind is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+    )
+
+
 # per Node class: the attribute holding its id when Strawberry's defaults apply, else ""
 _ID_ATTRS: dict[type, str] = {}
 
@@ -162,7 +186,7 @@ class _Step:
     its sub-selection needs (collected once, not per object: a page's 50 edges share
     their steps)."""
 
-    __slots__ = ("details", "how", "kind", "name", "non_null", "read", "sub")
+    __slots__ = ("details", "exact", "how", "kind", "name", "non_null", "read", "sub")
 
     def __init__(self, name: str, plan: Plan, details: FieldDetailsList) -> None:
         self.name = name
@@ -172,10 +196,12 @@ class _Step:
         self.read: Any = read
         self.how: Any = how
         self.non_null: bool = non_null
+        self.exact: type | None = _AS_IS.get(how) if kind == LEAF and how else None
         self.sub: Any = None  # (grouped field set, field type, leaf rows) or False
 
 
-Leaves = list[tuple[str, Callable[..., Any], Any, bool]]
+# a row's fields: (response name, read, serialize, non-null, the type taken as is)
+Leaves = list[tuple[str, Callable[..., Any], Any, bool, type | None]]
 
 
 class Executor(StrawberryGraphQLCoreExecutionContext):
@@ -234,6 +260,11 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 if kind == LEAF:  # inline: most fields of a page are leaves
                     try:
                         value = step.read(source_value)
+                        if type(value) is step.exact and (
+                            step.exact is not int or _as_is(value, int)
+                        ):
+                            results[step.name] = value
+                            continue
                         if value is None:
                             if not step.non_null:
                                 results[step.name] = None
@@ -341,7 +372,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 if leaves is None or node.arguments or plan is None or plan[0] != LEAF:
                     leaves = None
                     break
-                leaves.append((name, plan[1], plan[2], plan[3]))
+                leaves.append((name, plan[1], plan[2], plan[3], _AS_IS.get(plan[2])))
             field_type = parent_type.fields[step.details[0].node.name.value].type
             sub = step.sub = False if defer_usages else (grouped, field_type, leaves)
         if sub is False:
@@ -377,12 +408,11 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                         raise _Slow
                     out.append(None)
                     continue
-                out.append(
-                    {
-                        name: _leaf(serialize, resolve(v), nn)
-                        for name, resolve, serialize, nn in leaves
-                    }
-                )
+                row: dict[str, Any] = {}
+                for name, resolve, serialize, nn, exact in leaves:
+                    x = resolve(v)
+                    row[name] = x if _as_is(x, exact) else _leaf(serialize, x, nn)
+                out.append(row)
             return out
         except _Slow:
             raise
