@@ -85,7 +85,7 @@ class Connector:
     # Options that make the embedded simulator's data line up (e.g. identity rules).
     embedded_options: ClassVar[Mapping[str, Any]] = {}
     retry_attempts: ClassVar[int] = 2
-    chained: ClassVar[bool] = False
+    read_order: ClassVar[int] = 2  # one call answers a read: no chain follows
 
     def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         self.settings = settings
@@ -349,9 +349,9 @@ class InteractionSource(Protocol):
 
     vendor: ClassVar[Vendor]
     default_contact_key: ClassVar[str]  # "account", "custom_field:<F>" or "link"
-    # Whether one read's answer often calls for another (windows, pages): such
-    # vendors are read first, as their chain of round trips is the longest.
-    chained: ClassVar[bool]
+    # Where its first reads go out among the vendors', lowest first: those whose
+    # answers call for further reads (windows, pages) start their chains first.
+    read_order: ClassVar[int]
 
     def option(self, key: str, default: Any = None) -> Any: ...
 

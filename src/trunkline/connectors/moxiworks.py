@@ -170,7 +170,7 @@ class MoxiWorksConnector(Connector):
     simulator: ClassVar[str] = "trunkline.simulators.moxiworks:create_app"
     # partner_contact_id is "your system's unique ID for the contact": the account
     default_contact_key: ClassVar[str] = "account"
-    chained: ClassVar[bool] = True  # windows follow one another
+    read_order: ClassVar[int] = 1  # windows follow one another
     embedded_options: ClassVar[Mapping[str, Any]] = {
         # the embedded simulator's agent (a literal: the simulator is not imported)
         "agent_uuid": "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10",

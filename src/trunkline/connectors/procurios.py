@@ -232,7 +232,9 @@ class ProcuriosConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.PROCURIOS
     simulator: ClassVar[str] = "trunkline.simulators.procurios:create_app"
     default_contact_key: ClassVar[str] = "link"
-    chained: ClassVar[bool] = True  # pages follow one another
+    # Pages follow one another, and a merge waits on the combined stream before
+    # reading other vendors' older windows: it starts first.
+    read_order: ClassVar[int] = 0
     # In embedded mode LiveVox custom field COL5 holds the Procurios relation id.
     embedded_options: ClassVar[Mapping[str, Any]] = {"contact_key": "custom_field:COL5"}
     endpoints: ClassVar[Mapping[str, Endpoint]] = {

@@ -106,7 +106,7 @@ async def _streams(
         if not f.vendors or s.vendor in f.vendors
     ]
     # Their first reads go out in this order: the longest chains start first.
-    sources.sort(key=lambda s: not s.chained)
+    sources.sort(key=lambda s: s.read_order)
     if contact is None:
         keys: list[str | None] = [None] * len(sources)
     else:
