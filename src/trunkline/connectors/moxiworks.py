@@ -92,14 +92,19 @@ class MoxiLogData(Lenient):
         return clean_text(v)
 
     def address(self) -> Address | None:
-        address = Address(
-            line1=self.agent_action_address,
-            line2=self.agent_action_address2,
-            city=self.agent_action_city,
-            state=self.agent_action_state,
-            postal_code=self.agent_action_zip,
+        parts = (
+            self.agent_action_address,
+            self.agent_action_address2,
+            self.agent_action_city,
+            self.agent_action_state,
+            self.agent_action_zip,
         )
-        return None if address == Address() else address
+        if parts == _NO_PLACE:  # most entries name no place: no Address built
+            return None
+        return Address(*parts)
+
+
+_NO_PLACE = (None, None, None, None, None)
 
 
 class MoxiAction(Lenient):
@@ -145,23 +150,27 @@ def to_interaction(
 ) -> Interaction:
     data = action.log_data
     kind = (action.type or "").lower()
+    ts, log_id = action.timestamp, action.moxi_works_action_log_id
+    # Positional: a window holds a few hundred entries, and keywords cost.
     return Interaction(
-        source=VendorRef(Vendor.MOXIWORKS, action.moxi_works_action_log_id),
-        occurred_at=datetime.fromtimestamp(action.timestamp, UTC),
-        channel=CHANNELS.get(kind, Channel.ACTION_LOG),
-        vendor_type=action.type,
-        direction=None,
-        subject=data.title or data.agent_action,
-        body=data.body,
-        detail=ActionLogDetail(
-            agent_action=data.agent_action,
-            address=data.address(),
-            title=data.title,
-            partner_contact_id=partner_contact_id,
-            moxi_works_contact_id=moxi_works_contact_id,
+        VendorRef(Vendor.MOXIWORKS, log_id),
+        datetime.fromtimestamp(ts, UTC),
+        CHANNELS.get(kind, Channel.ACTION_LOG),
+        action.type,
+        None,  # direction
+        data.title or data.agent_action,  # subject
+        data.body,
+        None,  # status
+        (),  # tags
+        ActionLogDetail(
+            data.agent_action,
+            data.address(),
+            data.title,
+            partner_contact_id,
+            moxi_works_contact_id,
         ),
-        contact_account=account or partner_contact_id,
-        node_key=f"{partner_contact_id}|{action.timestamp}|{action.moxi_works_action_log_id}",
+        account or partner_contact_id,
+        f"{partner_contact_id}|{ts}|{log_id}",
     )
 
 
@@ -321,14 +330,13 @@ class MoxiWorksConnector(Connector):
         except ValidationError as exc:
             raise self._protocol_error(exc) from None
         moxi_id = page.moxi_works_contact_id
-        items = [
-            to_interaction(a, partner_contact_id, moxi_id, account)
-            for a in page.actions
-            # the contract's windows are half-open; keep exactly that, whatever comes
-            if start <= a.timestamp < end
+        # The contract's windows are half-open: keep exactly that, whatever comes.
+        actions = [a for a in page.actions if start <= a.timestamp < end]
+        # The platform answers oldest first; this is `Interaction.sort_key`'s order.
+        actions.sort(key=lambda a: (-a.timestamp, a.moxi_works_action_log_id))
+        return [
+            to_interaction(a, partner_contact_id, moxi_id, account) for a in actions
         ]
-        items.sort(key=lambda i: i.sort_key)  # the platform answers oldest first
-        return items
 
     def history_applies(self, key: str | None, filter: InteractionFilter) -> bool:
         return key is not None  # the index needs a contact
