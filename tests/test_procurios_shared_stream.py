@@ -8,6 +8,7 @@ follows without calls of their own. Without a scope it behaves as a plain batch.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -95,7 +96,7 @@ async def test_reads_are_answered_before_the_stream_ends(
     assert pages > 3
     sim.state.calls.clear()
 
-    scope: ReadScope = {}
+    scope = ReadScope()
     sim.state.faults.latency_ms = 20  # a vendor that takes its time, as they do
     first = await conn.read_histories([read(r) for r in RELATIONS], scope)
     assert list_calls(sim) < pages
@@ -116,7 +117,7 @@ async def test_following_a_stream_reads_each_history_once_in_order(
 ) -> None:
     """Walking every relation from the stream's answers sees its own list once, in
     order; reads of relations the stream still follows make no calls of their own."""
-    scope: ReadScope = {}
+    scope = ReadScope()
     first = await conn.read_histories([read(r) for r in RELATIONS], scope)
     await finished(scope)
     (stream,) = streams(scope)
@@ -144,7 +145,7 @@ async def test_an_empty_answer_says_how_far_back_the_stream_has_read(
 ) -> None:
     """A quiet relation's reads come back empty while the stream reads others'
     moments, each with an older floor and a new position, until its items come."""
-    scope: ReadScope = {}
+    scope = ReadScope()
     quiet = min(RELATIONS, key=lambda r: len(own_ids(sim, r)))
     sim.state.faults.latency_ms = 10
     batches = await conn.read_histories([read(r) for r in RELATIONS], scope)
@@ -179,7 +180,7 @@ async def test_a_failure_mid_stream_reaches_the_reads_that_wait(sim: Starlette) 
 
     conn = make_conn(flaky)
     try:
-        scope: ReadScope = {}
+        scope = ReadScope()
         quiet = min(RELATIONS, key=lambda r: len(own_ids(sim, r)))
         first = await conn.read_histories([read(r) for r in RELATIONS], scope)
         assert all(isinstance(b, Batch) for b in first)
@@ -189,3 +190,23 @@ async def test_a_failure_mid_stream_reaches_the_reads_that_wait(sim: Starlette) 
         assert isinstance(later, VendorUnavailable)
     finally:
         await conn.aclose()
+
+
+async def test_a_finished_request_stops_its_stream(
+    conn: ProcuriosConnector, sim: Starlette
+) -> None:
+    """When the request's answer is ready, pages nobody will read are not asked."""
+    await conn.read_histories([read(r) for r in RELATIONS])
+    pages = list_calls(sim)
+    sim.state.calls.clear()
+    sim.state.faults.latency_ms = 20
+    scope = ReadScope()
+    await conn.read_histories([read(r) for r in RELATIONS], scope)
+    scope.close()
+    (stream,) = streams(scope)
+    assert stream.task is not None
+    with pytest.raises(asyncio.CancelledError):
+        await stream.task
+    asked = list_calls(sim)
+    await asyncio.sleep(0.1)
+    assert list_calls(sim) == asked < pages

@@ -62,5 +62,9 @@ class Context:
     def report(self, error: ConnectorError, path: tuple[str | int, ...]) -> None:
         self.partial_errors.append(PartialError(error, path))
 
+    def close(self) -> None:
+        """Called when the request's answer is ready."""
+        self.loaders.close()
+
 
 __all__ = ["Context", "Gateway", "PartialError"]

@@ -254,6 +254,7 @@ class GraphQLEndpoint:
     async def _execute(
         self, request: Request, params: _Params, method: str, media_type: MediaType
     ) -> Response:
+        context: object = None
         try:
             context = await self.context_getter(request)
             result = await self.schema.execute(
@@ -293,6 +294,10 @@ class GraphQLEndpoint:
         except Exception:
             logger.exception("Unexpected error while executing a GraphQL request")
             return _internal_error_response(media_type)
+        finally:
+            close = getattr(context, "close", None)
+            if callable(close):  # background vendor reads end with the request
+                close()
         return self._result_response(result, media_type)
 
     def _result_response(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
@@ -323,8 +323,24 @@ def json_position(text: str | None) -> Any:
         return None
 
 
-# What one request's reads of one vendor share, owned by its connector.
-ReadScope = dict[Hashable, Any]
+class ReadScope(dict[Hashable, Any]):
+    """What one request's reads of one vendor share (entries owned by its
+    connector), and the background reads it started, stopped when the request ends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def close(self) -> None:
+        """The request is over: what it started and still runs is of no use."""
+        for task in list(self._tasks):
+            task.cancel()
 
 
 @dataclass(frozen=True, slots=True)

@@ -480,7 +480,7 @@ class ProcuriosConnector(Connector):
         for s in slots:
             scope.setdefault(_live_key(s.relation, s.read), (stream, s))
         if not stream.stopped:
-            stream.task = asyncio.create_task(stream.run())
+            stream.task = scope.spawn(stream.run())
         answers = await asyncio.gather(
             *(stream.serve(s, 0, 0, s.read.limit, s.read.filter.matches) for s in slots)
         )

@@ -96,13 +96,24 @@ class Loaders:
 
     @cached_property
     def history(self) -> Mapping[Vendor, Loader[HistoryRead, Batch[Interaction]]]:
-        return {s.vendor: _history_loader(s) for s in self._histories}
+        return {s.vendor: _history_loader(s, self._scopes) for s in self._histories}
+
+    @cached_property
+    def _scopes(self) -> list[ReadScope]:
+        return []
+
+    def close(self) -> None:
+        """The request is over: stop the vendor reads it left running."""
+        if "_scopes" in self.__dict__:
+            for scope in self._scopes:
+                scope.close()
 
 
 def _history_loader(
-    source: InteractionSource,
+    source: InteractionSource, scopes: list[ReadScope]
 ) -> Loader[HistoryRead, Batch[Interaction]]:
-    scope: ReadScope = {}  # this request's: a loader lives as long as its request
+    scope = ReadScope()  # this request's: a loader lives as long as its request
+    scopes.append(scope)
 
     async def read(
         reads: Sequence[HistoryRead],
