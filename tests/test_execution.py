@@ -261,6 +261,11 @@ GATEWAY_QUERIES = [
                       title address { city } }
                     ... on ProcuriosContactMomentDetail { typeTitle recipientIds } } } }
          pageInfo { hasNextPage endCursor } } }""",
+    """{ contacts(first: 5, filter: {accountPrefix: "1000"}) { edges { node {
+         id source { vendor vendorId } account firstName lastName displayName emails
+         address1 address2 city state postalCode country dateOfBirth balance dueDate
+         active createdAt modifiedAt customFields { field value label }
+         ... on Contact { c: city n: firstName } } } } }""",
 ]
 
 

@@ -16,6 +16,7 @@ from trunkline.lazy import Converted, Later
 from trunkline.loaders import ALL
 from trunkline.schema.connections import Connection
 from trunkline.schema.enums import Vendor
+from trunkline.schema.execution import attribute_field
 from trunkline.schema.inputs import InteractionFilter
 
 if TYPE_CHECKING:
@@ -68,29 +69,34 @@ class Note:
     created_at: datetime | None
 
 
+def _record(attr: str) -> Any:
+    return attribute_field(f"record.{attr}")
+
+
 @strawberry.type(description="A person or account, as the contact source knows it.")
 class Contact(relay.Node):
+    # Most fields read the domain record itself: a page's contacts are not copied.
     key: relay.NodeID[str]
-    source: VendorRecord
-    account: str
-    first_name: str | None
-    last_name: str | None
-    display_name: str
-    emails: list[str]
+    source: VendorRecord = _record("source")  # a VendorRef has VendorRecord's fields
+    account: str = _record("account")
+    first_name: str | None = _record("first_name")
+    last_name: str | None = _record("last_name")
+    display_name: str = _record("display_name")
+    emails: list[str] = _record("emails")
     phones: list[Phone]
-    address1: str | None
-    address2: str | None
-    city: str | None
-    state: str | None
-    postal_code: str | None
-    country: str | None
-    date_of_birth: date | None
-    balance: float | None
-    due_date: date | None
-    active: bool | None
+    address1: str | None = _record("address.line1")
+    address2: str | None = _record("address.line2")
+    city: str | None = _record("address.city")
+    state: str | None = _record("address.state")
+    postal_code: str | None = _record("address.postal_code")
+    country: str | None = _record("address.country")
+    date_of_birth: date | None = _record("date_of_birth")
+    balance: float | None = _record("balance")
+    due_date: date | None = _record("due_date")
+    active: bool | None = _record("active")
     custom_fields: list[CustomField]
-    created_at: datetime | None
-    modified_at: datetime | None
+    created_at: datetime | None = _record("created_at")
+    modified_at: datetime | None = _record("modified_at")
     # A plain field, so a page of contacts costs no resolver call per contact: the
     # list when the group names are at hand (fetched beside the page), else a lazy
     # awaitable that loads them only if the query asks.
@@ -102,15 +108,8 @@ class Contact(relay.Node):
 
     @classmethod
     def of(cls, c: domain.Contact, ctx: Context) -> Contact:
-        a = c.address
         return cls(
             key=c.account,
-            source=VendorRecord.of(c.source),
-            account=c.account,
-            first_name=c.first_name,
-            last_name=c.last_name,
-            display_name=c.display_name,
-            emails=list(c.emails),
             phones=[
                 Phone(
                     number=p.number or "",
@@ -122,30 +121,18 @@ class Contact(relay.Node):
                 )
                 for p in c.phones
             ],
-            address1=a.line1,
-            address2=a.line2,
-            city=a.city,
-            state=a.state,
-            postal_code=a.postal_code,
-            country=a.country,
-            date_of_birth=c.date_of_birth,
-            balance=c.balance,
-            due_date=c.due_date,
-            active=c.active,
             # built only if the query reads them: most pages do not
             custom_fields=Converted(  # type: ignore[arg-type]
                 c.custom_fields,
                 lambda f: CustomField(field=f.field, value=f.value, _label=f.label),
             ),
-            created_at=c.created_at,
-            modified_at=c.modified_at,
             groups=_groups(c, ctx),
             record=c,
         )
 
     @strawberry.field(description="Notes agents left on the contact, newest first.")
     async def notes(self, info: Info) -> list[Note]:
-        items = await info.context.loaders.notes.load(self.account)
+        items = await info.context.loaders.notes.load(self.record.account)
         return [
             Note(
                 id=i.detail.note_id
@@ -177,7 +164,7 @@ class Contact(relay.Node):
         from trunkline.schema.interaction import interactions_connection
 
         return await interactions_connection(
-            info, first, after, last, before, filter, account=self.account
+            info, first, after, last, before, filter, account=self.record.account
         )
 
     @classmethod

@@ -10,7 +10,9 @@ completion dispatch), which was most of the CPU a page of 50 contacts cost
 - an object: the same kind of field returning an object type, completed in place;
 - a list of leaves, or of objects whose selected fields are all such leaves (built
   as rows), or of any objects (each completed in place, like an object field);
-- a Relay `id`: `Node`'s own resolver with the default `resolve_id`/`resolve_typename`.
+- a Relay `id`: `Node`'s own resolver with the default `resolve_id`/`resolve_typename`;
+- an `attribute_field`: a resolver that reads an attribute path (`record.city`), read
+  as one here (a type can render the record it wraps without copying it).
 
 Each grouped field set's plans are looked up once per request (`_steps`), not per
 object: a page's 50 edges share them.
@@ -29,6 +31,7 @@ from operator import attrgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import strawberry
 from graphql import (
     GraphQLField,
     GraphQLObjectType,
@@ -100,6 +103,26 @@ def _id_attr(cls: type) -> str:
     return attr
 
 
+# attribute_field's resolvers, and the attribute path each reads
+_ATTRIBUTE_FIELDS: dict[Callable[..., Any], str] = {}
+
+
+def attribute_field(path: str, description: str | None = None) -> Any:
+    """A field whose value is `source.<path>` (e.g. `record.city`): a resolver for
+    Strawberry and graphql-core, a plain attribute read on the short path."""
+    get = attrgetter(path)
+    resolve = lambda root: get(root)  # noqa: E731 - no annotation: the field's type
+    _ATTRIBUTE_FIELDS[resolve] = path
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def _attribute_path(field: GraphQLField) -> str | None:
+    definition = (field.extensions or {}).get("strawberry-definition")
+    resolver = getattr(definition, "base_resolver", None)
+    path = _ATTRIBUTE_FIELDS.get(getattr(resolver, "wrapped_func", None))  # type: ignore[arg-type]
+    return path if path is not None and not definition.extensions else None  # type: ignore[union-attr]
+
+
 def _is_node_id(field: GraphQLField) -> bool:
     definition = (field.extensions or {}).get("strawberry-definition")
     resolver = getattr(definition, "base_resolver", None)
@@ -127,9 +150,10 @@ def _plan(parent_type: GraphQLObjectType, name: str) -> Plan:
     inner = field.type.of_type if non_null else field.type
     if _is_node_id(field) and is_leaf_type(inner):
         return NODE_ID, field.resolve, inner.serialize, non_null
-    if not getattr(field.resolve, "_is_default", False):  # Strawberry's basic field
-        return None
-    read = _reader(field)
+    path = _attribute_path(field)
+    if path is None and not getattr(field.resolve, "_is_default", False):
+        return None  # neither Strawberry's basic field nor an attribute_field
+    read = attrgetter(path) if path is not None else _reader(field)
     if is_leaf_type(inner):
         return LEAF, read, inner.serialize, non_null
     if is_object_type(inner):
@@ -539,4 +563,4 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return None
 
 
-__all__ = ["Executor"]
+__all__ = ["Executor", "attribute_field"]
