@@ -265,6 +265,7 @@ GATEWAY_QUERIES = [
          id source { vendor vendorId } account firstName lastName displayName emails
          address1 address2 city state postalCode country dateOfBirth balance dueDate
          active createdAt modifiedAt customFields { field value label }
+         phones { number ordinal block dnd smsConsent cellConsent }
          ... on Contact { c: city n: firstName } } } } }""",
 ]
 

@@ -49,7 +49,7 @@ class VendorRef:
 # them as immutable all the same.
 @dataclass(slots=True)
 class Phone:
-    number: str | None
+    number: str
     ordinal: int
     blocked: str | None  # the vendor's block state, e.g. NONE, DAILY, PERMANENT
     dnd: bool

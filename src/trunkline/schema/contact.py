@@ -36,9 +36,12 @@ class VendorRecord:
 
 @strawberry.type
 class Phone:
+    # Rendered from the domain's Phone itself: the same attribute names.
     number: str
     ordinal: int
-    block: str | None = strawberry.field(description="Block state, e.g. NONE, DAILY.")
+    blocked: str | None = strawberry.field(
+        name="block", description="Block state, e.g. NONE, DAILY."
+    )
     dnd: bool = strawberry.field(description="Do-not-disturb is set on this number.")
     sms_consent: bool
     cell_consent: bool
@@ -83,7 +86,7 @@ class Contact(relay.Node):
     last_name: str | None = _record("last_name")
     display_name: str = _record("display_name")
     emails: list[str] = _record("emails")
-    phones: list[Phone]
+    phones: list[Phone] = _record("phones")
     address1: str | None = _record("address.line1")
     address2: str | None = _record("address.line2")
     city: str | None = _record("address.city")
@@ -110,17 +113,6 @@ class Contact(relay.Node):
     def of(cls, c: domain.Contact, ctx: Context) -> Contact:
         return cls(
             key=c.account,
-            phones=[
-                Phone(
-                    number=p.number or "",
-                    ordinal=p.ordinal,
-                    block=p.blocked,
-                    dnd=p.dnd,
-                    sms_consent=p.sms_consent,
-                    cell_consent=p.cell_consent,
-                )
-                for p in c.phones
-            ],
             # built only if the query reads them: most pages do not
             custom_fields=Converted(  # type: ignore[arg-type]
                 c.custom_fields,
