@@ -34,7 +34,12 @@ from trunkline.http import GraphQLEndpoint, graphiql_static_app
 from trunkline.loaders import build_loaders
 from trunkline.schema import schema
 
-GC_THRESHOLD = 20_000  # young-generation allocations between collections (default 700)
+# Young-generation allocations between collections (default 700). Above what the
+# requests in flight hold at once, so collections come as garbage cycles accumulate,
+# not every few requests: at 20,000, Q2 at c64 spent 0.25 ms a request in the
+# collector (147 collections in 2,500 requests; 2 at 100,000) and Q3 18 % of its CPU,
+# for 1 % less peak RSS.
+GC_THRESHOLD = 100_000
 log = logging.getLogger("trunkline.app")
 
 EXAMPLE_QUERY = (Path(__file__).parent / "example.graphql").read_text(encoding="utf-8")
