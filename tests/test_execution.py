@@ -211,6 +211,8 @@ QUERIES = [
     "{ shelves { label strict { id many { name } maybe { nick } } } }",
     "{ shelves { strict { id } crates { sure } boxes { many { name } } } }",
     "{ shelves { boxes { __typename ... on Box { id } } } }",
+    "{ shelves { strict { id item { name } maybe { count } slowItem { later } } } }",
+    "{ shelves { crates { label item { name tags at } must { ratio } } } }",
     "{ odd { name count on } }",
     "{ odd { on name } }",
     "{ boxes { many { count } } odd { count } }",

@@ -16,8 +16,8 @@ from trunkline.lazy import Converted, Later
 from trunkline.loaders import ALL
 from trunkline.schema.connections import Connection
 from trunkline.schema.enums import Vendor
-from trunkline.schema.execution import attribute_field
 from trunkline.schema.inputs import InteractionFilter
+from trunkline.schema.plans import attribute_field
 
 if TYPE_CHECKING:
     from trunkline.context import Context

@@ -14,8 +14,10 @@ completion dispatch), which was most of the CPU a page of 50 contacts cost
 - an `attribute_field`: a resolver that reads an attribute path (`record.city`), read
   as one here (a type can render the record it wraps without copying it).
 
-Each grouped field set's plans are looked up once per request (`_steps`), not per
-object: a page's 50 edges share them.
+Each grouped field set's plans (plans.py) are looked up once per request (`_steps`),
+not per object: a page's 50 edges share them. A list of objects is first tried field
+by field over all its items (`_columns`: one dispatch per field, not per object); if
+anything is unusual it is done item by item instead (plain reads, so nothing is lost).
 
 Anything unusual (None on a non-null leaf, an error, an awaitable, a value a scalar
 refuses, a failed type check, `@defer`) goes back through graphql-core's own path, which
@@ -26,161 +28,36 @@ Tests compare both executors answer for answer (tests/test_execution.py).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
-from operator import attrgetter
+from collections.abc import Awaitable, Sequence
 from typing import Any
-from weakref import WeakKeyDictionary
 
-import strawberry
 from graphql import (
-    GraphQLField,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfoHelpers,
-    GraphQLSchema,
-    is_leaf_type,
-    is_list_type,
     is_non_null_type,
-    is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
-from graphql.type.scalars import (
-    GRAPHQL_MAX_INT,
-    GRAPHQL_MIN_INT,
-    serialize_boolean,
-    serialize_id,
-    serialize_int,
-    serialize_string,
-)
-from strawberry import relay
-from strawberry.relay import GlobalID
-from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-LEAF, OBJECT, NODE_ID, LIST = 1, 2, 3, 4
-# (kind, read, serialize | object type | list item plan, non_null); None: full path
-Plan = tuple[int, Callable[..., Any], Any, bool] | None
-_PLANS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Plan]] = (
-    WeakKeyDictionary()
+from trunkline.schema.plans import (
+    AS_IS,
+    LEAF,
+    LIST,
+    NODE_ID,
+    OBJECT,
+    PLANS,
+    Leaves,
+    Plan,
+    Slow,
+    Step,
+    as_is,
+    leaf_value,
+    node_id_of,
+    plan_for,
+    rows_of,
 )
-_NODE_ID_FUNC = relay.Node.__dict__["_id"].__func__
-_DEFAULT_RESOLVE_ID = relay.Node.__dict__["resolve_id"].__func__
-_DEFAULT_TYPENAME = relay.Node.__dict__["resolve_typename"].__func__
-# The built-in scalars answer a value of this exact type unchanged (an Int: within its
-# 32 bits), so the short path takes it as is without calling the serializer.
-_AS_IS: dict[Callable[[Any], Any], type] = {
-    serialize_string: str,
-    serialize_id: str,
-    serialize_boolean: bool,
-    serialize_int: int,
-}
-
-
-def _as_is(value: Any, exact: type | None) -> bool:
-    kind = type(value)
-    return kind is exact and (
-        kind is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
-    )
-
-
-# per Node class: the attribute holding its id when Strawberry's defaults apply, else ""
-_ID_ATTRS: dict[type, str] = {}
-
-
-def _id_attr(cls: type) -> str:
-    try:
-        return _ID_ATTRS[cls]
-    except KeyError:
-        pass
-    default = (
-        getattr(getattr(cls, "resolve_id", None), "__func__", None)
-        is _DEFAULT_RESOLVE_ID
-        and getattr(getattr(cls, "resolve_typename", None), "__func__", None)
-        is _DEFAULT_TYPENAME
-    )
-    _ID_ATTRS[cls] = attr = cls.resolve_id_attr() if default else ""  # type: ignore[attr-defined]
-    return attr
-
-
-# attribute_field's resolvers, and the attribute path each reads
-_ATTRIBUTE_FIELDS: dict[Callable[..., Any], str] = {}
-
-
-def attribute_field(path: str, description: str | None = None) -> Any:
-    """A field whose value is `source.<path>` (e.g. `record.city`): a resolver for
-    Strawberry and graphql-core, a plain attribute read on the short path."""
-    get = attrgetter(path)
-    resolve = lambda root: get(root)  # noqa: E731 - no annotation: the field's type
-    _ATTRIBUTE_FIELDS[resolve] = path
-    return strawberry.field(resolver=resolve, description=description)
-
-
-def _attribute_path(field: GraphQLField) -> str | None:
-    definition = (field.extensions or {}).get("strawberry-definition")
-    resolver = getattr(definition, "base_resolver", None)
-    path = _ATTRIBUTE_FIELDS.get(getattr(resolver, "wrapped_func", None))  # type: ignore[arg-type]
-    return path if path is not None and not definition.extensions else None  # type: ignore[union-attr]
-
-
-def _is_node_id(field: GraphQLField) -> bool:
-    definition = (field.extensions or {}).get("strawberry-definition")
-    resolver = getattr(definition, "base_resolver", None)
-    func = getattr(getattr(resolver, "wrapped_func", None), "__func__", None)
-    return func is _NODE_ID_FUNC and not definition.extensions  # type: ignore[union-attr]
-
-
-def _reader(field: GraphQLField) -> Callable[[Any], Any]:
-    """The basic field's read of a source: `attrgetter` of its Python name when
-    Strawberry's default resolver is plain `getattr` (its own chain is three calls)."""
-    definition = (field.extensions or {}).get("strawberry-definition")
-    name = getattr(definition, "python_name", None)
-    if isinstance(name, str) and getattr(definition, "default_resolver", 0) is getattr:
-        return attrgetter(name)
-    resolve = field.resolve
-    assert resolve is not None
-    return lambda source: resolve(source, None)
-
-
-def _plan(parent_type: GraphQLObjectType, name: str) -> Plan:
-    field = parent_type.fields.get(name)
-    if field is None or field.args or field.resolve is None:
-        return None
-    non_null = is_non_null_type(field.type)
-    inner = field.type.of_type if non_null else field.type
-    if _is_node_id(field) and is_leaf_type(inner):
-        return NODE_ID, field.resolve, inner.serialize, non_null
-    path = _attribute_path(field)
-    if path is None and not getattr(field.resolve, "_is_default", False):
-        return None  # neither Strawberry's basic field nor an attribute_field
-    read = attrgetter(path) if path is not None else _reader(field)
-    if is_leaf_type(inner):
-        return LEAF, read, inner.serialize, non_null
-    if is_object_type(inner):
-        return OBJECT, read, inner, non_null
-    if is_list_type(inner):
-        item_non_null = is_non_null_type(inner.of_type)
-        item = inner.of_type.of_type if item_non_null else inner.of_type
-        if is_leaf_type(item):
-            return LIST, read, (LEAF, item.serialize, item_non_null), non_null
-        if is_object_type(item):
-            return LIST, read, (OBJECT, item, item_non_null), non_null
-    return None
-
-
-class _Slow(Exception):
-    """This field takes graphql-core's full path."""
-
-
-def _leaf(serialize: Callable[[Any], Any], value: Any, non_null: bool) -> Any:
-    if value is None:
-        if non_null:
-            raise _Slow
-        return None
-    out = serialize(value)
-    if out is None or out is Undefined:
-        raise _Slow
-    return out
 
 
 def _helpers(executor: Executor) -> GraphQLResolveInfoHelpers:
@@ -205,61 +82,38 @@ def _alive(ref: weakref.ref[Executor]) -> Executor:
     return executor
 
 
-class _Step:
-    """One field of a grouped field set, as this request runs it: its plan, and what
-    its sub-selection needs (collected once, not per object: a page's 50 edges share
-    their steps)."""
-
-    __slots__ = ("details", "exact", "how", "kind", "name", "non_null", "read", "sub")
-
-    def __init__(self, name: str, plan: Plan, details: FieldDetailsList) -> None:
-        self.name = name
-        self.details = details
-        kind, read, how, non_null = plan or (0, None, None, False)
-        self.kind: int = kind
-        self.read: Any = read
-        self.how: Any = how
-        self.non_null: bool = non_null
-        self.exact: type | None = _AS_IS.get(how) if kind == LEAF and how else None
-        self.sub: Any = None  # (grouped field set, field type, leaf rows) or False
-
-
-# a row's fields: (response name, read, serialize, non-null, the type taken as is)
-Leaves = list[tuple[str, Callable[..., Any], Any, bool, type | None]]
-
-
 class Executor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.async_helpers = _helpers(self)
-        plans = _PLANS.get(self.schema)
+        plans = PLANS.get(self.schema)
         if plans is None:
-            plans = _PLANS[self.schema] = {}
+            plans = PLANS[self.schema] = {}
         self._plans = plans
         # per grouped field set (kept alive by graphql-core's own memo, and here)
-        self._steps: dict[int, tuple[GroupedFieldSet, list[_Step]]] = {}
+        self._steps: dict[int, tuple[GroupedFieldSet, list[Step]]] = {}
 
     def _plan_of(self, parent_type: GraphQLObjectType, name: str) -> Plan:
         key = (parent_type.name, name)
         try:
             return self._plans[key]
         except KeyError:
-            plan = self._plans[key] = _plan(parent_type, name)
+            plan = self._plans[key] = plan_for(parent_type, name)
             return plan
 
     def _steps_of(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-    ) -> list[_Step]:
+    ) -> list[Step]:
         found = self._steps.get(id(grouped_field_set))
         if found is not None and found[0] is grouped_field_set:
             return found[1]
-        steps: list[_Step] = []
+        steps: list[Step] = []
         for response_name, details in grouped_field_set.items():
             node = details[0].node
             plan = (
                 None if node.arguments else self._plan_of(parent_type, node.name.value)
             )
-            steps.append(_Step(response_name, plan, details))
+            steps.append(Step(response_name, plan, details))
         self._steps[id(grouped_field_set)] = (grouped_field_set, steps)
         return steps
 
@@ -285,7 +139,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                     try:
                         value = step.read(source_value)
                         if type(value) is step.exact and (
-                            step.exact is not int or _as_is(value, int)
+                            step.exact is not int or as_is(value, int)
                         ):
                             results[step.name] = value
                             continue
@@ -303,7 +157,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 elif kind:
                     try:
                         value = self._short(step, parent_type, source_value, path)
-                    except _Slow:
+                    except Slow:
                         pass
                     else:
                         results[step.name] = value
@@ -343,7 +197,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
 
     def _short(
         self,
-        step: _Step,
+        step: Step,
         parent_type: GraphQLObjectType,
         source: Any,
         path: Path | None,
@@ -351,26 +205,13 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         kind = step.kind
         try:
             if kind == NODE_ID:
-                cls = type(source)
-                attr = _ID_ATTRS.get(cls)
-                if attr is None:
-                    attr = _id_attr(cls)
-                if not attr:
-                    raise _Slow
-                node_id = str(getattr(source, attr))
-                if step.how is serialize_id:  # what str(GlobalID) gives, without one
-                    return to_base64(parent_type.name, node_id)
-                gid = GlobalID(type_name=parent_type.name, node_id=node_id)
-                out = step.how(gid)
-                if out is None or out is Undefined:
-                    raise _Slow
-                return out
+                return node_id_of(step, parent_type.name, source)
             value = step.read(source)
         except Exception:
-            raise _Slow from None
+            raise Slow from None
         if value is None:
             if step.non_null:
-                raise _Slow
+                raise Slow
             return None
         if kind == LIST:
             return self._list(step, value, path, parent_type)
@@ -378,12 +219,12 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
 
     def _sub(
         self,
-        step: _Step,
+        step: Step,
         object_type: GraphQLObjectType,
         parent_type: GraphQLObjectType,
     ) -> tuple[GroupedFieldSet, Any, Leaves | None]:
         """The step's sub-selection: its grouped field set, the field's type and, when
-        every selected field is a plain leaf, the leaf plans (rows); `_Slow` on @defer."""
+        every selected field is a plain leaf, the leaf plans (rows); `Slow` on @defer."""
         sub = step.sub
         if sub is None:
             grouped, defer_usages, _forbidden = self.collect_subfields(
@@ -396,52 +237,40 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 if leaves is None or node.arguments or plan is None or plan[0] != LEAF:
                     leaves = None
                     break
-                leaves.append((name, plan[1], plan[2], plan[3], _AS_IS.get(plan[2])))
+                leaves.append((name, plan[1], plan[2], plan[3], AS_IS.get(plan[2])))
             field_type = parent_type.fields[step.details[0].node.name.value].type
             sub = step.sub = False if defer_usages else (grouped, field_type, leaves)
         if sub is False:
-            raise _Slow
+            raise Slow
         return sub  # type: ignore[no-any-return]
 
     def _list(
-        self, step: _Step, value: Any, path: Path | None, parent_type: GraphQLObjectType
+        self, step: Step, value: Any, path: Path | None, parent_type: GraphQLObjectType
     ) -> AwaitableOrValue[list[Any] | None]:
         """A list of leaves, or of objects whose selected fields are all plain leaves
-        (a contact's phones): built directly, or `_Slow` on anything unusual. Other
+        (a contact's phones): built directly, or `Slow` on anything unusual. Other
         lists of objects (a page's edges) complete each item in place."""
         if type(value) is not list and type(value) is not tuple:
-            raise _Slow
+            raise Slow
         item_kind, how, item_non_null = step.how
         if item_kind == LEAF:
             try:
-                return [_leaf(how, v, item_non_null) for v in value]
-            except _Slow:
+                return [leaf_value(how, v, item_non_null) for v in value]
+            except Slow:
                 raise
             except Exception:
-                raise _Slow from None
+                raise Slow from None
         grouped, field_type, leaves = self._sub(step, how, parent_type)
         if leaves is None or how.is_type_of is not None:
             return self._objects(
                 how, item_non_null, value, path, step, parent_type, grouped, field_type
             )
         try:
-            out: list[Any] = []
-            for v in value:
-                if v is None:
-                    if item_non_null:
-                        raise _Slow
-                    out.append(None)
-                    continue
-                row: dict[str, Any] = {}
-                for name, resolve, serialize, nn, exact in leaves:
-                    x = resolve(v)
-                    row[name] = x if _as_is(x, exact) else _leaf(serialize, x, nn)
-                out.append(row)
-            return out
-        except _Slow:
+            return rows_of(leaves, value, item_non_null)
+        except Slow:
             raise
         except Exception:
-            raise _Slow from None
+            raise Slow from None
 
     def _objects(
         self,
@@ -449,7 +278,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         item_non_null: bool,
         value: list[Any] | tuple[Any, ...],
         path: Path | None,
-        step: _Step,
+        step: Step,
         parent_type: GraphQLObjectType,
         grouped: GroupedFieldSet,
         field_type: Any,
@@ -462,15 +291,21 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             for v in value:
                 if v is None:
                     if item_non_null:
-                        raise _Slow
+                        raise Slow
                 elif (
                     isinstance(v, Exception)
                     or is_awaitable(v)
                     or (is_type_of is not None and is_type_of(v, None) is not True)  # type: ignore[arg-type]
                 ):
-                    raise _Slow
+                    raise Slow
         except Exception:
-            raise _Slow from None
+            raise Slow from None
+        try:
+            present = [v for v in value if v is not None]
+            done = iter(self._columns(object_type, grouped, present))
+            return [None if v is None else next(done) for v in value]
+        except Slow:
+            pass  # nothing was run: each item takes the path below
         details = step.details
         field_path = Path(path, step.name, parent_type.name)
         list_type = field_type.of_type if is_non_null_type(field_type) else field_type
@@ -505,6 +340,88 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return out
         return self._settle_list(out, waiting, field_type, details, field_path)
 
+    def _columns(
+        self, object_type: GraphQLObjectType, grouped: GroupedFieldSet, items: list[Any]
+    ) -> list[dict[str, Any]]:
+        """The items' selected fields, field by field rather than item by item: one
+        plan dispatch per field, not per object, and no paths. Only plain reads and
+        built-in serializers run, so `Slow` on anything unusual leaves nothing behind
+        and the caller completes item by item instead. Items are already type-checked.
+        """
+        rows: list[dict[str, Any]] = [{} for _ in items]
+        try:
+            for step in self._steps_of(object_type, grouped):
+                kind, name, read = step.kind, step.name, step.read
+                if kind == LEAF:
+                    how, exact, nn = step.how, step.exact, step.non_null
+                    for row, item in zip(rows, items, strict=True):
+                        v = read(item)
+                        row[name] = v if as_is(v, exact) else leaf_value(how, v, nn)
+                elif kind == NODE_ID:
+                    for row, item in zip(rows, items, strict=True):
+                        row[name] = node_id_of(step, object_type.name, item)
+                elif kind == OBJECT:
+                    values = [read(item) for item in items]
+                    subs = self._column_objects(
+                        step, step.how, values, step.non_null, object_type
+                    )
+                    for row, sub in zip(rows, subs, strict=True):
+                        row[name] = sub
+                elif kind == LIST:
+                    for row, item in zip(rows, items, strict=True):
+                        row[name] = self._column_list(step, read(item), object_type)
+                else:
+                    raise Slow
+        except Slow:
+            raise
+        except Exception:
+            raise Slow from None
+        return rows
+
+    def _column_objects(
+        self,
+        step: Step,
+        object_type: GraphQLObjectType,
+        values: Sequence[Any],
+        non_null: bool,
+        parent_type: GraphQLObjectType,
+    ) -> list[Any]:
+        is_type_of = object_type.is_type_of
+        is_awaitable = self.is_awaitable
+        present: list[Any] = []
+        for v in values:
+            if v is None:
+                if non_null:
+                    raise Slow
+            elif (
+                isinstance(v, Exception)
+                or is_awaitable(v)
+                or (is_type_of is not None and is_type_of(v, None) is not True)  # type: ignore[arg-type]
+            ):
+                raise Slow
+            else:
+                present.append(v)
+        grouped, _field_type, _leaves = self._sub(step, object_type, parent_type)
+        done = iter(self._columns(object_type, grouped, present))
+        return [None if v is None else next(done) for v in values]
+
+    def _column_list(
+        self, step: Step, value: Any, parent_type: GraphQLObjectType
+    ) -> list[Any] | None:
+        if value is None:
+            if step.non_null:
+                raise Slow
+            return None
+        if type(value) is not list and type(value) is not tuple:
+            raise Slow
+        item_kind, how, item_non_null = step.how
+        if item_kind == LEAF:
+            return [leaf_value(how, v, item_non_null) for v in value]
+        _grouped, _field_type, leaves = self._sub(step, how, parent_type)
+        if leaves is not None and how.is_type_of is None:
+            return rows_of(leaves, value, item_non_null)
+        return self._column_objects(step, how, value, item_non_null, parent_type)
+
     async def _settle_list(
         self,
         out: list[Any],
@@ -523,18 +440,18 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         return out
 
     def _object(
-        self, step: _Step, value: Any, path: Path | None, parent_type: GraphQLObjectType
+        self, step: Step, value: Any, path: Path | None, parent_type: GraphQLObjectType
     ) -> AwaitableOrValue[dict[str, Any] | None]:
         object_type: GraphQLObjectType = step.how
         if isinstance(value, Exception) or self.is_awaitable(value):
-            raise _Slow
+            raise Slow
         if object_type.is_type_of is not None:
             try:
                 fits = object_type.is_type_of(value, None)  # type: ignore[arg-type]
             except Exception:
-                raise _Slow from None
+                raise Slow from None
             if fits is not True:
-                raise _Slow
+                raise Slow
         grouped, field_type, _leaves = self._sub(step, object_type, parent_type)
         field_path = Path(path, step.name, parent_type.name)
         details = step.details
@@ -563,4 +480,4 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return None
 
 
-__all__ = ["Executor", "attribute_field"]
+__all__ = ["Executor"]
