@@ -12,7 +12,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from trunkline import domain
-from trunkline.lazy import Converted, Later
+from trunkline.lazy import Later
 from trunkline.loaders import ALL
 from trunkline.schema.connections import Connection
 from trunkline.schema.enums import Vendor
@@ -97,7 +97,8 @@ class Contact(relay.Node):
     balance: float | None = _record("balance")
     due_date: date | None = _record("due_date")
     active: bool | None = _record("active")
-    custom_fields: list[CustomField]
+    # built only if the query reads them: most do not
+    custom_fields: list[CustomField] = attribute_field("custom_field_list")
     created_at: datetime | None = _record("created_at")
     modified_at: datetime | None = _record("modified_at")
     # A plain field, so a page of contacts costs no resolver call per contact: the
@@ -111,16 +112,14 @@ class Contact(relay.Node):
 
     @classmethod
     def of(cls, c: domain.Contact, ctx: Context) -> Contact:
-        return cls(
-            key=c.account,
-            # built only if the query reads them: most pages do not
-            custom_fields=Converted(  # type: ignore[arg-type]
-                c.custom_fields,
-                lambda f: CustomField(field=f.field, value=f.value, _label=f.label),
-            ),
-            groups=_groups(c, ctx),
-            record=c,
-        )
+        return cls(key=c.account, groups=_groups(c, ctx), record=c)
+
+    @property
+    def custom_field_list(self) -> list[CustomField]:
+        return [
+            CustomField(field=f.field, value=f.value, _label=f.label)
+            for f in self.record.custom_fields
+        ]
 
     @strawberry.field(description="Notes agents left on the contact, newest first.")
     async def notes(self, info: Info) -> list[Note]:
@@ -178,18 +177,15 @@ def _groups(c: domain.Contact, ctx: Context) -> Any:
     return Later(lambda: _load_groups(c.group_ids, ctx))
 
 
-async def _load_groups(ids: Iterable[str], ctx: Context) -> list[ContactGroup]:
+async def _load_groups(ids: Iterable[str], ctx: Context) -> list[domain.ContactGroup]:
     return _named(ids, await ctx.loaders.groups.load(ALL))
 
 
 def _named(
     ids: Iterable[str], known: Mapping[str, domain.ContactGroup]
-) -> list[ContactGroup]:
-    return [
-        ContactGroup(id=g.id, name=g.name)
-        for gid in ids
-        if (g := known.get(gid)) is not None
-    ]
+) -> list[domain.ContactGroup]:
+    # the domain's groups themselves: ContactGroup's attribute names
+    return [g for gid in ids if (g := known.get(gid)) is not None]
 
 
 __all__ = ["Contact", "ContactGroup", "CustomField", "Note", "Phone", "VendorRecord"]

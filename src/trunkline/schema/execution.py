@@ -356,7 +356,11 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                     how, exact, nn = step.how, step.exact, step.non_null
                     for row, item in zip(rows, items, strict=True):
                         v = read(item)
-                        row[name] = v if as_is(v, exact) else leaf_value(how, v, nn)
+                        t = type(v)
+                        if t is exact and (t is not int or as_is(v, int)):
+                            row[name] = v
+                        else:
+                            row[name] = leaf_value(how, v, nn)
                 elif kind == NODE_ID:
                     for row, item in zip(rows, items, strict=True):
                         row[name] = node_id_of(step, object_type.name, item)
@@ -368,8 +372,10 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                     for row, sub in zip(rows, subs, strict=True):
                         row[name] = sub
                 elif kind == LIST:
-                    for row, item in zip(rows, items, strict=True):
-                        row[name] = self._column_list(step, read(item), object_type)
+                    lists = [read(item) for item in items]
+                    outs = self._column_lists(step, lists, object_type)
+                    for row, out in zip(rows, outs, strict=True):
+                        row[name] = out
                 else:
                     raise Slow
         except Slow:
@@ -405,22 +411,36 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         done = iter(self._columns(object_type, grouped, present))
         return [None if v is None else next(done) for v in values]
 
-    def _column_list(
-        self, step: Step, value: Any, parent_type: GraphQLObjectType
-    ) -> list[Any] | None:
-        if value is None:
-            if step.non_null:
+    def _column_lists(
+        self, step: Step, values: list[Any], parent_type: GraphQLObjectType
+    ) -> list[Any]:
+        """One list field's value for every item (a page's phones, say)."""
+        for value in values:
+            if value is None:
+                if step.non_null:
+                    raise Slow
+            elif type(value) is not list and type(value) is not tuple:
                 raise Slow
-            return None
-        if type(value) is not list and type(value) is not tuple:
-            raise Slow
         item_kind, how, item_non_null = step.how
         if item_kind == LEAF:
-            return [leaf_value(how, v, item_non_null) for v in value]
+            return [
+                None
+                if value is None
+                else [leaf_value(how, v, item_non_null) for v in value]
+                for value in values
+            ]
         _grouped, _field_type, leaves = self._sub(step, how, parent_type)
         if leaves is not None and how.is_type_of is None:
-            return rows_of(leaves, value, item_non_null)
-        return self._column_objects(step, how, value, item_non_null, parent_type)
+            return [
+                None if value is None else rows_of(leaves, value, item_non_null)
+                for value in values
+            ]
+        return [
+            None
+            if value is None
+            else self._column_objects(step, how, value, item_non_null, parent_type)
+            for value in values
+        ]
 
     async def _settle_list(
         self,

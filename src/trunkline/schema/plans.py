@@ -174,7 +174,11 @@ def rows_of(leaves: Leaves, value: Sequence[Any], item_non_null: bool) -> list[A
         row: dict[str, Any] = {}
         for name, resolve, serialize, nn, exact in leaves:
             x = resolve(v)
-            row[name] = x if as_is(x, exact) else leaf_value(serialize, x, nn)
+            t = type(x)
+            if t is exact and (t is not int or as_is(x, int)):
+                row[name] = x
+            else:
+                row[name] = leaf_value(serialize, x, nn)
         out.append(row)
     return out
 
