@@ -73,3 +73,27 @@ def test_malformed_contact_list_is_refused() -> None:
         contact_list(
             b'{"listContactDetails": [{"account": "1", "phone": [{"ordinal": "x"}]}]}'
         )
+
+
+def test_details_are_mapped_when_first_read_and_compare_by_value() -> None:
+    body = {
+        "listContactDetails": [
+            {
+                "account": "9",
+                "person": {"firstName": " Ann ", "email": " a@example.com "},
+                "city": "  ",
+                "postalCode": "",
+                "customFields": [{"field": "COL1", "value": 1}],
+            }
+        ]
+    }
+    [raw], _ = contact_list(body)
+    a, b = to_domain(raw), to_domain(raw)
+    assert callable(a.more)  # nothing mapped yet
+    assert (a.first_name, a.emails, a.address.city, a.address.postal_code) == (
+        "Ann",
+        ("a@example.com",),
+        None,
+        None,
+    )
+    assert not callable(a.more) and a == b and a.custom_fields == [b.custom_fields[0]]

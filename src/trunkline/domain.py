@@ -7,7 +7,7 @@ sees vendor JSON.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -81,22 +81,97 @@ class Address:
 
 
 @dataclass(slots=True)
-class Contact:
-    source: VendorRef
-    account: str
-    first_name: str | None = None
-    last_name: str | None = None
+class ContactDetails:
+    """The parts of a contact most answers do not read (see `Contact.more`)."""
+
     emails: tuple[str, ...] = ()
-    phones: tuple[Phone, ...] = ()
     address: Address = field(default_factory=Address)
     date_of_birth: date | None = None
     balance: float | None = None
     due_date: date | None = None
     active: bool | None = None
     custom_fields: Sequence[CustomField] = ()  # LiveVox's: converted when read
-    group_ids: tuple[str, ...] = ()
     created_at: datetime | None = None
     modified_at: datetime | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Contact:
+    source: VendorRef
+    account: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phones: tuple[Phone, ...] = ()
+    group_ids: tuple[str, ...] = ()
+    # The details, or what makes them when first read: a page of contacts is mapped
+    # in full only when the answer reads more than names, phones and groups.
+    more: ContactDetails | Callable[[], ContactDetails] = field(
+        default_factory=ContactDetails, repr=False
+    )
+
+    @property
+    def details(self) -> ContactDetails:
+        more = self.more
+        if not isinstance(more, ContactDetails):
+            more = self.more = more()
+        return more
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        return self.details.emails
+
+    @property
+    def address(self) -> Address:
+        return self.details.address
+
+    @property
+    def date_of_birth(self) -> date | None:
+        return self.details.date_of_birth
+
+    @property
+    def balance(self) -> float | None:
+        return self.details.balance
+
+    @property
+    def due_date(self) -> date | None:
+        return self.details.due_date
+
+    @property
+    def active(self) -> bool | None:
+        return self.details.active
+
+    @property
+    def custom_fields(self) -> Sequence[CustomField]:
+        return self.details.custom_fields
+
+    @property
+    def created_at(self) -> datetime | None:
+        return self.details.created_at
+
+    @property
+    def modified_at(self) -> datetime | None:
+        return self.details.modified_at
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Contact):
+            return NotImplemented
+        return (
+            self.source,
+            self.account,
+            self.first_name,
+            self.last_name,
+            self.phones,
+            self.group_ids,
+            self.details,
+        ) == (
+            other.source,
+            other.account,
+            other.first_name,
+            other.last_name,
+            other.phones,
+            other.group_ids,
+            other.details,
+        )
 
     @property
     def display_name(self) -> str:
@@ -235,6 +310,7 @@ __all__ = [
     "Channel",
     "CommunicationDetail",
     "Contact",
+    "ContactDetails",
     "ContactFilter",
     "ContactGroup",
     "ContactMomentDetail",

@@ -40,6 +40,16 @@ class Converted(Sequence[T], Generic[R, T]):
         for i in range(len(self._raw)):
             yield self[i]
 
+    def __eq__(self, other: object) -> bool:
+        # as the list it stands for (a domain record compares by value)
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(
+            a == b for a, b in zip(self, other, strict=True)
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's
+
 
 class Later:
     """An awaitable that starts its work only when awaited (a field the query may not

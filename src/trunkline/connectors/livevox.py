@@ -29,6 +29,7 @@ from trunkline.domain import (
     Address,
     Channel,
     Contact,
+    ContactDetails,
     ContactFilter,
     ContactGroup,
     CustomField,
@@ -154,20 +155,17 @@ def _custom_field(labels: Mapping[str, str], f: LvCustomField) -> CustomField:
 
 
 def to_domain(c: LvContact, labels: Mapping[str, str] | None = None) -> Contact:
-    # Runs per contact on every page: positional constructors and list
-    # comprehensions, no generator per field; custom fields converted when read.
+    # Runs per contact on every page: positional constructors, list comprehensions,
+    # and the details (address, dates, custom fields...) mapped only when read.
     person = c.get("person") or _NO_PERSON
     account = str(c["account"])
     group_id = c.get("groupId")
     group = str(group_id) if group_id not in (None, 0, "0", "") else None
-    email = clean_text(person.get("email"))
-    custom = c.get("customFields")
     return Contact(
         VendorRef(Vendor.LIVEVOX, account),
         account,
         clean_text(person.get("firstName")),
         clean_text(person.get("lastName")),
-        (email,) if email else (),
         tuple(
             [
                 Phone(
@@ -182,6 +180,18 @@ def to_domain(c: LvContact, labels: Mapping[str, str] | None = None) -> Contact:
                 if (number := clean_text(p.get("phone")))
             ]
         ),
+        (group,) if group else (),
+        partial(_details, c, person, labels),
+    )
+
+
+def _details(
+    c: LvContact, person: LvPerson, labels: Mapping[str, str] | None
+) -> ContactDetails:
+    email = clean_text(person.get("email"))
+    custom = c.get("customFields")
+    return ContactDetails(
+        (email,) if email else (),
         Address(
             clean_text(c.get("address1")),
             clean_text(c.get("address2")),
@@ -195,7 +205,6 @@ def to_domain(c: LvContact, labels: Mapping[str, str] | None = None) -> Contact:
         _day(c.get("dueDate")),
         c.get("active"),
         Converted(custom, partial(_custom_field, labels or {})) if custom else (),
-        (group,) if group else (),
         _ms(c.get("createdDate", c.get("created"))) or _ms(c.get("createDate")),
         _ms(c.get("modifiedDate", c.get("modified"))) or _ms(c.get("modifyDate")),
     )
