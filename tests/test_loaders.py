@@ -1,4 +1,5 @@
-"""The dataloader flavour: batched, matched by key, failures not cached."""
+"""The dataloader flavour: batched, matched by key, failures not cached; history
+reads batched only where the vendor has a batch form."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from collections.abc import Sequence
 
 import pytest
 
+from trunkline.connectors.base import HistoryRead, ReadScope
+from trunkline.domain import Interaction, InteractionFilter, Vendor
+from trunkline.loaders import build_loaders
 from trunkline.loaders.base import Loader, by_key
+from trunkline.pagination.merge import Batch
 
 
 async def test_batches_and_matches_by_key_not_position() -> None:
@@ -57,3 +62,40 @@ def test_converted_builds_each_item_once_and_only_when_read() -> None:
     assert built == [0, 999]
     assert list(items[2:4]) == ["#2", "#3"]
     assert list(items)[:3] == ["#0", "#1", "#2"] and len(built) == 1000
+
+
+class _Source:
+    """A history source whose reads take as long as their key says (in ms)."""
+
+    def __init__(self, vendor: Vendor, batch_reads: bool) -> None:
+        self.vendor = vendor
+        self.batch_reads = batch_reads
+        self.calls: list[list[str | None]] = []
+
+    async def read_histories(
+        self, reads: Sequence[HistoryRead], scope: ReadScope | None = None
+    ) -> list[Batch[Interaction]]:
+        self.calls.append([r.key for r in reads])
+        await asyncio.sleep(max(int(r.key or 0) for r in reads) / 1000)
+        return [Batch([], None) for _ in reads]
+
+
+def _read(key: str) -> HistoryRead:
+    return HistoryRead(key, InteractionFilter(), frozenset(), None, 10)
+
+
+@pytest.mark.parametrize("batch_reads", [False, True])
+async def test_history_reads_wait_for_each_other_only_when_one_call_answers_them(
+    batch_reads: bool,
+) -> None:
+    """A vendor without a batch form answers each read when its own call does: a
+    quiet contact's read does not wait for a busy one's. One with a batch form gets
+    the reads that arrive together in one call."""
+    source = _Source(Vendor.MOXIWORKS, batch_reads)
+    loaders = build_loaders(None, [source])  # type: ignore[arg-type, list-item]
+    loader = loaders.history[Vendor.MOXIWORKS]
+    slow, fast = loader.load(_read("200")), loader.load(_read("1"))
+    done, _ = await asyncio.wait([slow, fast], return_when=asyncio.FIRST_COMPLETED)
+    assert (fast in done and slow not in done) is not batch_reads
+    await asyncio.gather(slow, fast)
+    assert source.calls == ([["200", "1"]] if batch_reads else [["200"], ["1"]])

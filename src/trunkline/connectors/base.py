@@ -86,6 +86,7 @@ class Connector:
     embedded_options: ClassVar[Mapping[str, Any]] = {}
     retry_attempts: ClassVar[int] = 2
     read_order: ClassVar[int] = 2  # one call answers a read: no chain follows
+    batch_reads: ClassVar[bool] = False
 
     def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         self.settings = settings
@@ -368,6 +369,9 @@ class InteractionSource(Protocol):
     # Where its first reads go out among the vendors', lowest first: those whose
     # answers call for further reads (windows, pages) start their chains first.
     read_order: ClassVar[int]
+    # Whether reads that arrive together are answered by one call (a batch form):
+    # only then are they gathered; otherwise each goes out, and is answered, alone.
+    batch_reads: ClassVar[bool]
 
     def option(self, key: str, default: Any = None) -> Any: ...
 

@@ -235,6 +235,7 @@ class ProcuriosConnector(Connector):
     # Pages follow one another, and a merge waits on the combined stream before
     # reading other vendors' older windows: it starts first.
     read_order: ClassVar[int] = 0
+    batch_reads: ClassVar[bool] = True  # one relationIds stream for many contacts
     # In embedded mode LiveVox custom field COL5 holds the Procurios relation id.
     embedded_options: ClassVar[Mapping[str, Any]] = {"contact_key": "custom_field:COL5"}
     endpoints: ClassVar[Mapping[str, Endpoint]] = {

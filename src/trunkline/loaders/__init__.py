@@ -120,7 +120,9 @@ def _history_loader(
     ) -> Sequence[Batch[Interaction] | BaseException]:
         return await source.read_histories(reads, scope)
 
-    return Loader(read)
+    # Without a batch form, a batch would only make each read wait for the slowest:
+    # batches of one still go out in the order of their first loads (`read_order`).
+    return Loader(read, max_batch_size=None if source.batch_reads else 1)
 
 
 def build_loaders(
