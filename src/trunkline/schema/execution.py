@@ -28,7 +28,7 @@ Tests compare both executors answer for answer (tests/test_execution.py).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any
 
 from graphql import (
@@ -285,23 +285,11 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[list[Any] | None]:
         """Each item completed in place, as graphql-core's list completion does;
         anything unusual about an item is found before any item runs."""
-        is_type_of = object_type.is_type_of
-        is_awaitable = self.is_awaitable
         try:
-            for v in value:
-                if v is None:
-                    if item_non_null:
-                        raise Slow
-                elif (
-                    isinstance(v, Exception)
-                    or is_awaitable(v)
-                    or (is_type_of is not None and is_type_of(v, None) is not True)  # type: ignore[arg-type]
-                ):
-                    raise Slow
+            present = self._plain(object_type, value, item_non_null)
         except Exception:
             raise Slow from None
         try:
-            present = [v for v in value if v is not None]
             done = iter(self._columns(object_type, grouped, present))
             return [None if v is None else next(done) for v in value]
         except Slow:
@@ -384,14 +372,12 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             raise Slow from None
         return rows
 
-    def _column_objects(
-        self,
-        step: Step,
-        object_type: GraphQLObjectType,
-        values: Sequence[Any],
-        non_null: bool,
-        parent_type: GraphQLObjectType,
+    def _plain(
+        self, object_type: GraphQLObjectType, values: Iterable[Any], non_null: bool
     ) -> list[Any]:
+        """The values other than None, when each is a plain `object_type` object: no
+        error, awaitable or failed type check, and no None where none may be (else
+        Slow: the caller takes the item-by-item path)."""
         is_type_of = object_type.is_type_of
         is_awaitable = self.is_awaitable
         present: list[Any] = []
@@ -407,6 +393,17 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 raise Slow
             else:
                 present.append(v)
+        return present
+
+    def _column_objects(
+        self,
+        step: Step,
+        object_type: GraphQLObjectType,
+        values: Sequence[Any],
+        non_null: bool,
+        parent_type: GraphQLObjectType,
+    ) -> list[Any]:
+        present = self._plain(object_type, values, non_null)
         grouped, _field_type, _leaves = self._sub(step, object_type, parent_type)
         done = iter(self._columns(object_type, grouped, present))
         return [None if v is None else next(done) for v in values]
