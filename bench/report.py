@@ -142,12 +142,37 @@ def build(
     return {"rows": rows}
 
 
-def _fmt(value: Any, digits: int = 1) -> str:
+def fmt(value: Any, digits: int = 1) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
         return f"{value:.{digits}f}"
     return str(value)
+
+
+def headline_cells(r: dict[str, Any], *, wide: bool) -> list[str]:
+    """A query's headline figures in table order (`wide`: RESULTS.md's spacing, and
+    the peer at c16 and c64; else the console's)."""
+    sep = " / " if wide else "/"
+    peer = fmt(r["peer_rps_c64"])
+    if wide:
+        peer = f"{fmt(r.get('peer_rps_c16'))} / {peer}"
+    return [
+        r["query"],
+        f"{fmt(r['vendor_calls'])}{sep}{fmt(r['min_vendor_calls'])}",
+        fmt(r["p50_ms"]),
+        fmt(r["critical_path_ms"], 0),
+        fmt(r["p50_over_critical_path"], 2),
+        fmt(r["rps_c16"]),
+        fmt(r["rps_c64"]),
+        fmt(r["baseline_rps_c64"]),
+        fmt(r["rps_ratio_to_baseline_c64"], 2),
+        peer,
+        fmt(r["rps_ratio_to_peer_c64"], 2),
+        fmt(r["cpu_ms_per_request"], 2),
+        fmt(r["baseline_cpu_ms_per_request"], 2),
+        fmt(r["peak_rss_mb"]),
+    ]
 
 
 def table(rows: list[dict[str, Any]], figures: dict[str, list[Figures]]) -> str:
@@ -172,26 +197,7 @@ def table(rows: list[dict[str, Any]], figures: dict[str, list[Figures]]) -> str:
         if r.get("skipped"):
             lines.append(f"{r['query']} | skipped: {r['skipped']}")
             continue
-        lines.append(
-            " | ".join(
-                (
-                    r["query"],
-                    f"{_fmt(r['vendor_calls'])}/{_fmt(r['min_vendor_calls'])}",
-                    _fmt(r["p50_ms"]),
-                    _fmt(r["critical_path_ms"], 0),
-                    _fmt(r["p50_over_critical_path"], 2),
-                    _fmt(r["rps_c16"]),
-                    _fmt(r["rps_c64"]),
-                    _fmt(r["baseline_rps_c64"]),
-                    _fmt(r["rps_ratio_to_baseline_c64"], 2),
-                    _fmt(r["peer_rps_c64"]),
-                    _fmt(r["rps_ratio_to_peer_c64"], 2),
-                    _fmt(r["cpu_ms_per_request"], 2),
-                    _fmt(r["baseline_cpu_ms_per_request"], 2),
-                    _fmt(r["peak_rss_mb"]),
-                )
-            )
-        )
+        lines.append(" | ".join(headline_cells(r, wide=False)))
     lines.append("")
     lines.append("per target:")
     lines.append(
@@ -205,14 +211,14 @@ def table(rows: list[dict[str, Any]], figures: dict[str, list[Figures]]) -> str:
                     (
                         name,
                         f.target,
-                        _fmt(f.vendor_calls),
-                        _fmt(f.p50_ms),
-                        _fmt(f.p95_ms),
-                        _fmt(f.rps_c1),
-                        _fmt(f.rps_c16),
-                        _fmt(f.rps_c64),
-                        _fmt(f.cpu_ms_per_request, 2),
-                        _fmt(f.peak_rss_mb),
+                        fmt(f.vendor_calls),
+                        fmt(f.p50_ms),
+                        fmt(f.p95_ms),
+                        fmt(f.rps_c1),
+                        fmt(f.rps_c16),
+                        fmt(f.rps_c64),
+                        fmt(f.cpu_ms_per_request, 2),
+                        fmt(f.peak_rss_mb),
                         str(f.failed),
                     )
                 )

@@ -11,6 +11,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.report import fmt, headline_cells
+
 if TYPE_CHECKING:
     from bench.floor import Floor
     from bench.run import Figures, Options
@@ -18,12 +20,7 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 
 
-def _f(value: Any, digits: int = 1) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
+_f = fmt
 
 
 def _verdict(ok: bool | None) -> str:
@@ -107,24 +104,7 @@ def render(
         if r.get("skipped"):
             table_rows.append([r["query"], f"skipped: {r['skipped']}"] + [""] * 12)
             continue
-        table_rows.append(
-            [
-                r["query"],
-                f"{_f(r['vendor_calls'])} / {_f(r['min_vendor_calls'])}",
-                _f(r["p50_ms"]),
-                _f(r["critical_path_ms"], 0),
-                _f(r["p50_over_critical_path"], 2),
-                _f(r["rps_c16"]),
-                _f(r["rps_c64"]),
-                _f(r["baseline_rps_c64"]),
-                _f(r["rps_ratio_to_baseline_c64"], 2),
-                f"{_f(r.get('peer_rps_c16'))} / {_f(r['peer_rps_c64'])}",
-                _f(r["rps_ratio_to_peer_c64"], 2),
-                _f(r["cpu_ms_per_request"], 2),
-                _f(r["baseline_cpu_ms_per_request"], 2),
-                _f(r["peak_rss_mb"]),
-            ]
-        )
+        table_rows.append(headline_cells(r, wide=True))
     out += _table(head, table_rows)
     out += [
         "",
