@@ -6,18 +6,18 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 
+from trunkline.schema.documents import DocumentCache, Documents
 from trunkline.schema.errors import ErrorMapping
 from trunkline.schema.execution import Executor
 from trunkline.schema.mutation import Mutation
 from trunkline.schema.query import Query
 
 # Depth and alias limits as rule classes built once: Strawberry's limiter extensions
-# build a new rule class per request, which defeats the validation cache.
+# build a new rule class per request, which would defeat the document cache.
 LIMITS: list[type[ASTValidationRule]] = [
     depth_rule(max_depth=12, should_ignore=None),
     alias_rule(max_alias_count=30),
@@ -32,6 +32,8 @@ class Schema(strawberry.Schema):
 
 
 def build_schema() -> Schema:
+    # Clients send the same documents again and again: parse and validate once.
+    documents = Documents(LIMITS, maxsize=512)
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -39,10 +41,7 @@ def build_schema() -> Schema:
         execution_context_class=Executor,
         extensions=[
             ErrorMapping,
-            # Clients send the same documents again and again: parse and validate once.
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            lambda: AddValidationRules(LIMITS),
+            lambda: DocumentCache(documents),
         ],
     )
 
