@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from trunkline.connectors.livevox import contact_list, to_domain
+from trunkline.connectors.livevox import contacts_of
+from trunkline.errors import VendorProtocolError
 
 
 def test_phone_slots_are_cleaned_and_empty_ones_dropped() -> None:
@@ -23,8 +24,7 @@ def test_phone_slots_are_cleaned_and_empty_ones_dropped() -> None:
             }
         ]
     }
-    [contact], more = contact_list(body)
-    c = to_domain(contact)
+    [c], more = contacts_of(body)
     assert not more
     assert c.account == "100001"
     assert [(p.number, p.ordinal, p.dnd) for p in c.phones] == [
@@ -48,9 +48,8 @@ def test_contact_list_shapes_and_lenient_fields() -> None:
         ],
         "next": "contact/contacts?offset=2",
     }
-    (first, second), more = contact_list(body)
+    (a, b), more = contacts_of(body)
     assert more
-    a, b = to_domain(first), to_domain(second)
     assert (a.balance, a.group_ids, b.account, b.balance, b.group_ids) == (
         12.5,
         (),
@@ -68,9 +67,9 @@ def test_contact_list_shapes_and_lenient_fields() -> None:
 
 def test_malformed_contact_list_is_refused() -> None:
     with pytest.raises(ValidationError):
-        contact_list(b'{"listContactDetails": [{"person": {}}]}')
+        contacts_of(b'{"listContactDetails": [{"person": {}}]}')
     with pytest.raises(ValidationError):
-        contact_list(
+        contacts_of(
             b'{"listContactDetails": [{"account": "1", "phone": [{"ordinal": "x"}]}]}'
         )
 
@@ -87,8 +86,8 @@ def test_details_are_mapped_when_first_read_and_compare_by_value() -> None:
             }
         ]
     }
-    [raw], _ = contact_list(body)
-    a, b = to_domain(raw), to_domain(raw)
+    [a], _ = contacts_of(body)
+    [b], _ = contacts_of(body)
     assert callable(a.more)  # nothing mapped yet
     assert (a.first_name, a.emails, a.address.city, a.address.postal_code) == (
         "Ann",
@@ -97,3 +96,18 @@ def test_details_are_mapped_when_first_read_and_compare_by_value() -> None:
         None,
     )
     assert not callable(a.more) and a == b and a.custom_fields == [b.custom_fields[0]]
+
+
+def test_a_malformed_detail_fails_only_that_contacts_details() -> None:
+    body = (
+        b'{"listContactDetails": ['
+        b'{"account": "1", "person": {"firstName": "Ann", "email": 42}},'
+        b'{"account": "2", "person": {"firstName": "Bo", "email": "bo@example.com"},'
+        b' "customFields": [{"field": "COL1", "value": "x"}]}]}'
+    )
+    (bad, good), _ = contacts_of(body)
+    assert (bad.first_name, good.first_name) == ("Ann", "Bo")  # the page reads
+    with pytest.raises(VendorProtocolError, match=r"person\.email"):
+        _ = bad.emails
+    assert good.emails == ("bo@example.com",)
+    assert good.custom_field("COL1") == "x"

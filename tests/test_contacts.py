@@ -220,3 +220,20 @@ async def test_groups_are_the_same_on_a_page_and_alone(gql: GraphQLClient) -> No
         {"a": grouped[0]["account"]},
     )
     assert all(c[1] != "/contact/contactGroups" for c in gql.calls(Vendor.LIVEVOX))
+
+
+async def test_a_malformed_detail_fails_that_field_only(gql: GraphQLClient) -> None:
+    store = gql.sim(Vendor.LIVEVOX).state.store
+    broken = store.contacts[store.accounts[1]]
+    broken.replace({**broken.record, "city": {"not": "text"}}, store.now_ms())
+    body = await gql.query(
+        "{ contacts(first: 3) { edges { node { account firstName city } } } }"
+    )
+    nodes = [e["node"] if e else None for e in body["data"]["contacts"]["edges"]]
+    assert nodes[0]["city"] and nodes[2]["city"]  # the others read in full
+    assert nodes[1] is None or nodes[1]["city"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "VENDOR_PROTOCOL_ERROR"
+    assert error["extensions"]["vendor"] == "LIVEVOX"
+    assert error["path"] == ["contacts", "edges", 1, "node", "city"]
+    assert "city" in error["message"]

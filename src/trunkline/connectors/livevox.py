@@ -8,12 +8,13 @@ Many contacts are read in one search call with an OR tree of `account EQUALS` co
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any, ClassVar, NotRequired, Required
 
 import httpx
+import orjson
 from pydantic import Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
@@ -67,7 +68,9 @@ def _day(value: Any) -> date | None:
 
 # Contact payloads are TypedDicts: pydantic validates them in one pass at half the cost
 # of models (no instance per contact, phone slot and custom field), and only the fields
-# `to_domain` reads are declared.
+# the mapping reads are declared. A page is validated in two steps: what every answer
+# reads (account, names, phones, group) at once, the rest (`LvContact`) per contact
+# when its details are first read; most pages never read them.
 class LvPhone(TypedDict, total=False):
     # Ten slots a contact, most empty: cleaned in `to_domain` for the filled ones.
     phone: Any
@@ -78,9 +81,19 @@ class LvPhone(TypedDict, total=False):
     cellConsent: bool
 
 
-class LvPerson(TypedDict, total=False):
+class LvName(TypedDict, total=False):
     firstName: str | None
     lastName: str | None
+
+
+class LvCore(TypedDict, total=False):
+    account: Required[Any]  # any scalar, read as text
+    person: LvName | None
+    phone: list[LvPhone] | None
+    groupId: int | str | None
+
+
+class LvPerson(LvName, total=False):
     dateOfBirth: Any
     email: str | None
     zipCode: str | None
@@ -91,10 +104,8 @@ class LvCustomField(TypedDict):
     value: NotRequired[Any]
 
 
-class LvContact(TypedDict, total=False):
-    account: Required[Any]  # any scalar, read as text
-    person: LvPerson | None
-    phone: list[LvPhone] | None
+class LvContact(LvCore, total=False):
+    person: LvPerson | None  # type: ignore[misc]  # the same key, more fields
     customFields: list[LvCustomField] | None
     active: bool | None
     balance: Any  # a number or numeric text; anything else reads as unknown
@@ -105,7 +116,6 @@ class LvContact(TypedDict, total=False):
     country: str | None
     postalCode: str | None
     dueDate: Any
-    groupId: int | str | None
     createdDate: Any
     created: Any
     createDate: Any
@@ -114,30 +124,79 @@ class LvContact(TypedDict, total=False):
     modifyDate: Any
 
 
-class LvContactList(TypedDict, total=False):
-    # One shape for list, search and read answers: parsed and validated in one pass.
-    listContactDetails: list[LvContact] | None
-    findMatchingContactsDetails: list[LvContact] | None
-    contacts: list[LvContact] | None
+class LvCoreList(TypedDict, total=False):
+    # One shape for list, search and read answers.
+    listContactDetails: list[LvCore] | None
+    findMatchingContactsDetails: list[LvCore] | None
+    contacts: list[LvCore] | None
     next: str | None
 
 
-_CONTACT_LIST: TypeAdapter[LvContactList] = TypeAdapter(LvContactList)
+LIST_KEYS = ("listContactDetails", "findMatchingContactsDetails", "contacts")
+_CORE_LIST: TypeAdapter[LvCoreList] = TypeAdapter(LvCoreList)
+_CONTACT: TypeAdapter[LvContact] = TypeAdapter(LvContact)
 _NO_PERSON: LvPerson = {}
 
 
-def contact_list(body: bytes | Mapping[str, Any]) -> tuple[list[LvContact], bool]:
+def contacts_of(
+    body: bytes | Mapping[str, Any], labels: Mapping[str, str] | None = None
+) -> tuple[list[Contact], bool]:
     """A list, search or read answer's contacts, and whether more pages follow.
 
-    Raises pydantic's ValidationError when the answer is malformed."""
+    Raises pydantic's ValidationError when what every answer reads is malformed; a
+    malformed detail fails that contact's details when they are read."""
     if isinstance(body, bytes):
-        page = _CONTACT_LIST.validate_json(body)
+        page = _CORE_LIST.validate_json(body)
     else:
-        page = _CONTACT_LIST.validate_python(body)
-    for key in ("listContactDetails", "findMatchingContactsDetails", "contacts"):
+        page = _CORE_LIST.validate_python(body)
+    more = bool(page.get("next"))
+    for key in LIST_KEYS:
         if key in page:
-            return page[key] or [], bool(page.get("next"))
-    return [], bool(page.get("next"))
+            cores = page[key] or []  # type: ignore[literal-required]
+            details = _PageDetails(body, key, labels)
+            return [
+                to_domain(c, partial(details, n)) for n, c in enumerate(cores)
+            ], more
+    return [], more
+
+
+class _PageDetails:
+    """A page's contact details, each validated and mapped when first read."""
+
+    __slots__ = ("_body", "_key", "_labels", "_raw")
+
+    def __init__(
+        self,
+        body: bytes | Mapping[str, Any],
+        key: str,
+        labels: Mapping[str, str] | None,
+    ) -> None:
+        self._body: bytes | Mapping[str, Any] | None = body
+        self._key = key
+        self._labels = labels
+        self._raw: list[Any] | None = None
+
+    def __call__(self, index: int) -> ContactDetails:
+        raw = self._raw
+        if raw is None:
+            body = self._body
+            try:  # parsed before: the core validation read the same text
+                page = orjson.loads(body) if isinstance(body, bytes) else body
+            except orjson.JSONDecodeError:  # pragma: no cover - jiter took it
+                msg = "LIVEVOX: answer was not JSON"
+                raise VendorProtocolError(Vendor.LIVEVOX.value, msg) from None
+            raw = self._raw = list((page or {}).get(self._key) or ())
+            self._body = None
+        try:
+            c = _CONTACT.validate_python(raw[index])
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise VendorProtocolError(
+                Vendor.LIVEVOX.value,
+                f"LIVEVOX: malformed contact details ({where}): {first['msg']}",
+            ) from None
+        return _details(c, self._labels)
 
 
 def _balance(v: Any) -> float | None:
@@ -154,7 +213,7 @@ def _custom_field(labels: Mapping[str, str], f: LvCustomField) -> CustomField:
     )
 
 
-def to_domain(c: LvContact, labels: Mapping[str, str] | None = None) -> Contact:
+def to_domain(c: LvCore, details: Callable[[], ContactDetails]) -> Contact:
     # Runs per contact on every page: positional constructors, list comprehensions,
     # and the details (address, dates, custom fields...) mapped only when read.
     person = c.get("person") or _NO_PERSON
@@ -181,13 +240,12 @@ def to_domain(c: LvContact, labels: Mapping[str, str] | None = None) -> Contact:
             ]
         ),
         (group,) if group else (),
-        partial(_details, c, person, labels),
+        details,
     )
 
 
-def _details(
-    c: LvContact, person: LvPerson, labels: Mapping[str, str] | None
-) -> ContactDetails:
+def _details(c: LvContact, labels: Mapping[str, str] | None) -> ContactDetails:
+    person = c.get("person") or _NO_PERSON
     email = clean_text(person.get("email"))
     custom = c.get("customFields")
     return ContactDetails(
@@ -327,9 +385,9 @@ class LiveVoxConnector(Connector):
         return {**self._access_header(), "LV-Session": self._session or ""}
 
     # ---- contacts ------------------------------------------------------------
-    def _contacts(self, response: httpx.Response) -> tuple[list[LvContact], bool]:
+    def _contacts(self, response: httpx.Response) -> tuple[list[Contact], bool]:
         try:
-            return contact_list(response.content)
+            return contacts_of(response.content)
         except ValidationError as exc:
             first = exc.errors()[0]
             raise VendorProtocolError(
@@ -349,8 +407,7 @@ class LiveVoxConnector(Connector):
             response = await self.call(
                 "search", params=params, json={"search": tree, "sort": SORT}
             )
-        items, more = self._contacts(response)
-        return [to_domain(c) for c in items], more
+        return self._contacts(response)
 
     async def get_contacts(self, accounts: Sequence[str]) -> Mapping[str, Contact]:
         """Many contacts in one search call, matched back by account."""
@@ -365,9 +422,9 @@ class LiveVoxConnector(Connector):
                 json={"search": tree, "sort": SORT},
             )
             items, _more = self._contacts(response)
-            for lv in items:
-                if (account := str(lv["account"])) in chunk:
-                    found.setdefault(account, to_domain(lv))
+            for contact in items:
+                if contact.account in chunk:
+                    found.setdefault(contact.account, contact)
         return found
 
     async def list_groups(self) -> Sequence[ContactGroup]:
