@@ -237,3 +237,21 @@ async def test_a_malformed_detail_fails_that_field_only(gql: GraphQLClient) -> N
     assert error["extensions"]["vendor"] == "LIVEVOX"
     assert error["path"] == ["contacts", "edges", 1, "node", "city"]
     assert "city" in error["message"]
+
+
+async def test_contacts_read_on_a_page_need_no_second_read(gql: GraphQLClient) -> None:
+    await gql.data("{ __typename }")  # log in first
+    gql.reset_calls()
+    data = await gql.data(
+        """{ contacts(first: 3) { edges { node { account
+              interactions(first: 2) { edges { node { contact { account } } } } } } } }"""
+    )
+    owners = []
+    for edge in data["contacts"]["edges"]:
+        inner = edge["node"]["interactions"]["edges"]
+        owners += [(edge["node"]["account"], e["node"]["contact"]) for e in inner]
+    assert owners and all(c is None or c["account"] == a for a, c in owners)
+    assert any(c is not None for _, c in owners)
+    paths = [c[1] for c in gql.calls(Vendor.LIVEVOX)]
+    assert paths.count("/contact/contacts") == 1
+    assert "/contact/contacts/search" not in paths  # the page's contacts were known

@@ -47,6 +47,25 @@ async def test_a_failed_load_is_not_cached() -> None:
     assert attempts == 2
 
 
+async def test_remembered_values_answer_later_loads_without_a_batch() -> None:
+    calls: list[list[str]] = []
+
+    async def batch(keys: Sequence[str]) -> list[str]:
+        calls.append(list(keys))
+        return [f"fetched {k}" for k in keys]
+
+    loader: Loader[str, str] = Loader(batch)
+    assert await loader.load("a") == "fetched a"
+    loader.remember("a", "from a page")  # already loaded: the loaded value stays
+    loader.remember("b", "from a page")
+    loader.remember("c", "from a page")
+    assert await loader.load("b") == "from a page"
+    assert await loader.load("a") == "fetched a"
+    loader.clear("c")  # e.g. after a write: the next load asks the vendor
+    assert await loader.load("c") == "fetched c"
+    assert calls == [["a"], ["c"]]
+
+
 def test_converted_builds_each_item_once_and_only_when_read() -> None:
     from trunkline.lazy import Converted
 

@@ -25,8 +25,17 @@ class Loader(DataLoader[K, V]):
         self, batch: BatchFn[K, V], *, max_batch_size: int | None = None
     ) -> None:
         super().__init__(batch, max_batch_size=max_batch_size)  # type: ignore[arg-type]
+        self._known: dict[K, V] = {}
+
+    def remember(self, key: K, value: V) -> None:
+        """What `prime` does, when `key` is first loaded: a page of 50 contacts, of
+        which a request rarely loads any again, makes no 50 futures up front."""
+        self._known.setdefault(key, value)
 
     def load(self, key: K) -> Future[V]:
+        known = self._known
+        if known and key in known:
+            self.prime(key, known.pop(key))  # no change if already loaded
         future: Future[V] = super().load(key)
 
         def forget_failure(done: Future[V]) -> None:
@@ -35,6 +44,16 @@ class Loader(DataLoader[K, V]):
 
         future.add_done_callback(forget_failure)
         return future
+
+    def clear(self, key: K) -> Loader[K, V]:
+        self._known.pop(key, None)
+        super().clear(key)
+        return self
+
+    def clear_all(self) -> Loader[K, V]:
+        self._known.clear()
+        super().clear_all()
+        return self
 
     async def __call__(self, key: K) -> V:
         return await self.load(key)

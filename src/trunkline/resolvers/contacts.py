@@ -42,7 +42,7 @@ async def contacts_page(
     async def fetch(offset: int, limit: int) -> tuple[list[Contact], bool]:
         items, more = await source.list_contacts(f, offset, limit)
         for c in items:  # later by-id reads in this request need no vendor call
-            ctx.loaders.contact.prime(c.account, c)
+            ctx.loaders.contact.remember(c.account, c)
         return list(items), more
 
     slicing = offset_slice(
