@@ -63,11 +63,13 @@ async def contacts_page(
             ctx.groups = groups
     else:
         result = await slicing
-    edges = [
-        (encode_cursor(KIND, scope, {"i": result.start + n}), c)
-        for n, c in enumerate(result.items)
-    ]
-    return Page(edges, has_next=result.has_next, has_previous=result.has_previous)
+    start = result.start
+    return Page(
+        result.items,
+        lambda n: encode_cursor(KIND, scope, {"i": start + n}),
+        has_next=result.has_next,
+        has_previous=result.has_previous,
+    )
 
 
 async def contact(ctx: Context, account: str) -> Contact:

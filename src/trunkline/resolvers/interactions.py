@@ -137,9 +137,19 @@ async def interactions_page(
     page = await _merge(streams, state, args.first or 0, heads)
     for error in page.failures.values():
         ctx.report(error, path)
-    edges = [(_cursor(scope, e.state, e.heads, e.item), e.item) for e in page.edges]
+    edges = page.edges
+
+    def cursor_at(n: int) -> str:
+        e = edges[n]
+        return _cursor(scope, e.state, e.heads, e.item)
+
     has_next = page.has_next or bool(page.failures)
-    return Page(edges, has_next=has_next, has_previous=args.after is not None)
+    return Page(
+        [e.item for e in edges],
+        cursor_at,
+        has_next=has_next,
+        has_previous=args.after is not None,
+    )
 
 
 def _sort_key(item: Interaction) -> tuple[float, str, str]:
@@ -184,9 +194,7 @@ async def _backward(
             ctx.report(error, path)
         for e in page.edges:
             if target is not None and _item_key(e.item) == target:
-                return Page(
-                    list(window), has_next=True, has_previous=dropped or bool(after)
-                )
+                return _window_page(window, True, dropped or bool(after))
             dropped = dropped or len(window) == window.maxlen
             window.append((_cursor(scope, e.state, e.heads, e.item), e.item))
         if not page.has_next or not page.edges:
@@ -194,7 +202,19 @@ async def _backward(
         state, heads = page.state, page.heads
     if target is not None:
         raise CursorError("Invalid cursor: it no longer points into this history.")
-    return Page(list(window), has_next=False, has_previous=dropped or bool(after))
+    return _window_page(window, False, dropped or bool(after))
+
+
+def _window_page(
+    window: deque[tuple[str, Interaction]], has_next: bool, has_previous: bool
+) -> Page[Interaction]:
+    cursors = [c for c, _ in window]
+    return Page(
+        [i for _, i in window],
+        cursors.__getitem__,
+        has_next=has_next,
+        has_previous=has_previous,
+    )
 
 
 async def interaction(ctx: Context, node_id: str) -> Interaction | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -10,7 +11,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    edges: list[tuple[str, T]]  # (cursor, item)
+    items: Sequence[T]
+    # The cursor of items[n], made when a query reads it: most read none, or one.
+    cursor_at: Callable[[int], str]
     has_next: bool
     has_previous: bool
     total_count: int | None = None

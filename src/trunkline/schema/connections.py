@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import strawberry
 
@@ -40,16 +40,48 @@ class Connection(Generic[N]):
         return [e.node for e in self.edges]
 
 
+class _Edge:
+    """What the executor reads of an `Edge` (a type with no interface is not checked
+    by class): the cursor is made only if the query asks for it."""
+
+    __slots__ = ("_at", "_n", "node")
+
+    def __init__(self, node: Any, at: Callable[[int], str], n: int) -> None:
+        self.node = node
+        self._at = at
+        self._n = n
+
+    @property
+    def cursor(self) -> str:
+        return self._at(self._n)
+
+
+class _PageInfo:
+    """What the executor reads of a `PageInfo`, its cursors made when read."""
+
+    __slots__ = ("_page", "has_next_page", "has_previous_page")
+
+    def __init__(self, page: Page[Any]) -> None:
+        self.has_next_page = page.has_next
+        self.has_previous_page = page.has_previous
+        self._page = page
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self._page.cursor_at(0) if self._page.items else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        items = self._page.items
+        return self._page.cursor_at(len(items) - 1) if items else None
+
+
 def to_connection(page: Page[D], render: Callable[[D], N]) -> Connection[N]:
-    edges = [Edge(cursor=c, node=render(item)) for c, item in page.edges]
+    at = page.cursor_at
+    edges = [_Edge(render(item), at, n) for n, item in enumerate(page.items)]
     return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        edges=cast(list[Edge[N]], edges),
+        page_info=cast(PageInfo, _PageInfo(page)),
         total_count=page.total_count,
     )
 
