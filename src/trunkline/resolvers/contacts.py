@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
 from trunkline.context import Context
@@ -19,10 +21,10 @@ KIND = "Contact"
 MAX_CALL = 1000
 
 
-def _index(cursor: str | None, scope: str) -> int | None:
+def _index(cursor: str | None, scope: Callable[[], str]) -> int | None:
     if cursor is None:
         return None
-    state: Any = decode_cursor(cursor, KIND, scope)
+    state: Any = decode_cursor(cursor, KIND, scope())
     if (
         not isinstance(state, dict)
         or not isinstance(state.get("i"), int)
@@ -37,7 +39,9 @@ async def contacts_page(
 ) -> Page[Contact]:
     """A Relay page of contacts in account order."""
     source = ctx.gateway.contact_source()
-    scope = scope_of(KIND, asdict(f))
+    # The filter's hash, made only if a cursor is read or written (before the call,
+    # it would delay the call).
+    scope = cache(lambda: scope_of(KIND, asdict(f)))
 
     async def fetch(offset: int, limit: int) -> tuple[list[Contact], bool]:
         items, more = await source.list_contacts(f, offset, limit)
@@ -66,7 +70,7 @@ async def contacts_page(
     start = result.start
     return Page(
         result.items,
-        lambda n: encode_cursor(KIND, scope, {"i": start + n}),
+        lambda n: encode_cursor(KIND, scope(), {"i": start + n}),
         has_next=result.has_next,
         has_previous=result.has_previous,
     )
