@@ -38,15 +38,17 @@ class Direction(enum.Enum):
     OUTBOUND = "OUTBOUND"
 
 
-@dataclass(frozen=True, slots=True)
+# The records built per vendor item (a Q3 request makes about 1,000) are not frozen: a
+# frozen dataclass's __init__ costs about five times a plain one's (1.36 against
+# 0.26 us for an Interaction). Treat them as immutable all the same; those that were
+# hashable stay so (unsafe_hash: the hash of their fields, as when frozen).
+@dataclass(slots=True, unsafe_hash=True)
 class VendorRef:
     vendor: Vendor
     vendor_id: str
 
 
-# Phone, Address and Contact are built per record of every page (hundreds a request):
-# not frozen, since a frozen dataclass's __init__ costs five times a plain one's. Treat
-# them as immutable all the same.
+# Phone, Address and Contact likewise (per record of every page).
 @dataclass(slots=True)
 class Phone:
     number: str
@@ -198,7 +200,7 @@ class ContactFilter:
     modified_since: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ActionLogDetail:
     """A MoxiWorks ActionLog entry's own fields."""
 
@@ -209,7 +211,7 @@ class ActionLogDetail:
     moxi_works_contact_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ContactMomentDetail:
     """A Procurios contact moment's own fields."""
 
@@ -221,7 +223,7 @@ class ContactMomentDetail:
     action_code: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CommunicationDetail:
     """A CRM.COM communication's own fields."""
 
@@ -233,7 +235,7 @@ class CommunicationDetail:
     viewed_on: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class NoteDetail:
     """A LiveVox contact note's own fields."""
 
@@ -244,7 +246,7 @@ class NoteDetail:
 Detail = ActionLogDetail | ContactMomentDetail | CommunicationDetail | NoteDetail
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Interaction:
     source: VendorRef
     occurred_at: datetime
