@@ -11,17 +11,40 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    parse,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType
 
 
 class _Entry:
-    __slots__ = ("document", "errors")
+    __slots__ = ("_kinds", "document", "errors")
 
     def __init__(self, document: DocumentNode) -> None:
         self.document = document
         self.errors: list[GraphQLError] | None = None  # None: not validated yet
+        self._kinds: dict[str | None, OperationType | None] = {}
+
+    def operation_type(self, name: str | None) -> OperationType | None:
+        """The kind of the operation `name` picks; None unless exactly one does."""
+        try:
+            return self._kinds[name]
+        except KeyError:
+            ops = [
+                d
+                for d in self.document.definitions
+                if isinstance(d, OperationDefinitionNode)
+                and (name is None or (d.name is not None and d.name.value == name))
+            ]
+            kind = OperationType(ops[0].operation.value) if len(ops) == 1 else None
+            self._kinds[name] = kind
+            return kind
 
 
 class Documents:
@@ -31,6 +54,11 @@ class Documents:
         self.rules = tuple(rules)
         self.maxsize = maxsize
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
+
+    def valid(self, text: str) -> _Entry | None:
+        """The entry of a text already parsed and validated without error, else None."""
+        entry = self._entries.get(text)
+        return entry if entry is not None and entry.errors == [] else None
 
     def get(self, text: str) -> _Entry:
         entry = self._entries.get(text)

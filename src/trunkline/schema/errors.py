@@ -5,7 +5,7 @@ the context are added as error entries beside the data."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -57,23 +57,30 @@ def map_error(error: GraphQLError) -> GraphQLError:
     )
 
 
+def mapped_errors(
+    errors: Iterable[GraphQLError] | None, context: object
+) -> list[GraphQLError] | None:
+    """A result's errors as answered: mapped, then the vendor failures the request's
+    context collected beside its data."""
+    out = [map_error(e) for e in errors or ()]
+    for partial in getattr(context, "partial_errors", ()):
+        out.append(
+            GraphQLError(
+                partial.error.message,
+                path=list(partial.path),
+                extensions=partial.error.graphql_extensions(),
+            )
+        )
+    return out or None
+
+
 class ErrorMapping(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is None:
             return
-        errors = [map_error(e) for e in result.errors or []]
-        context = self.execution_context.context
-        for partial in getattr(context, "partial_errors", ()):
-            errors.append(
-                GraphQLError(
-                    partial.error.message,
-                    path=list(partial.path),
-                    extensions=partial.error.graphql_extensions(),
-                )
-            )
-        result.errors = errors or None
+        result.errors = mapped_errors(result.errors, self.execution_context.context)
 
 
-__all__ = ["MASKED", "ErrorMapping", "map_error"]
+__all__ = ["MASKED", "ErrorMapping", "map_error", "mapped_errors"]

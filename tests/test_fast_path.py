@@ -1,0 +1,100 @@
+"""A document sent again runs straight on graphql-core (Schema.execute's fast path):
+its answer must be the one Strawberry's own path gave the first time, errors and all."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+import strawberry
+
+from support import GraphQLClient
+from trunkline.domain import Vendor
+from trunkline.simulators.seed import people
+
+
+def gid(kind: str, key: str) -> str:
+    return base64.b64encode(f"{kind}:{key}".encode()).decode()
+
+
+HISTORY = """query H($id: ID!) { contact(id: $id) {
+  interactions(first: 5) { edges { node { id channel } } pageInfo { endCursor } } } }"""
+TWO_OPS = "query A { contacts(first: 1) { edges { node { account } } } } query B { __typename }"
+
+CASES: list[tuple[str, dict[str, Any]]] = [
+    (
+        "variables",
+        {
+            "query": "query P($n: Int) { contacts(first: $n) { edges { cursor node { id account phones { number } } } pageInfo { hasNextPage endCursor } } }",
+            "variables": {"n": 3},
+        },
+    ),
+    ("not found", {"query": '{ contact(account: "nope") { account } }'}),
+    (
+        "bad cursor",
+        {"query": '{ contacts(first: 2, after: "garbage") { edges { cursor } } }'},
+    ),
+    (
+        "bad variable",
+        {
+            "query": "query V($n: Int) { contacts(first: $n) { edges { cursor } } }",
+            "variables": {"n": "x"},
+        },
+    ),
+    ("bad global id", {"query": '{ node(id: "!!") { id } }'}),
+    ("named of two", {"query": TWO_OPS, "operationName": "A"}),
+    ("unnamed of two", {"query": TWO_OPS}),
+    ("unknown name", {"query": TWO_OPS, "operationName": "C"}),
+    (
+        "mutation",
+        {
+            "query": 'mutation { unlinkContact(contactId: "!!", vendor: MOXIWORKS) { changed } }'
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("body", [c[1] for c in CASES], ids=[c[0] for c in CASES])
+async def test_second_send_answers_as_the_first(
+    gql: GraphQLClient, body: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await gql.data("{ __typename }")  # log in first: both sends see the same vendors
+    first = await gql.http.post("/graphql", json=body)
+    strawberry_paths = 0
+    real = strawberry.Schema.execute
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal strawberry_paths
+        strawberry_paths += 1
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry.Schema, "execute", counting)
+    second = await gql.http.post("/graphql", json=body)
+    assert (second.status_code, second.json()) == (first.status_code, first.json())
+    # An operation the document picks without doubt runs on the fast path.
+    picked = body.get("operationName") in ("A", None) and (
+        "operationName" in body or body["query"].count("query ") < 2
+    )
+    assert strawberry_paths == (0 if picked else 1)
+
+
+async def test_vendor_failure_is_reported_alike(gql: GraphQLClient) -> None:
+    gql.sim(Vendor.CRMCOM).state.faults.down = True
+    body = {"query": HISTORY, "variables": {"id": gid("Contact", people()[0].account)}}
+    first = (await gql.http.post("/graphql", json=body)).json()
+    second = (await gql.http.post("/graphql", json=body)).json()
+    assert first == second
+    [error] = second["errors"]
+    assert (error["extensions"]["code"], error["path"]) == (
+        "VENDOR_UNAVAILABLE",
+        ["contact", "interactions"],
+    )
+
+
+async def test_mutation_over_get_is_refused_on_every_send(gql: GraphQLClient) -> None:
+    query = 'mutation { unlinkContact(contactId: "x", vendor: MOXIWORKS) { changed } }'
+    await gql.http.post("/graphql", json={"query": query})  # cached and validated
+    for _ in range(2):
+        r = await gql.http.get("/graphql", params={"query": query})
+        assert r.status_code == 405
