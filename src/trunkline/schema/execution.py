@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Awaitable, Iterable, Sequence
+from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
@@ -73,6 +74,23 @@ def _helpers(executor: Executor) -> GraphQLResolveInfoHelpers:
         _alive(ref).track_async_work(values)
 
     return GraphQLResolveInfoHelpers(gather=gather, track=track)
+
+
+_PLAIN_CLASSES: dict[type, bool] = {}
+
+
+def _plain_class(cls: type) -> bool:
+    """Whether no instance of `cls` is an error or awaitable: a page's 50 contacts are
+    of one class, checked once rather than each. (`await` looks up `__await__` on the
+    class; graphql-core's check would also see one set on an instance, which nothing
+    here does.)"""
+    plain = _PLAIN_CLASSES.get(cls)
+    if plain is None:
+        plain = _PLAIN_CLASSES[cls] = not (
+            issubclass(cls, Exception | CoroutineType | GeneratorType)
+            or hasattr(cls, "__await__")
+        )
+    return plain
 
 
 def _alive(ref: weakref.ref[Executor]) -> Executor:
@@ -386,8 +404,10 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 if non_null:
                     raise Slow
             elif (
-                isinstance(v, Exception)
-                or is_awaitable(v)
+                (
+                    not _plain_class(type(v))
+                    and (isinstance(v, Exception) or is_awaitable(v))
+                )
                 or (is_type_of is not None and is_type_of(v, None) is not True)  # type: ignore[arg-type]
             ):
                 raise Slow
