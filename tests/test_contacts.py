@@ -255,3 +255,18 @@ async def test_contacts_read_on_a_page_need_no_second_read(gql: GraphQLClient) -
     paths = [c[1] for c in gql.calls(Vendor.LIVEVOX)]
     assert paths.count("/contact/contacts") == 1
     assert "/contact/contacts/search" not in paths  # the page's contacts were known
+
+
+async def test_a_malformed_group_list_is_a_coded_vendor_error(
+    gql: GraphQLClient,
+) -> None:
+    store = gql.sim(Vendor.LIVEVOX).state.store
+    store.groups[min(store.groups)]["name"] = {"not": "text"}
+    body = await gql.query(
+        "{ contacts(first: 3) { edges { node { account groups { name } } } } }"
+    )
+    # `groups` is non-null, so its error nulls the page: but named, not masked.
+    error = body["errors"][0]
+    assert error["extensions"] == {"code": "VENDOR_PROTOCOL_ERROR", "vendor": "LIVEVOX"}
+    assert error["path"][-1] == "groups"
+    assert "malformed group list" in error["message"]

@@ -268,9 +268,17 @@ def _details(c: LvContact, labels: Mapping[str, str] | None) -> ContactDetails:
     )
 
 
-class LvGroup(Lenient):
+class LvGroup(TypedDict):
     id: int | str
     name: str
+
+
+class LvGroupList(TypedDict, total=False):
+    contactGroup: list[LvGroup] | None
+    next: str | None
+
+
+_GROUP_LIST: TypeAdapter[LvGroupList] = TypeAdapter(LvGroupList)
 
 
 class LvNote(Lenient):
@@ -434,9 +442,15 @@ class LiveVoxConnector(Connector):
             response = await self.call(
                 "groups", params={"offset": offset, "count": MAX_COUNT}
             )
-            body = self.parse(response)
-            items = [LvGroup.model_validate(g) for g in body.get("contactGroup") or []]
-            groups.extend(ContactGroup(id=str(g.id), name=g.name) for g in items)
+            try:
+                body = _GROUP_LIST.validate_json(response.content)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                raise VendorProtocolError(
+                    self.name, f"LIVEVOX: malformed group list: {first['msg']}"
+                ) from None
+            items = body.get("contactGroup") or []
+            groups.extend(ContactGroup(str(g["id"]), g["name"]) for g in items)
             if not body.get("next") or not items:
                 return groups
             offset += len(items)
