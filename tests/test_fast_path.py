@@ -18,8 +18,9 @@ def gid(kind: str, key: str) -> str:
     return base64.b64encode(f"{kind}:{key}".encode()).decode()
 
 
+# No cursor: a history cursor holds MoxiWorks windows, which follow the clock.
 HISTORY = """query H($id: ID!) { contact(id: $id) {
-  interactions(first: 5) { edges { node { id channel } } pageInfo { endCursor } } } }"""
+  interactions(first: 5) { edges { node { id channel } } } } }"""
 TWO_OPS = "query A { contacts(first: 1) { edges { node { account } } } } query B { __typename }"
 
 CASES: list[tuple[str, dict[str, Any]]] = [

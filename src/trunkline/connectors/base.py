@@ -27,7 +27,7 @@ from tenacity import (
 )
 
 from trunkline.config import VendorSettings
-from trunkline.connectors.transport import VendorHTTP
+from trunkline.connectors.transport import Answer, VendorHTTP
 from trunkline.domain import (
     Contact,
     ContactFilter,
@@ -123,11 +123,11 @@ class Connector:
         """Headers every call carries (static credentials, session ids)."""
         return {}
 
-    def auth_expired(self, response: httpx.Response) -> bool:
+    def auth_expired(self, response: Answer) -> bool:
         """Whether the answer means 'log in again and retry once'."""
         return response.status_code == 401
 
-    def error_message(self, response: httpx.Response) -> str:
+    def error_message(self, response: Answer) -> str:
         """The vendor's own error text, from its error body (no URLs, no secrets)."""
         try:
             body = response.json()
@@ -144,7 +144,7 @@ class Connector:
                     )
         return f"HTTP {response.status_code}"
 
-    def check(self, response: httpx.Response) -> None:
+    def check(self, response: Answer) -> None:
         """Raise the hierarchy's error for a failed answer; vendors extend this."""
         status = response.status_code
         if status < 400:
@@ -178,7 +178,7 @@ class Connector:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
-    ) -> httpx.Response:
+    ) -> Answer:
         """Send one declared endpoint's request: auth, error mapping, bounded retries."""
         ep = self.endpoints[endpoint]
         path = ep.path.format(**(path_params or {}))
@@ -207,7 +207,7 @@ class Connector:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, Any] | None,
-    ) -> httpx.Response:
+    ) -> Answer:
         generation = self._auth_generation
         response = await self._raw(method, path, params, json, data)
         if self.auth_expired(response):
@@ -217,7 +217,7 @@ class Connector:
         self.check(response)
         return response
 
-    def on_response(self, response: httpx.Response) -> None:
+    def on_response(self, response: Answer) -> None:
         """Hook: see every answer (e.g. to keep a session cookie)."""
 
     async def _raw(
@@ -227,7 +227,7 @@ class Connector:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, Any] | None,
-    ) -> httpx.Response:
+    ) -> Answer:
         await self._ensure_auth()
         params = self.sign_params(dict(params or {}))
         json = self.sign_body(json)
@@ -280,7 +280,7 @@ class Connector:
     def forget_auth(self) -> None:
         """Drop the session/token so the next call logs in again."""
 
-    def parse(self, response: httpx.Response) -> Any:
+    def parse(self, response: Answer) -> Any:
         try:
             return orjson.loads(response.content)
         except orjson.JSONDecodeError:

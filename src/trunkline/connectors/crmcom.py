@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, ClassVar, Final
 
-import httpx
 import orjson
 from pydantic import Field, ValidationError, field_validator
 
@@ -28,6 +27,7 @@ from trunkline.connectors.base import (
     ReadScope,
     json_position,
 )
+from trunkline.connectors.transport import Answer
 from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
     Channel,
@@ -422,7 +422,7 @@ class CrmComConnector(Connector):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # auth_expired, check and the caller all read one body: parse it once.
-        self._bodies: weakref.WeakKeyDictionary[httpx.Response, Any] = (
+        self._bodies: weakref.WeakKeyDictionary[Answer, Any] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -457,11 +457,11 @@ class CrmComConnector(Connector):
             return {**body, "token": self._token or ""}
         return body
 
-    def auth_expired(self, response: httpx.Response) -> bool:
+    def auth_expired(self, response: Answer) -> bool:
         return self._code(response) == INVALID_TOKEN
 
     # ---- the envelope ----------------------------------------------------------
-    def _body(self, response: httpx.Response) -> Any:
+    def _body(self, response: Answer) -> Any:
         if response not in self._bodies:
             try:
                 self._bodies[response] = orjson.loads(response.content)
@@ -469,22 +469,22 @@ class CrmComConnector(Connector):
                 self._bodies[response] = None
         return self._bodies[response]
 
-    def _status(self, response: httpx.Response) -> Mapping[str, Any] | None:
+    def _status(self, response: Answer) -> Mapping[str, Any] | None:
         body = self._body(response)
         status = body.get("status") if isinstance(body, dict) else None
         return status if isinstance(status, dict) and "code" in status else None
 
-    def _code(self, response: httpx.Response) -> str | None:
+    def _code(self, response: Answer) -> str | None:
         status = self._status(response)
         return None if status is None else str(status["code"])
 
-    def _data(self, response: httpx.Response) -> Any:
+    def _data(self, response: Answer) -> Any:
         body = self._body(response)
         if self._status(response) is None:
             raise VendorProtocolError(self.name, "CRMCOM: answer was not an envelope")
         return body.get("data")
 
-    def error_message(self, response: httpx.Response) -> str:
+    def error_message(self, response: Answer) -> str:
         status = self._status(response)
         if status is None:
             return super().error_message(response)
@@ -496,7 +496,7 @@ class CrmComConnector(Connector):
             message = message.replace(self._token, "***")
         return message
 
-    def check(self, response: httpx.Response) -> None:
+    def check(self, response: Answer) -> None:
         """The envelope code decides, except for transient HTTP failures."""
         http = response.status_code
         code = self._code(response)

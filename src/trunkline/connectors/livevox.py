@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any, ClassVar, NotRequired, Required
 
-import httpx
 import orjson
 from pydantic import Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
@@ -25,6 +24,7 @@ from trunkline.connectors.base import (
     ReadScope,
     json_position,
 )
+from trunkline.connectors.transport import Answer
 from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
     Address,
@@ -393,7 +393,7 @@ class LiveVoxConnector(Connector):
         return {**self._access_header(), "LV-Session": self._session or ""}
 
     # ---- contacts ------------------------------------------------------------
-    def _contacts(self, response: httpx.Response) -> tuple[list[Contact], bool]:
+    def _contacts(self, response: Answer) -> tuple[list[Contact], bool]:
         try:
             return contacts_of(response.content)
         except ValidationError as exc:

@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-import httpx
 from pydantic import Field, ValidationError, field_validator
 
 from trunkline.config import VendorSettings
@@ -29,7 +28,7 @@ from trunkline.connectors.base import (
     ReadScope,
     json_position,
 )
-from trunkline.connectors.transport import VendorHTTP
+from trunkline.connectors.transport import Answer, VendorHTTP
 from trunkline.connectors.wire import Lenient, clean_text
 from trunkline.domain import (
     ActionLogDetail,
@@ -224,7 +223,7 @@ class MoxiWorksConnector(Connector):
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self._cookies.items())
         return headers
 
-    def on_response(self, response: httpx.Response) -> None:
+    def on_response(self, response: Answer) -> None:
         for raw in response.headers.get_list("set-cookie"):
             pair = raw.split(";", 1)[0]
             name, sep, value = pair.partition("=")
@@ -267,7 +266,7 @@ class MoxiWorksConnector(Connector):
         return dict(self._agent)
 
     # ---- errors ------------------------------------------------------------------
-    def check(self, response: httpx.Response) -> None:
+    def check(self, response: Answer) -> None:
         status = response.status_code
         if status == 401:
             raise VendorRejected(
@@ -287,7 +286,7 @@ class MoxiWorksConnector(Connector):
             )
         super().check(response)
 
-    def _agent_unknown(self, response: httpx.Response) -> bool:
+    def _agent_unknown(self, response: Answer) -> bool:
         # the index answers an unknown contact with an empty list, so its 404 is the agent
         try:
             if response.request.method == "GET":
@@ -296,7 +295,7 @@ class MoxiWorksConnector(Connector):
             pass
         return "agent" in self.error_message(response).lower()
 
-    def _body(self, response: httpx.Response) -> dict[str, Any]:
+    def _body(self, response: Answer) -> dict[str, Any]:
         body = self.parse(response)
         if not isinstance(body, dict):
             raise VendorProtocolError(self.name, "MOXIWORKS: answer was not an object")

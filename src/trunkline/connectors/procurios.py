@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from trunkline.config import VendorSettings
@@ -32,7 +31,7 @@ from trunkline.connectors.base import (
     json_position,
 )
 from trunkline.connectors.procurios_stream import SharedStream, Slot, pages_seen
-from trunkline.connectors.transport import VendorHTTP
+from trunkline.connectors.transport import Answer, VendorHTTP
 from trunkline.domain import (
     Channel,
     ContactMomentDetail,
@@ -259,7 +258,7 @@ class ProcuriosConnector(Connector):
         )
         return {"Accept": ACCEPT, "Authorization": f"Bearer {token}"}
 
-    def auth_expired(self, response: httpx.Response) -> bool:
+    def auth_expired(self, response: Answer) -> bool:
         # A static token: asking again cannot help, so a 401 is a plain rejection.
         return False
 
