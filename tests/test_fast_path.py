@@ -99,3 +99,36 @@ async def test_mutation_over_get_is_refused_on_every_send(gql: GraphQLClient) ->
     for _ in range(2):
         r = await gql.http.get("/graphql", params={"query": query})
         assert r.status_code == 405
+
+
+def test_a_fast_path_execution_is_freed_without_the_cycle_collector() -> None:
+    """As on Strawberry's path (tests/test_execution.py): a request's objects go when
+    it ends, not at the next full collection."""
+    import asyncio
+    import gc
+    import weakref
+
+    from trunkline.schema import build_schema
+    from trunkline.schema.execution import Executor
+
+    seen: list[weakref.ref[Any]] = []
+
+    class Watched(Executor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            seen.append(weakref.ref(self))
+
+    schema = build_schema()
+    schema.execution_context_class = Watched
+    query = "query T { __typename }"
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(2):  # the second runs on the fast path
+            result = asyncio.run(schema.execute(query))
+            assert result.errors is None and result.data == {"__typename": "Query"}
+            del result
+        assert schema.documents.valid(query) is not None
+        assert len(seen) == 2 and all(r() is None for r in seen)
+    finally:
+        gc.enable()
