@@ -214,19 +214,19 @@ def _custom_field(labels: Mapping[str, str], f: LvCustomField) -> CustomField:
 
 
 def to_domain(c: LvCore, details: Callable[[], ContactDetails]) -> Contact:
-    # Runs per contact on every page: positional constructors, list comprehensions,
-    # and the details (address, dates, custom fields...) mapped only when read.
+    # Runs per contact on every page: positional constructors, text cleaned inline when
+    # it is text (the common case), and the details (address, dates, custom fields...)
+    # mapped only when read.
     person = c.get("person") or _NO_PERSON
-    account = str(c["account"])
-    group_id = c.get("groupId")
-    group = str(group_id) if group_id not in (None, 0, "0", "") else None
-    return Contact(
-        VendorRef(Vendor.LIVEVOX, account),
-        account,
-        clean_text(person.get("firstName")),
-        clean_text(person.get("lastName")),
-        tuple(
-            [
+    account = c["account"]
+    if type(account) is not str:
+        account = str(account)
+    phones = []
+    for p in c.get("phone") or ():
+        number = p.get("phone")
+        number = number.strip() if type(number) is str else clean_text(number)
+        if number:
+            phones.append(
                 Phone(
                     number,
                     p.get("ordinal", 0),
@@ -235,11 +235,16 @@ def to_domain(c: LvCore, details: Callable[[], ContactDetails]) -> Contact:
                     p.get("smsConsent", False),
                     p.get("cellConsent", False),
                 )
-                for p in c.get("phone") or ()
-                if (number := clean_text(p.get("phone")))
-            ]
-        ),
-        (group,) if group else (),
+            )
+    first, last = person.get("firstName"), person.get("lastName")
+    group_id = c.get("groupId")
+    return Contact(
+        VendorRef(Vendor.LIVEVOX, account),
+        account,
+        (first.strip() or None) if type(first) is str else clean_text(first),
+        (last.strip() or None) if type(last) is str else clean_text(last),
+        tuple(phones),
+        (str(group_id),) if group_id not in (None, 0, "0", "") else (),
         details,
     )
 

@@ -56,6 +56,7 @@ from trunkline.schema.plans import (
     as_is,
     leaf_value,
     node_id_of,
+    node_ids_of,
     plan_for,
     rows_of,
 )
@@ -368,8 +369,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                         else:
                             row[name] = leaf_value(how, v, nn)
                 elif kind == NODE_ID:
-                    for row, item in zip(rows, items, strict=True):
-                        row[name] = node_id_of(step, object_type.name, item)
+                    ids = node_ids_of(step, object_type.name, items)
+                    for row, node_id in zip(rows, ids, strict=True):
+                        row[name] = node_id
                 elif kind == OBJECT:
                     values = [read(item) for item in items]
                     subs = self._column_objects(

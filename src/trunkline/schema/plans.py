@@ -3,6 +3,7 @@ is, how to read it, and the steps of a grouped field set as one request runs the
 
 from __future__ import annotations
 
+from binascii import b2a_base64
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
@@ -162,6 +163,23 @@ def node_id_of(step: Step, type_name: str, source: Any) -> Any:
     return out
 
 
+def node_ids_of(step: Step, type_name: str, sources: Sequence[Any]) -> list[Any]:
+    """`node_id_of` for a column of objects of one class (a page's contacts): the
+    global ids encoded as `to_base64` does, without a call per object."""
+    classes = {type(s) for s in sources}
+    if len(classes) != 1 or step.how is not serialize_id:
+        return [node_id_of(step, type_name, s) for s in sources]
+    attr = _id_attr(classes.pop())
+    if not attr:
+        raise Slow
+    get = attrgetter(attr)
+    prefix = f"{type_name}:"
+    return [
+        b2a_base64(f"{prefix}{get(s)}".encode(), newline=False).decode()
+        for s in sources
+    ]
+
+
 def rows_of(leaves: Leaves, value: Sequence[Any], item_non_null: bool) -> list[Any]:
     """Objects whose selected fields are all plain leaves, as dicts."""
     out: list[Any] = []
@@ -232,6 +250,7 @@ __all__ = [
     "attribute_field",
     "leaf_value",
     "node_id_of",
+    "node_ids_of",
     "plan_for",
     "rows_of",
 ]
