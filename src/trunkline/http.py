@@ -141,9 +141,6 @@ class GraphQLEndpoint:
             raise RuntimeError("GraphQLEndpoint only handles HTTP")
         headers = Headers(scope=scope)
         media_type: MediaType = APPLICATION_JSON
-        # The request's objects (its context, loaders, vendor records, the result),
-        # kept until the answer is sent: freeing them is then off the answer's path.
-        keep: list[object] = []
         try:
             method = scope["method"]
             if method not in ("GET", "POST"):
@@ -174,7 +171,7 @@ class GraphQLEndpoint:
                 # The body is consumed; hand the context getter a request that
                 # can still read it.
                 request = Request(scope, _replay(body, receive))
-            response = await self._execute(request, params, method, media_type, keep)
+            response = await self._execute(request, params, method, media_type)
         except _HTTPError as exc:
             response = _json_response(
                 {"errors": [_error(exc.message, exc.code)]},
@@ -189,7 +186,6 @@ class GraphQLEndpoint:
         except ClientDisconnect:
             return  # nobody is listening for a response
         await response(scope, receive, send)
-        keep.clear()
 
     # -- GraphiQL -------------------------------------------------------------
 
@@ -256,17 +252,11 @@ class GraphQLEndpoint:
     # -- execution ------------------------------------------------------------
 
     async def _execute(
-        self,
-        request: Request,
-        params: _Params,
-        method: str,
-        media_type: MediaType,
-        keep: list[object],
+        self, request: Request, params: _Params, method: str, media_type: MediaType
     ) -> Response:
         context: object = None
         try:
             context = await self.context_getter(request)
-            keep.append(context)
             result = await self.schema.execute(
                 params.query,
                 variable_values=params.variables,
@@ -308,7 +298,6 @@ class GraphQLEndpoint:
             close = getattr(context, "close", None)
             if callable(close):  # background vendor reads end with the request
                 close()
-        keep.append(result)
         return self._result_response(result, media_type)
 
     def _result_response(
