@@ -18,4 +18,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 
 # Vendors are configured with TRUNKLINE_* variables or a mounted TOML (TRUNKLINE_CONFIG);
 # with none, the embedded simulators answer.
-ENTRYPOINT ["uvicorn", "--factory", "trunkline.app:app_from_env", "--host", "0.0.0.0", "--port", "8000"]
+ENTRYPOINT ["trunkline", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 DEFAULT_SDL = "schema.graphql"
 
@@ -33,10 +34,19 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         log_level=args.log_level,
         loop="uvloop" if _has("uvloop") else "asyncio",
-        http="httptools" if _has("httptools") else "h11",
+        http=_http_protocol(),
         access_log=args.access_log,
     )
     return 0
+
+
+def _http_protocol() -> Any:
+    """uvicorn's httptools protocol writing each response at once (serving.py)."""
+    if not _has("httptools"):
+        return "h11"
+    from trunkline.serving import CoalescingHttpToolsProtocol
+
+    return CoalescingHttpToolsProtocol
 
 
 def _has(module: str) -> bool:
@@ -79,7 +89,7 @@ def _simulate(args: argparse.Namespace) -> int:
         log_level="warning",
         access_log=False,
         loop="uvloop" if _has("uvloop") else "asyncio",
-        http="httptools" if _has("httptools") else "h11",
+        http=_http_protocol(),
     )
     return 0
 

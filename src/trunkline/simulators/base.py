@@ -11,8 +11,8 @@ A simulator is a Starlette app built by `simulator_app(name, routes)`. Each one 
 
 from __future__ import annotations
 
-import asyncio
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from trunkline.simulators.clock import sleep_until
 
 CONTROL_PREFIX = "/_sim"
 
@@ -99,8 +101,7 @@ class FaultMiddleware:
 def _answer_after(seconds: float, send: Send) -> Send:
     """`send`, holding the answer's start until `seconds` after the call arrived: the
     latency knob is the whole call's time, the simulator's own work included."""
-    loop = asyncio.get_running_loop()
-    due = loop.time() + seconds
+    due = time.monotonic() + seconds
     held: list[Message] = []
     released = False
 
@@ -112,9 +113,7 @@ def _answer_after(seconds: float, send: Send) -> Send:
         held.append(message)
         if message["type"] == "http.response.body":  # the head is complete: release
             released = True
-            wait = due - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            await sleep_until(due)
             for m in held:
                 await send(m)
 
