@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import asdict
 from functools import cache
 from typing import Any
@@ -57,14 +58,18 @@ async def contacts_page(
         before=_index(args.before, scope),
         max_call=MAX_CALL,
     )
-    if with_groups:  # the group names need nothing from the page: fetch both at once
-        result, groups = await asyncio.gather(
-            slicing, ctx.loaders.groups.load(ALL), return_exceptions=True
-        )
-        if isinstance(result, BaseException):
-            raise result
-        if not isinstance(groups, BaseException):  # else: per field, via the loader
-            ctx.groups = groups
+    if with_groups:
+        # The group names need nothing from the page: both calls at once. The page
+        # is read in this task, so its call goes out now, not a loop turn later
+        # behind a task of its own; the loader sends the group call when it yields.
+        groups = ctx.loaders.groups.load(ALL)
+        try:
+            result = await slicing
+        except BaseException:
+            groups.add_done_callback(_settled)
+            raise
+        with suppress(Exception):  # the page stands; groups are then read per field
+            ctx.groups = await groups
     else:
         result = await slicing
     start = result.start
@@ -74,6 +79,12 @@ async def contacts_page(
         has_next=result.has_next,
         has_previous=result.has_previous,
     )
+
+
+def _settled(future: asyncio.Future[Any]) -> None:
+    # a failed page leaves the group read to finish on its own: its error is seen
+    if not future.cancelled():
+        future.exception()
 
 
 async def contact(ctx: Context, account: str) -> Contact:
