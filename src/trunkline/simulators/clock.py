@@ -1,8 +1,9 @@
-"""A clock for simulated latency that keeps to a tenth of a millisecond.
+"""A clock for simulated latency that keeps to about a fifth of a millisecond.
 
 The event loop's timers do not: uvloop keeps time in whole milliseconds, and the
 simulators answered 0.6 ms late at the median (20.64 ms for 20), which the benchmark
-charged to the gateway as if a vendor were that slow (bench/NOTES.md). `sleep_until`
+charged to the gateway as if a vendor were that slow; now 0.23 ms (bench/NOTES.md).
+`sleep_until`
 sleeps on the loop until shortly before the deadline, then hands the last stretch to
 one timer thread, which waits on a precise clock and wakes the loop.
 """
