@@ -3,9 +3,9 @@
 uvicorn's httptools protocol writes a response's head and its body with a
 `transport.write` each, so a response leaves as two TCP segments and wakes its client
 twice. On this kind of machine a loopback write to an idle client cost about 0.35 ms
-(bench/NOTES.md), on the path of every answer. `CoalescingHttpToolsProtocol` holds the writes of a
-loop turn and writes them at once when the response completes, or when the turn
-ends: a streamed body still goes out as it is produced.
+(bench/NOTES.md), on the path of every answer. `CoalescingHttpToolsProtocol` holds the
+writes of a loop turn and writes them at once when the response completes, or when
+the turn ends: a streamed body still goes out as it is produced.
 """
 
 from __future__ import annotations

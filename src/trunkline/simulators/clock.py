@@ -3,9 +3,8 @@
 The event loop's timers do not: uvloop keeps time in whole milliseconds, and the
 simulators answered 0.6 ms late at the median (20.64 ms for 20), which the benchmark
 charged to the gateway as if a vendor were that slow; now 0.23 ms (bench/NOTES.md).
-`sleep_until`
-sleeps on the loop until shortly before the deadline, then hands the last stretch to
-one timer thread, which waits on a precise clock and wakes the loop.
+`sleep_until` sleeps on the loop until shortly before the deadline, then hands the
+last stretch to one timer thread, which waits on a precise clock and wakes the loop.
 """
 
 from __future__ import annotations
