@@ -30,6 +30,41 @@ async def test_batches_and_matches_by_key_not_position() -> None:
     assert calls == [["a", "b", "c"]]
 
 
+async def test_loads_from_resolver_tasks_of_one_turn_form_one_batch_a_turn_sooner() -> (
+    None
+):
+    """Resolvers of a list run as tasks started in one turn: their loads are one batch,
+    and the batch function starts two turns after them (aiodataloader's dispatch took
+    three): the vendor call goes out sooner."""
+    calls: list[list[int]] = []
+    turns = 0
+
+    async def batch(keys: Sequence[int]) -> list[int]:
+        calls.append(list(keys))
+        return [turns for _ in keys]
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    loader: Loader[int, int] = Loader(batch)
+
+    async def resolver(key: int) -> int:
+        return await loader.load(key)
+
+    counter = asyncio.ensure_future(count_turns())
+    started = turns
+    try:
+        seen = await asyncio.gather(*(resolver(k) for k in range(20)))
+    finally:
+        counter.cancel()
+    assert calls == [list(range(20))]
+    # the batch reads the counter two turns on (aiodataloader's dispatch: three)
+    assert seen == [started + 2] * 20
+
+
 async def test_a_failed_load_is_not_cached() -> None:
     attempts = 0
 

@@ -6,7 +6,8 @@ from asyncio import Future
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from aiodataloader import DataLoader
+from aiodataloader import DataLoader, dispatch_queue
+from aiodataloader import Loader as Queued
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -44,6 +45,14 @@ class Loader(DataLoader[K, V]):
 
         future.add_done_callback(forget_failure)
         return future
+
+    def do_resolve_reject(self, key: K, future: Future[V]) -> None:
+        # aiodataloader schedules a callback that schedules a task that dispatches:
+        # two loop turns before the batch function starts. One is enough: the batch
+        # holds every key loaded in this turn, and resolvers run as tasks of one turn.
+        self._queue.append(Queued(key=key, future=future))
+        if len(self._queue) == 1:
+            self.loop.call_soon(dispatch_queue, self)
 
     def clear(self, key: K) -> Loader[K, V]:
         self._known.pop(key, None)
