@@ -50,6 +50,9 @@ class Loader(DataLoader[K, V]):
         # aiodataloader schedules a callback that schedules a task that dispatches:
         # two loop turns before the batch function starts. One is enough: the batch
         # holds every key loaded in this turn, and resolvers run as tasks of one turn.
+        if not self.batch:
+            super().do_resolve_reject(key, future)
+            return
         self._queue.append(Queued(key=key, future=future))
         if len(self._queue) == 1:
             self.loop.call_soon(dispatch_queue, self)
