@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -41,7 +41,9 @@ class Batch(Generic[T]):
 
 
 class Stream(Protocol[T]):
-    async def read(self, position: Position | None, limit: int) -> Batch[T]: ...
+    # Any awaitable: a stream that hands back a future (a dataloader's) lets a page
+    # start every stream's first read in one go, without a task per stream.
+    def read(self, position: Position | None, limit: int) -> Awaitable[Batch[T]]: ...
 
 
 @dataclass
@@ -95,17 +97,43 @@ async def _fill(
             cur.failed = True
             failures[cur.name] = exc
             return
-        cur.buffer.extend(batch.items)
-        cur.next = batch.next
-        cur.exhausted = batch.next is None
-        cur.floor = None if cur.exhausted else batch.floor
-        if not batch.items and not cur.exhausted:
-            # Nothing read lies unshown (the buffer was empty and the read gave no
-            # items, e.g. an empty window), so the stream's shown position moves past
-            # what this read covered: a cursor from here does not read it again.
-            cur.consumed = batch.next
-        if _park(cur):
+        if _take(cur, batch):
             return
+
+
+async def _fill_all(
+    cursors: Sequence[_Cursor[T]], limit: int, failures: dict[str, ConnectorError]
+) -> None:
+    """`_fill` for several streams at once. Their first reads start here, in this
+    turn, and are awaited together; only a stream that needs a second read (an empty
+    window) gets a task of its own."""
+    reads = [c.stream.read(c.next, limit) for c in cursors]
+    results = await asyncio.gather(*reads, return_exceptions=True)
+    again = []
+    for cur, result in zip(cursors, results, strict=True):
+        if isinstance(result, ConnectorError):
+            cur.failed = True
+            failures[cur.name] = result
+        elif isinstance(result, BaseException):
+            raise result
+        elif not _take(cur, result) and not cur.buffer and not cur.exhausted:
+            again.append(cur)
+    if again:
+        await asyncio.gather(*(_fill(c, limit, failures) for c in again))
+
+
+def _take(cur: _Cursor[T], batch: Batch[T]) -> bool:
+    """Buffer a batch's items; True if the stream is now parked at its floor."""
+    cur.buffer.extend(batch.items)
+    cur.next = batch.next
+    cur.exhausted = batch.next is None
+    cur.floor = None if cur.exhausted else batch.floor
+    if not batch.items and not cur.exhausted:
+        # Nothing read lies unshown (the buffer was empty and the read gave no
+        # items, e.g. an empty window), so the stream's shown position moves past
+        # what this read covered: a cursor from here does not read it again.
+        cur.consumed = batch.next
+    return _park(cur)
 
 
 def _park(cur: _Cursor[T]) -> bool:
@@ -158,9 +186,7 @@ async def merge_page(
         for name, stream in streams.items()
         if state.get(name) != DONE
     }
-    await asyncio.gather(
-        *(_fill(c, limit, failures) for c in cursors.values() if c.head is None)
-    )
+    await _fill_all([c for c in cursors.values() if c.head is None], limit, failures)
 
     def snapshot() -> tuple[dict[str, Position], dict[str, Any]]:
         out: dict[str, Position] = {n: DONE for n in streams if state.get(n) == DONE}

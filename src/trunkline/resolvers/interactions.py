@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from asyncio import Future
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +16,7 @@ from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
 from trunkline.pagination.merge import Batch, MergedPage, Position, merge_page
 from trunkline.resolvers.contacts import contact as load_contact
-from trunkline.resolvers.identity import vendor_key
+from trunkline.resolvers.identity import vendor_keys
 from trunkline.resolvers.pages import Page
 
 KIND = "Interaction"
@@ -33,15 +33,13 @@ class LoaderStream:
     fields: frozenset[str]
     loaded: list[HistoryRead] = field(default_factory=list)
 
-    async def read(self, position: Position | None, limit: int) -> Batch[Interaction]:
+    def read(self, position: Position | None, limit: int) -> Future[Batch[Interaction]]:
+        """The loader's future itself: the load is queued now, with no task to run."""
         read = HistoryRead(
             self.key, self.filter, self.fields, position_text(position), limit
         )
         self.loaded.append(read)
-        batch: Batch[Interaction] = await self.ctx.loaders.history[
-            self.source.vendor
-        ].load(read)
-        return batch
+        return self.ctx.loaders.history[self.source.vendor].load(read)
 
     def release(self) -> None:
         """Drop this stream's answers from the request's loader cache.
@@ -110,9 +108,7 @@ async def _streams(
     if contact is None:
         keys: list[str | None] = [None] * len(sources)
     else:
-        keys = list(
-            await asyncio.gather(*(vendor_key(ctx, s, contact) for s in sources))
-        )
+        keys = await vendor_keys(ctx, sources, contact)
     return {
         s.vendor.value: LoaderStream(ctx, s, key, f, fields)
         for s, key in zip(sources, keys, strict=True)
@@ -126,10 +122,13 @@ async def interactions_page(
     args: SliceArgs,
     fields: frozenset[str],
     path: tuple[str | int, ...],
+    contact: Contact | None = None,
 ) -> Page[Interaction]:
-    """A page of the merged history; vendor failures degrade, not break."""
+    """A page of the merged history; vendor failures degrade, not break. `contact`:
+    the filter's contact when the caller holds it already (a Contact's own field)."""
     scope = _scope(f)
-    contact = await load_contact(ctx, f.contact_account) if f.contact_account else None
+    if contact is None and f.contact_account:
+        contact = await load_contact(ctx, f.contact_account)
     streams = await _streams(ctx, f, contact, fields)
     if args.backward:
         return await _backward(ctx, streams, scope, args, path)

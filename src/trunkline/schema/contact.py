@@ -155,7 +155,7 @@ class Contact(relay.Node):
         from trunkline.schema.interaction import interactions_connection
 
         return await interactions_connection(
-            info, first, after, last, before, filter, account=self.record.account
+            info, first, after, last, before, filter, contact=self.record
         )
 
     @classmethod

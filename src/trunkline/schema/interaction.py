@@ -181,14 +181,16 @@ async def interactions_connection(
     before: str | None,
     filter: InteractionFilter | None,
     *,
-    account: str | None = None,
+    contact: domain.Contact | None = None,
 ) -> Connection[Interaction]:
-    """Shared by `Query.interactions` and `Contact.interactions`."""
+    """Shared by `Query.interactions` and `Contact.interactions` (which hands over
+    its own record: the history needs it, and it is not loaded again)."""
     ctx = info.context
     args = slice_args(
         first, after, last, before, max_page_size=ctx.gateway.settings.max_page_size
     )
     f = filter or InteractionFilter()
+    account = contact.account if contact is not None else None
     if account is None and f.contact_id is not None:
         account = contact_account_of(f.contact_id)
     page = await interaction_resolvers.interactions_page(
@@ -197,6 +199,7 @@ async def interactions_connection(
         args,
         node_fields(info),
         tuple(info.path.as_list()),
+        contact,
     )
     return to_connection(page, Interaction.of)
 
