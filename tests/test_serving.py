@@ -1,5 +1,6 @@
 """Serving: a response leaves in one write; a streamed body still flows as it is made;
-the simulators' latency clock never answers early."""
+a request is stamped with its arrival; the simulators' latency counts from that
+stamp and their clock never answers early."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from starlette.types import Receive, Scope, Send
 from uvicorn.config import Config
 from uvicorn.server import ServerState
 
-from trunkline.serving import CoalescingHttpToolsProtocol
+from trunkline.serving import ARRIVED, CoalescingHttpToolsProtocol
+from trunkline.simulators.base import simulator_app
 from trunkline.simulators.clock import sleep_until
 
 REQUEST = b"GET /x HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -123,3 +125,60 @@ def test_the_latency_clock_outlives_a_closed_loop() -> None:
         return time.monotonic() - deadline
 
     assert asyncio.run(again()) >= 0
+
+
+async def test_a_request_is_stamped_with_its_arrival() -> None:
+    seen: list[float] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(scope["extensions"][ARRIVED]["monotonic"])
+        seen.append(time.monotonic())
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    protocol, _ = serve(app)
+    before = time.monotonic()
+    protocol.data_received(REQUEST)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    arrived, app_started = seen
+    assert before <= arrived <= app_started
+    protocol.data_received(REQUEST)  # keep-alive: each request gets its own stamp
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert seen[2] >= app_started
+
+
+async def _answer_time(scope_extensions: dict[str, Any]) -> float:
+    app = simulator_app("t", [])
+    app.state.faults.latency_ms = 50
+    sent: list[float] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(time.monotonic())
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/nowhere",
+        "raw_path": b"/nowhere",
+        "query_string": b"",
+        "headers": [],
+        "extensions": scope_extensions,
+    }
+    await app(scope, receive, send)
+    return sent[0]
+
+
+async def test_simulated_latency_counts_from_the_arrival_stamp() -> None:
+    # A call that arrived 20 ms before the app saw it is answered 50 ms after arrival
+    # (counted from the app's start, 70 ms); without a stamp, 50 ms after the app's start.
+    arrived = time.monotonic() - 0.020
+    answered = await _answer_time({ARRIVED: {"monotonic": arrived}})
+    assert arrived + 0.050 <= answered < arrived + 0.065
+    start = time.monotonic()
+    answered = await _answer_time({})
+    assert answered >= start + 0.050

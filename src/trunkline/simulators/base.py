@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from trunkline.serving import ARRIVED
 from trunkline.simulators.clock import sleep_until
 
 CONTROL_PREFIX = "/_sim"
@@ -79,7 +80,7 @@ class FaultMiddleware:
         f = self.faults
         delay = f.latency_ms + (self.rng.uniform(0, f.jitter_ms) if f.jitter_ms else 0)
         if delay > 0:
-            send = _answer_after(delay / 1000, send)
+            send = _answer_after(delay / 1000, send, _arrived(scope))
         response: Response | None = None
         if f.down:
             response = JSONResponse({"message": "service unavailable"}, 503)
@@ -98,10 +99,18 @@ class FaultMiddleware:
         await self.app(scope, receive, send)
 
 
-def _answer_after(seconds: float, send: Send) -> Send:
+def _arrived(scope: Scope) -> float:
+    """When the call's first bytes were parsed (`trunkline simulate` stamps it), else
+    now: the latency knob is then counted from the vendor's door, not from after the
+    server's task start and the middleware stack."""
+    stamp = scope.get("extensions", {}).get(ARRIVED, {}).get("monotonic")
+    return stamp if isinstance(stamp, float) else time.monotonic()
+
+
+def _answer_after(seconds: float, send: Send, arrived: float) -> Send:
     """`send`, holding the answer's start until `seconds` after the call arrived: the
     latency knob is the whole call's time, the simulator's own work included."""
-    due = time.monotonic() + seconds
+    due = arrived + seconds
     held: list[Message] = []
     released = False
 
