@@ -202,6 +202,51 @@ def test_merge_sees_every_item_once_in_order(
         assert s.reads == sorted(s.reads)
 
 
+class FutureStream:
+    """A stream that answers with a future, as a dataloader-backed stream does."""
+
+    def __init__(self, items: Sequence[tuple[int, str]]) -> None:
+        self.items = list(items)
+        self.pending: list[asyncio.Future[Batch[tuple[int, str]]]] = []
+
+    def read(
+        self, position: int | None, limit: int
+    ) -> asyncio.Future[Batch[tuple[int, str]]]:
+        future: asyncio.Future[Batch[tuple[int, str]]]
+        future = asyncio.get_running_loop().create_future()
+        self.pending.append(future)
+        return future
+
+    def answer(self, fail: bool = False) -> None:
+        future = self.pending.pop(0)
+        if fail:
+            future.set_exception(VendorUnavailable("x", "down"))
+        else:
+            future.set_result(
+                Batch([(it, n + 1) for n, it in enumerate(self.items)], None)
+            )
+
+
+def test_a_page_starts_every_streams_first_read_in_its_own_first_step() -> None:
+    # The reads are queued before the page first waits (no task per stream, which
+    # would start them a loop turn later), and a failed one still degrades.
+    async def scenario() -> None:
+        a = FutureStream([(1, "a"), (3, "a")])
+        b = FutureStream([(2, "b")])
+        page_task = asyncio.ensure_future(
+            merge_page({"a": a, "b": b}, {}, 5, key=lambda t: t)
+        )
+        await asyncio.sleep(0)  # the page's task has taken exactly one step
+        assert (len(a.pending), len(b.pending)) == (1, 1)
+        a.answer()
+        b.answer(fail=True)
+        page = await page_task
+        assert [e.item for e in page.edges] == [(1, "a"), (3, "a")]
+        assert isinstance(page.failures["b"], ConnectorError)
+
+    run(scenario())
+
+
 def test_merge_dry_vendor_not_asked_again() -> None:
     short = ListStream([(1, "a")])
     long = ListStream([(n, "b") for n in range(10)])
