@@ -34,8 +34,8 @@ async def test_loads_from_resolver_tasks_of_one_turn_form_one_batch_a_turn_soone
     None
 ):
     """Resolvers of a list run as tasks started in one turn: their loads are one batch,
-    and the batch function starts two turns after them (aiodataloader's dispatch took
-    three): the vendor call goes out sooner."""
+    and the batch function starts in the turn after them (aiodataloader's dispatch
+    took three): the vendor call goes out sooner."""
     calls: list[list[int]] = []
     turns = 0
 
@@ -61,8 +61,8 @@ async def test_loads_from_resolver_tasks_of_one_turn_form_one_batch_a_turn_soone
     finally:
         counter.cancel()
     assert calls == [list(range(20))]
-    # the batch reads the counter two turns on (aiodataloader's dispatch: three)
-    assert seen == [started + 2] * 20
+    # the batch reads the counter one turn on (aiodataloader's dispatch: three)
+    assert seen == [started + 1] * 20
 
 
 async def test_a_failed_load_is_not_cached() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from asyncio import Future
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from aiodataloader import DataLoader, dispatch_queue
+from aiodataloader import DataLoader, dispatch_queue_batch
 from aiodataloader import Loader as Queued
 
 K = TypeVar("K", bound=Hashable)
@@ -27,6 +28,7 @@ class Loader(DataLoader[K, V]):
     ) -> None:
         super().__init__(batch, max_batch_size=max_batch_size)  # type: ignore[arg-type]
         self._known: dict[K, V] = {}
+        self._dispatching: set[asyncio.Task[None]] = set()  # held: tasks are weak
 
     def remember(self, key: K, value: V) -> None:
         """What `prime` does, when `key` is first loaded: a page of 50 contacts, of
@@ -47,15 +49,29 @@ class Loader(DataLoader[K, V]):
         return future
 
     def do_resolve_reject(self, key: K, future: Future[V]) -> None:
-        # aiodataloader schedules a callback that schedules a task that dispatches:
-        # two loop turns before the batch function starts. One is enough: the batch
-        # holds every key loaded in this turn, and resolvers run as tasks of one turn.
+        # aiodataloader schedules a callback that schedules a task that runs the
+        # batch: it starts three loop turns after the first load. The task is made
+        # here instead and runs the batch in its first step, the next turn: the batch
+        # still holds every key loaded in this turn (a task scheduled now runs after
+        # everything already due), and resolvers of a list run as tasks of one turn.
         if not self.batch:
             super().do_resolve_reject(key, future)
             return
         self._queue.append(Queued(key=key, future=future))
         if len(self._queue) == 1:
-            self.loop.call_soon(dispatch_queue, self)
+            self._dispatching.add(self.loop.create_task(self._dispatch()))
+
+    async def _dispatch(self) -> None:
+        try:
+            queue, self._queue = self._queue, []
+            size = self.max_batch_size
+            if size and len(queue) > size:
+                chunks = [queue[i : i + size] for i in range(0, len(queue), size)]
+                await asyncio.gather(*(dispatch_queue_batch(self, c) for c in chunks))
+            else:
+                await dispatch_queue_batch(self, queue)
+        finally:
+            self._dispatching.discard(asyncio.current_task())
 
     def clear(self, key: K) -> Loader[K, V]:
         self._known.pop(key, None)
