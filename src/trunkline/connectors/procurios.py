@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -142,6 +143,13 @@ class PcMoment(_Lenient):
     def involves(self, relation: int) -> bool:
         """Whether `relationIds=relation` lists this moment (sender or recipient)."""
         return self.senderId == relation or relation in self.recipients
+
+    @cached_property
+    def relations(self) -> frozenset[int]:
+        """Every relation whose `relationIds` lists this moment."""
+        if self.senderId is None:
+            return frozenset(self.recipients)
+        return frozenset((self.senderId, *self.recipients))
 
 
 class PageCache:

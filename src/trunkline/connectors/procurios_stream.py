@@ -102,18 +102,21 @@ class SharedStream:
         moments, titles = await self.fetch(page, self.active)
         fresh = moments[skip:]
         self._offset += len(fresh)
-        following = set(self.active)
+        # Only the relations still followed: one that left the stream misses moments
+        # from then on, and taking one would break its prefix.
+        following: dict[int, list[Slot]] = {r: [] for r in self.active}
+        for slot in slots:
+            if slot.relation in following:
+                following[slot.relation].append(slot)
         for m in fresh:
             if m.id in self._seen_ids:  # the list shifted under us: no repeats
                 continue
             self._seen_ids.add(m.id)
             self._seen.append(m)
-            for slot in slots:
-                # A relation that left the stream misses moments from then on:
-                # taking one would break its prefix.
-                if slot.relation in following and m.involves(slot.relation):
+            for relation in m.relations:
+                for slot in following.get(relation, ()):
                     account = slot.read.filter.contact_account
-                    item = self.convert(m, slot.relation, titles, account)
+                    item = self.convert(m, relation, titles, account)
                     slot.items.append(item)
                     slot.kept += int(slot.read.filter.matches(item))
         self.pages += 1
@@ -127,17 +130,15 @@ class SharedStream:
         if self._single and all(s.kept for s in slots):
             self.stopped = True
             return
-        wanting = [
-            r
-            for r in self.active
-            if any(not s.satisfied for s in slots if s.relation == r)
-        ]
+        short = {s.relation for s in slots if not s.satisfied}
+        wanting = [r for r in self.active if r in short]
+        wanted = set(wanting)
         if not wanting:
             self.stopped = True
-        elif len(wanting) < len(self.active) and _crowded(fresh, wanting):
+        elif len(wanting) < len(self.active) and _crowded(fresh, wanted):
             self.active = wanting
             self._offset = sum(
-                1 for m in self._seen if any(m.involves(r) for r in wanting)
+                1 for m in self._seen if not m.relations.isdisjoint(wanted)
             )
 
     def _notify(self) -> None:
@@ -186,11 +187,11 @@ class SharedStream:
         return batch
 
 
-def _crowded(page: Sequence[Any], wanting: Sequence[int]) -> bool:
+def _crowded(page: Sequence[Any], wanting: set[int]) -> bool:
     """Whether most of the page (four fifths) went to relations that want nothing
     more. Narrowing re-reads part of a page, so it pays only when the stream is mostly
     someone else's (the threshold was tuned on seeded mixes of busy and quiet ones)."""
-    idle = sum(1 for m in page if not any(m.involves(r) for r in wanting))
+    idle = sum(1 for m in page if m.relations.isdisjoint(wanting))
     return idle * 5 >= len(page) * 4
 
 
