@@ -63,6 +63,9 @@ def row(
         "critical_path_ms": cp,
         "critical_path_hops": fl.hops if fl else None,
         "p50_over_critical_path": _ratio(tl.p50_ms if tl else None, cp),
+        # the baseline's own, beside it: how much of the ratio the vendors' side is
+        "baseline_p50_ms": base.p50_ms if base else None,
+        "baseline_p50_over_critical_path": _ratio(base.p50_ms if base else None, cp),
         "rps_c16": tl.rps_c16 if tl else None,
         "rps_c64": tl.rps_c64 if tl else None,
         "baseline_rps_c64": base.rps_c64 if base else None,

@@ -214,7 +214,9 @@ def _targets(by_query: dict[str, dict[str, Any]]) -> list[str]:
         lines.append(
             f"- {q}: p50 / critical path ≤ 1.15 at concurrency 1: "
             f"{_verdict(None if ratio is None else ratio <= 1.15)} ({_f(ratio, 2)}: "
-            f"{_f(get(q, 'p50_ms'))} ms over {_f(get(q, 'critical_path_ms'), 0)} ms)."
+            f"{_f(get(q, 'p50_ms'))} ms over {_f(get(q, 'critical_path_ms'), 0)} ms; "
+            f"the baseline {_f(get(q, 'baseline_p50_ms'))} ms, "
+            f"{_f(get(q, 'baseline_p50_over_critical_path'), 2)})."
         )
     for q in ("Q2", "Q3"):
         ratio = get(q, "rps_ratio_to_baseline_c64")

@@ -19,6 +19,8 @@ KEYS = {
     "p50_ms",
     "critical_path_ms",
     "p50_over_critical_path",
+    "baseline_p50_ms",
+    "baseline_p50_over_critical_path",
     "rps_c16",
     "rps_c64",
     "baseline_rps_c64",
