@@ -416,6 +416,14 @@ async def action_logs(
     return out
 
 
+def _moment_time(m: Json) -> datetime:
+    return datetime.fromisoformat(m["dateTime"]).replace(tzinfo=UTC)
+
+
+def _moment_ts(m: Json) -> float:
+    return _moment_time(m).timestamp()
+
+
 def involves(moment: Json, relation: int) -> bool:
     return moment.get("senderId") == relation or relation in (
         moment.get("recipients") or []
@@ -423,23 +431,37 @@ def involves(moment: Json, relation: int) -> bool:
 
 
 class Moments:
-    """The page's Procurios moments from one relationIds stream that narrows as
-    relations get their 10 (resuming after the moments already seen)."""
+    """The page's Procurios moments from one relationIds stream, newest first, as the
+    floor plans it (bench/floor.py): a relation that has 11 of its own (a merged page
+    of 10 reads 11, to know what follows) leaves the stream once the satisfied ones
+    crowd a page (four fifths of it), and the narrower stream resumes after the moments
+    already seen. `floor`: no moment of a followed relation still unseen is newer."""
 
     def __init__(self, vendors: Vendors, relations: list[int]) -> None:
         self.vendors = vendors
         self.relations = relations
         self.found: dict[int, list[Entry]] = {r: [] for r in relations}
-        self.first_page = asyncio.Event()
         self.done = {r: asyncio.Event() for r in relations}
+        self.floor = math.inf
+        self.ended = False
+        self._progress = asyncio.Event()
 
     async def run(self) -> None:
         try:
             await self._walk()
         finally:
-            self.first_page.set()
+            self.ended = True
             for event in self.done.values():
                 event.set()
+            self._progress.set()
+
+    def known_down_to(self, relation: int, ts: float) -> bool:
+        """Whether every moment of `relation` newer than `ts` has been seen."""
+        return self.ended or self.done[relation].is_set() or self.floor < ts
+
+    async def wait_down_to(self, relation: int, ts: float) -> None:
+        while not self.known_down_to(relation, ts):
+            await self._progress.wait()
 
     async def _walk(self) -> None:
         active = list(self.relations)
@@ -456,7 +478,8 @@ class Moments:
                 },
                 self.vendors.proc_headers,
             )
-            for m in page[offset - start :]:
+            fresh = page[offset - start :]
+            for m in fresh:
                 if m["id"] in seen_ids:
                     continue
                 seen_ids.add(m["id"])
@@ -465,20 +488,25 @@ class Moments:
                     if involves(m, r):
                         self.found[r].append(self._entry(m, r))
             offset = start + len(page)
-            self.first_page.set()
             if len(page) < PROC_PAGE:
                 return
-            wanting = [r for r in active if len(self.found[r]) < LATEST]
+            self.floor = _moment_ts(page[-1])
+            wanting = [r for r in active if len(self.found[r]) < LATEST + 1]
             for r in active:
                 if r not in wanting:
                     self.done[r].set()
-            if len(wanting) < len(active):
+            self._progress.set()
+            self._progress = asyncio.Event()
+            if not wanting:
+                return
+            idle = sum(1 for m in fresh if not any(involves(m, r) for r in wanting))
+            if len(wanting) < len(active) and idle * 5 >= len(fresh) * 4:
                 active = wanting
                 offset = sum(1 for m in seen if any(involves(m, r) for r in active))
 
     @staticmethod
     def _entry(m: Json, relation: int) -> Entry:
-        moment = datetime.fromisoformat(m["dateTime"]).replace(tzinfo=UTC)
+        moment = _moment_time(m)
         token = f"{relation}|{moment.strftime('%Y-%m-%dT%H:%M:%S')}|{m['id']}"
         channel = PROC_CHANNEL.get(str(m.get("type") or ""), "OTHER")
         return entry(
@@ -489,8 +517,9 @@ class Moments:
 async def history(
     vendors: Vendors, contact: Json, moments: Moments, relation: int | None
 ) -> list[Json]:
-    """One contact's 10 latest: MoxiWorks windows are walked only until 10 known
-    interactions (any vendor) are newer than the window's start."""
+    """One contact's 10 latest. A MoxiWorks window after the first goes out only once
+    every vendor is known down to where the window before it began, and only while
+    fewer than 10 known interactions (any vendor) are newer than that."""
     account = contact["account"]
     others = asyncio.gather(
         notes(vendors, account),
@@ -499,24 +528,23 @@ async def history(
     now = time.time()
     until, since = math.floor(now) + 1, math.ceil(now - HORIZON_S)
     moxi: list[Entry] = []
-    known: list[Entry] = []
     end = until
     while end > since:
         start = max(end - WINDOW_S, since)
         moxi += await action_logs(vendors, account, start, end)
-        if not others.done():
-            await others
-            await moments.first_page.wait()
-        lv, crm = others.result()
+        lv, crm = await others
+        if relation is not None:
+            await moments.wait_down_to(relation, start)
         proc = moments.found.get(relation, []) if relation is not None else []
         known = lv + crm + proc + moxi
         if sum(1 for key, _ in known if -key[0] >= start) >= LATEST:
             break
         end = start
+    lv, crm = await others
     if relation is not None:
         await moments.done[relation].wait()
-        lv, crm = others.result()
-        known = lv + crm + moments.found[relation] + moxi
+    proc = moments.found.get(relation, []) if relation is not None else []
+    known = lv + crm + proc + moxi
     known.sort(key=lambda e: e[0])
     return [{"node": node} for _, node in known[:LATEST]]
 
