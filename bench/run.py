@@ -88,6 +88,7 @@ class Options:
     markdown_path: Path | None
     concurrency: tuple[int, int] = (16, 64)
     max_duration_s: float = 60.0
+    render: bool = False  # rewrite the results from the last run's figures, run nothing
 
 
 def parse_options(argv: list[str] | None) -> Options:
@@ -114,6 +115,12 @@ def parse_options(argv: list[str] | None) -> Options:
         default=None,
         help="RESULTS.md to write (default: bench/RESULTS.md on a full run)",
     )
+    p.add_argument(
+        "--render",
+        action="store_true",
+        help="write the JSON and RESULTS.md again from the last run's figures "
+        "(bench/.work/*-detail.json) and the current bench/NOTES.md; runs nothing",
+    )
     a = p.parse_args(argv)
     quick = bool(a.quick)
     only = [q.strip().upper() for q in a.only.split(",") if q.strip()]
@@ -139,6 +146,7 @@ def parse_options(argv: list[str] | None) -> Options:
         max_duration_s=8.0 if quick else 60.0,
         json_path=Path(a.json) if a.json else default_json,
         markdown_path=Path(markdown) if markdown else None,
+        render=bool(a.render),
     )
 
 
@@ -715,6 +723,8 @@ def main(argv: list[str] | None = None) -> int:
     if not queries:
         print("nothing to run")
         return 1
+    if opts.render:
+        return render_again(opts, queries, skipped)
     needed = sorted(set().union(*(q.needs for q in queries)) | {"livevox"})
     stack = Stack(opts)
     started = time.monotonic()
@@ -734,10 +744,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stack.close()
     elapsed = time.monotonic() - started
-    results = report.build(opts, queries, skipped, figures, floors, stack.skipped)
-    opts.json_path.parent.mkdir(parents=True, exist_ok=True)
-    opts.json_path.write_text(json.dumps(results["rows"], indent=2) + "\n")
-    detail = WORK / f"{opts.json_path.stem}-detail.json"
+    detail = _detail_path(opts)
     detail.write_text(
         json.dumps(
             {
@@ -745,20 +752,66 @@ def main(argv: list[str] | None = None) -> int:
                 "options": {k: str(v) for k, v in asdict(opts).items()},
                 "seconds": round(elapsed, 1),
                 "figures": {k: [asdict(f) for f in v] for k, v in figures.items()},
-                "skipped": {**skipped, **stack.skipped},
+                "skipped": skipped,
+                "targets_skipped": stack.skipped,
             },
             indent=2,
         )
         + "\n"
     )
+    write_results(opts, queries, skipped, figures, floors, stack.skipped, machine())
+    print(f"wrote {detail} ({elapsed:.0f} s)")
+    return 0
+
+
+def _detail_path(opts: Options) -> Path:
+    return WORK / f"{opts.json_path.stem}-detail.json"
+
+
+def write_results(
+    opts: Options,
+    queries: list[BenchQuery],
+    skipped: dict[str, str],
+    figures: dict[str, list[Figures]],
+    floors: dict[str, floor.Floor | None],
+    targets_skipped: dict[str, str],
+    host: dict[str, Any],
+) -> None:
+    results = report.build(opts, queries, skipped, figures, floors, targets_skipped)
+    opts.json_path.parent.mkdir(parents=True, exist_ok=True)
+    opts.json_path.write_text(json.dumps(results["rows"], indent=2) + "\n")
     print()
     print(report.table(results["rows"], figures))
-    print(f"\nwrote {opts.json_path} and {detail} ({elapsed:.0f} s)")
+    print(f"\nwrote {opts.json_path}")
     if opts.markdown_path:
         opts.markdown_path.write_text(
-            report.markdown(machine(), opts, results, figures, floors, skipped)
+            report.markdown(host, opts, results, figures, floors, skipped)
         )
         print(f"wrote {opts.markdown_path}")
+
+
+def render_again(
+    opts: Options, queries: list[BenchQuery], skipped: dict[str, str]
+) -> int:
+    """The results of the last run, written again (after a fix to the report or to
+    bench/NOTES.md): the same figures, machine and date; the floors are derived again
+    from the seeded data, as the run does."""
+    path = _detail_path(opts)
+    if not path.exists():
+        print(f"no figures to render: {path} is missing (run the benchmark first)")
+        return 1
+    saved = json.loads(path.read_text())
+    figures = {
+        name: [Figures(**f) for f in figs]
+        for name, figs in saved["figures"].items()
+        if name in {q.name for q in queries}
+    }
+    floors = {q.name: floor.for_query(q.name) for q in queries if q.name in figures}
+    ran = [q for q in queries if q.name in figures]
+    targets_skipped = dict(saved.get("targets_skipped") or {})
+    write_results(
+        opts, ran, skipped, figures, floors, targets_skipped, saved["machine"]
+    )
     return 0
 
 

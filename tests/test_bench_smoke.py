@@ -53,3 +53,17 @@ def test_quick_run_writes_every_key(tmp_path: Path) -> None:
     assert q1["p50_ms"] >= q1["critical_path_ms"] == 20
     assert q1["rps_c64"] > 0 and q1["baseline_rps_c64"] > 0
     assert q1["peer_rps_c64"] is None
+    # --render writes the same results again from the run's saved figures, and a
+    # results file of its own where asked (after a fix to the report or the notes)
+    again = tmp_path / "again.md"
+    render = [*argv, "--render", "--markdown", str(again)]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", *render],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert json.loads(out.read_text()) == rows
+    assert "Q1: p50 / critical path ≤ 1.15" in again.read_text()
