@@ -33,17 +33,21 @@ KEYS = {
 }
 
 
-def test_quick_run_writes_every_key(tmp_path: Path) -> None:
-    out = tmp_path / "x.json"
-    argv = ["--quick", "--only", "Q1", "--no-peer", "--json", str(out)]
+def bench(*argv: str, timeout: float) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bench", *argv],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def test_quick_run_writes_every_key(tmp_path: Path) -> None:
+    out = tmp_path / "x.json"
+    argv = ["--quick", "--only", "Q1", "--no-peer", "--json", str(out)]
+    bench(*argv, timeout=300)
     rows = json.loads(out.read_text())
     assert [r["query"] for r in rows] == ["Q1"]
     [q1] = rows
@@ -56,14 +60,6 @@ def test_quick_run_writes_every_key(tmp_path: Path) -> None:
     # --render writes the same results again from the run's saved figures, and a
     # results file of its own where asked (after a fix to the report or the notes)
     again = tmp_path / "again.md"
-    render = [*argv, "--render", "--markdown", str(again)]
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", *render],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    bench(*argv, "--render", "--markdown", str(again), timeout=60)
     assert json.loads(out.read_text()) == rows
     assert "Q1: p50 / critical path ≤ 1.15" in again.read_text()
