@@ -7,10 +7,13 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 import uvicorn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -91,6 +94,32 @@ PARAMS: dict[str, Any] = {
 
 def test_query_encoding_is_httpxs() -> None:
     assert encode_query(PARAMS) == str(httpx.QueryParams(PARAMS))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1),
+        st.one_of(
+            st.text(), st.integers(), st.booleans(), st.none(), st.lists(st.text())
+        ),
+        max_size=5,
+    )
+)
+def test_query_encoding_is_urlencodes_for_any_text(params: dict[str, Any]) -> None:
+    def text(v: Any) -> str:  # httpx's rendering of a value
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return "" if v is None else str(v)
+
+    expected = urlencode(
+        [
+            (k, text(x))
+            for k, v in params.items()
+            for x in (v if isinstance(v, list) else [v])
+        ]
+    )
+    assert encode_query(params) == expected
 
 
 @pytest.mark.parametrize("kind", TRANSPORTS)
