@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 
 from trunkline.config import Secrets, VendorSettings
 from trunkline.connectors import connector_classes
-from trunkline.connectors.base import HistoryRead, InteractionSource
+from trunkline.connectors.base import HistoryRead, InteractionSource, answer_each
 from trunkline.connectors.moxiworks import (
     WINDOW_S,
     MoxiAction,
@@ -495,3 +495,32 @@ async def test_create_for_unknown_contact_is_not_found(
 ) -> None:
     with pytest.raises(VendorNotFound):
         await conn.create_action_log("no-such-account", "t", "b")
+
+
+async def test_reads_answer_each_in_its_slot_and_a_single_read_in_the_callers_task() -> (
+    None
+):
+    # Every window step of a walk is a single read: it runs in the loader's task,
+    # with no task (and no loop turn) of its own; a failure is that read's answer.
+    caller = asyncio.current_task()
+    seen: list[object] = []
+
+    async def read_one(n: int) -> int:
+        seen.append(asyncio.current_task())
+        if n < 0:
+            raise VendorUnavailable("moxiworks", "down")
+        return n * 10
+
+    assert await answer_each([3], read_one) == [30]
+    assert seen == [caller]
+    [failed] = await answer_each([-1], read_one)
+    assert isinstance(failed, VendorUnavailable)
+    answers = await answer_each([1, -1, 2], read_one)
+    assert answers[0] == 10 and answers[2] == 20
+    assert isinstance(answers[1], VendorUnavailable)
+
+    async def cancelled(n: int) -> int:
+        raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await answer_each([1, 2], cancelled)

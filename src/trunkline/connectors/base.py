@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, TypeVar, runtime_checkable
 
 import httpx
 import orjson
@@ -393,6 +393,33 @@ class InteractionSource(Protocol):
         ...
 
 
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+async def answer_each(
+    reads: Sequence[R], read_one: Callable[[R], Awaitable[T]]
+) -> list[T | Exception]:
+    """`read_one` of every read, concurrently; an Exception is that read's answer,
+    anything else (a cancellation) is raised. A single read is awaited in the caller's
+    task: a task of its own costs a loop turn before its call and one after, and each
+    step of a window walk is a single read."""
+    if len(reads) == 1:
+        try:
+            return [await read_one(reads[0])]
+        except Exception as exc:
+            return [exc]
+    results = await asyncio.gather(
+        *(read_one(r) for r in reads), return_exceptions=True
+    )
+    out: list[T | Exception] = []
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, Exception):
+            raise result
+        out.append(result)
+    return out
+
+
 __all__ = [
     "Connector",
     "ContactSource",
@@ -400,5 +427,6 @@ __all__ = [
     "HistoryRead",
     "InteractionSource",
     "ReadScope",
+    "answer_each",
     "json_position",
 ]

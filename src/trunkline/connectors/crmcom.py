@@ -10,7 +10,6 @@ and `fields_set` trims each record to what the query selects.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +24,7 @@ from trunkline.connectors.base import (
     Endpoint,
     HistoryRead,
     ReadScope,
+    answer_each,
     json_position,
 )
 from trunkline.connectors.transport import Answer
@@ -543,9 +543,7 @@ class CrmComConnector(Connector):
         self, reads: Sequence[HistoryRead], scope: ReadScope | None = None
     ) -> Sequence[Batch[Interaction] | BaseException]:
         """One list call per read, concurrently; a failure stays in its read's slot."""
-        return await asyncio.gather(
-            *(self._read_history(r) for r in reads), return_exceptions=True
-        )
+        return await answer_each(reads, self._read_history)
 
     async def _read_history(self, read: HistoryRead) -> Batch[Interaction]:
         if read.key is None:

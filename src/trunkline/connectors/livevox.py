@@ -7,7 +7,6 @@ Many contacts are read in one search call with an OR tree of `account EQUALS` co
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import partial
@@ -22,6 +21,7 @@ from trunkline.connectors.base import (
     Endpoint,
     HistoryRead,
     ReadScope,
+    answer_each,
     json_position,
 )
 from trunkline.connectors.transport import Answer
@@ -507,9 +507,7 @@ class LiveVoxConnector(Connector):
     ) -> Sequence[Batch[Interaction] | BaseException]:
         """Notes come whole in one call per account; reads of one account share it."""
         accounts = list(dict.fromkeys(r.key for r in reads if r.key))
-        fetched = await asyncio.gather(
-            *(self.contact_notes(a) for a in accounts), return_exceptions=True
-        )
+        fetched = await answer_each(accounts, self.contact_notes)
         by_account = dict(zip(accounts, fetched, strict=True))
         out: list[Batch[Interaction] | BaseException] = []
         for r in reads:

@@ -9,7 +9,6 @@ first, so a history is walked window by window (`pagination.window`).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import math
 import time
@@ -26,6 +25,7 @@ from trunkline.connectors.base import (
     Endpoint,
     HistoryRead,
     ReadScope,
+    answer_each,
     json_position,
 )
 from trunkline.connectors.transport import Answer, VendorHTTP
@@ -375,15 +375,7 @@ class MoxiWorksConnector(Connector):
         self, reads: Sequence[HistoryRead], scope: ReadScope | None = None
     ) -> Sequence[Batch[Interaction] | BaseException]:
         """Each read walks its own windows; a failure stays in that read's slot."""
-        results = await asyncio.gather(
-            *(self._read(r) for r in reads), return_exceptions=True
-        )
-        out: list[Batch[Interaction] | BaseException] = []
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, Exception):
-                raise result  # cancellation and the like are not a read's answer
-            out.append(result)
-        return out
+        return await answer_each(reads, self._read)
 
     async def get_interaction(self, token: str) -> Interaction | None:
         """By node key `partner|timestamp|id`: read the one second that holds it."""
