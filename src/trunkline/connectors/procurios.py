@@ -141,12 +141,12 @@ class PcMoment(_Lenient):
         return _utc(v)
 
     def involves(self, relation: int) -> bool:
-        """Whether `relationIds=relation` lists this moment (sender or recipient)."""
-        return self.senderId == relation or relation in self.recipients
+        """Whether `relationIds=relation` lists this moment."""
+        return relation in self.relations
 
     @cached_property
     def relations(self) -> frozenset[int]:
-        """Every relation whose `relationIds` lists this moment."""
+        """Every relation whose `relationIds` lists this moment: sender, recipients."""
         if self.senderId is None:
             return frozenset(self.recipients)
         return frozenset((self.senderId, *self.recipients))

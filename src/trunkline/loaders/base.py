@@ -7,7 +7,7 @@ from asyncio import Future
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from aiodataloader import DataLoader, dispatch_queue_batch
+from aiodataloader import DataLoader, dispatch_queue_batch, get_chunks
 from aiodataloader import Loader as Queued
 
 K = TypeVar("K", bound=Hashable)
@@ -66,7 +66,7 @@ class Loader(DataLoader[K, V]):
             queue, self._queue = self._queue, []
             size = self.max_batch_size
             if size and len(queue) > size:
-                chunks = [queue[i : i + size] for i in range(0, len(queue), size)]
+                chunks = get_chunks(queue, size)
                 await asyncio.gather(*(dispatch_queue_batch(self, c) for c in chunks))
             else:
                 await dispatch_queue_batch(self, queue)
