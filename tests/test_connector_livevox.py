@@ -111,3 +111,21 @@ def test_a_malformed_detail_fails_only_that_contacts_details() -> None:
         _ = bad.emails
     assert good.emails == ("bo@example.com",)
     assert good.custom_field("COL1") == "x"
+
+
+def test_a_custom_field_is_read_without_making_the_details() -> None:
+    # An identity rule reads one custom field of every contact on a page: that must not
+    # cost each contact its whole details, nor fail on a detail it does not read.
+    body = (
+        b'{"listContactDetails": ['
+        b'{"account": "1", "person": {"email": 42},'
+        b' "customFields": [{"field": "COL5", "value": 400001}]},'
+        b'{"account": "2", "customFields": [{"field": "COL5"}, {"value": "x"}]}]}'
+    )
+    (a, b), _ = contacts_of(body)
+    assert a.custom_field("col5") == "400001"
+    assert callable(a.more)  # the details are still to be made
+    with pytest.raises(VendorProtocolError, match=r"person\.email"):
+        _ = a.emails
+    with pytest.raises(VendorProtocolError, match=r"customFields\.1\.field"):
+        b.custom_field("COL5")

@@ -14,6 +14,7 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 from starlette.applications import Starlette
 
 from trunkline.config import Secrets, VendorSettings
@@ -38,6 +39,7 @@ from trunkline.errors import (
     BadUserInput,
     ConfigError,
     VendorNotFound,
+    VendorProtocolError,
     VendorRejected,
     VendorUnavailable,
 )
@@ -387,9 +389,11 @@ async def test_ready(sim: Starlette, conn: MoxiWorksConnector) -> None:
 
 # ---- mapping ------------------------------------------------------------------------
 
+ACTION: TypeAdapter[MoxiAction] = TypeAdapter(MoxiAction)
+
 
 def test_mapping_tolerates_nulls_and_maps_channels() -> None:
-    bare = MoxiAction.model_validate(
+    bare = ACTION.validate_python(
         {
             "moxi_works_action_log_id": "x1",
             "type": "weird",
@@ -403,7 +407,7 @@ def test_mapping_tolerates_nulls_and_maps_channels() -> None:
     assert item.occurred_at == datetime.fromtimestamp(5, UTC)
     assert isinstance(item.detail, ActionLogDetail) and item.detail.address is None
 
-    located = MoxiAction.model_validate(
+    located = ACTION.validate_python(
         {
             "moxi_works_action_log_id": "x2",
             "type": "inperson",
@@ -434,7 +438,7 @@ def test_mapping_tolerates_nulls_and_maps_channels() -> None:
         ("manual", Channel.ACTION_LOG),
         ("other", Channel.ACTION_LOG),
     ]:
-        action = bare.model_copy(update={"type": kind})
+        action: MoxiAction = {**bare, "type": kind}
         assert to_interaction(action, "A1", None).channel is channel
 
 
@@ -524,3 +528,81 @@ async def test_reads_answer_each_in_its_slot_and_a_single_read_in_the_callers_ta
 
     with pytest.raises(asyncio.CancelledError):
         await answer_each([1, 2], cancelled)
+
+
+def _answering(body: bytes) -> MoxiWorksConnector:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    vs = VendorSettings(name="moxiworks", options={"agent_uuid": "a-1"})
+    return MoxiWorksConnector(vs, make_client(vs, app=app))
+
+
+@pytest.mark.parametrize(
+    ("body", "error", "text"),
+    [
+        (
+            b'{"actions": [{"moxi_works_action_log_id": "x"}]}',
+            VendorProtocolError,
+            "actions.0.timestamp",
+        ),
+        (
+            b'{"actions": [{"moxi_works_action_log_id": "", "timestamp": 5}]}',
+            VendorProtocolError,
+            "moxi_works_action_log_id",
+        ),
+        (b'{"actions": "none"}', VendorProtocolError, "actions"),
+        (
+            b'{"status": "fail", "messages": ["agent suspended"]}',
+            VendorRejected,
+            "agent suspended",
+        ),
+        (
+            b'{"status": "error", "actions": 7, "message": "try later"}',
+            VendorRejected,
+            "try later",
+        ),
+        (b"<html>", VendorProtocolError, "not JSON"),
+        (b"[]", VendorProtocolError, "not an object"),
+    ],
+)
+async def test_a_malformed_or_refused_window_is_an_error_not_an_empty_one(
+    body: bytes, error: type[Exception], text: str
+) -> None:
+    conn = _answering(body)
+    with pytest.raises(error, match=text):
+        await conn.fetch_window("A1", 0, 10)
+    await conn.aclose()
+
+
+async def test_a_window_takes_lenient_values_and_cleans_its_text() -> None:
+    body = orjson.dumps(
+        {
+            "moxi_works_contact_id": 77,
+            "actions": [
+                {
+                    "moxi_works_action_log_id": 42,
+                    "timestamp": "5",
+                    "type": "CALL",
+                    "log_data": {
+                        "title": {"odd": 1},
+                        "agent_action": " call ",
+                        "body": 12,
+                        "agent_action_city": " ",
+                    },
+                },
+                {"moxi_works_action_log_id": "b", "timestamp": 9, "log_data": None},
+                {"moxi_works_action_log_id": "c", "timestamp": 10},  # past the window
+            ],
+        }
+    )
+    conn = _answering(body)
+    newer, older = await conn.fetch_window("A1", 0, 10)
+    await conn.aclose()
+    assert (newer.source.vendor_id, older.source.vendor_id) == ("b", "42")
+    assert (older.channel, older.subject, older.body) == (Channel.PHONE, "call", "12")
+    assert isinstance(older.detail, ActionLogDetail)
+    assert older.detail.address is None and older.detail.moxi_works_contact_id == "77"
+    assert newer.channel is Channel.ACTION_LOG and newer.subject is None

@@ -110,6 +110,11 @@ class Contact:
     more: ContactDetails | Callable[[], ContactDetails] = field(
         default_factory=ContactDetails, repr=False
     )
+    # The custom fields alone, or what makes them, for while the details are not
+    # made: an identity rule reads one custom field of every contact on a page.
+    custom: Sequence[CustomField] | Callable[[], Sequence[CustomField]] | None = field(
+        default=None, repr=False
+    )
 
     @property
     def details(self) -> ContactDetails:
@@ -144,7 +149,12 @@ class Contact:
 
     @property
     def custom_fields(self) -> Sequence[CustomField]:
-        return self.details.custom_fields
+        custom = self.custom
+        if custom is None or isinstance(self.more, ContactDetails):
+            return self.details.custom_fields
+        if callable(custom):
+            custom = self.custom = custom()
+        return custom
 
     @property
     def created_at(self) -> datetime | None:

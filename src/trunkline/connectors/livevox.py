@@ -135,6 +135,9 @@ class LvCoreList(TypedDict, total=False):
 LIST_KEYS = ("listContactDetails", "findMatchingContactsDetails", "contacts")
 _CORE_LIST: TypeAdapter[LvCoreList] = TypeAdapter(LvCoreList)
 _CONTACT: TypeAdapter[LvContact] = TypeAdapter(LvContact)
+_CUSTOM: TypeAdapter[list[LvCustomField] | None] = TypeAdapter(
+    list[LvCustomField] | None
+)
 _NO_PERSON: LvPerson = {}
 
 
@@ -155,7 +158,8 @@ def contacts_of(
             cores = page[key] or []  # type: ignore[literal-required]
             details = _PageDetails(body, key, labels)
             return [
-                to_domain(c, partial(details, n)) for n, c in enumerate(cores)
+                to_domain(c, partial(details, n), partial(details.custom, n))
+                for n, c in enumerate(cores)
             ], more
     return [], more
 
@@ -177,6 +181,21 @@ class _PageDetails:
         self._raw: list[Any] | None = None
 
     def __call__(self, index: int) -> ContactDetails:
+        try:
+            c = _CONTACT.validate_python(self._rows()[index])
+        except ValidationError as exc:
+            raise _malformed(exc) from None
+        return _details(c, self._labels)
+
+    def custom(self, index: int) -> Sequence[CustomField]:
+        """One contact's custom fields, without validating the rest of its details."""
+        try:
+            fields = _CUSTOM.validate_python(self._rows()[index].get("customFields"))
+        except ValidationError as exc:
+            raise _malformed(exc, "customFields") from None
+        return _custom_fields(fields, self._labels)
+
+    def _rows(self) -> list[Any]:
         raw = self._raw
         if raw is None:
             body = self._body
@@ -187,16 +206,22 @@ class _PageDetails:
                 raise VendorProtocolError(Vendor.LIVEVOX.value, msg) from None
             raw = self._raw = list((page or {}).get(self._key) or ())
             self._body = None
-        try:
-            c = _CONTACT.validate_python(raw[index])
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise VendorProtocolError(
-                Vendor.LIVEVOX.value,
-                f"LIVEVOX: malformed contact details ({where}): {first['msg']}",
-            ) from None
-        return _details(c, self._labels)
+        return raw
+
+
+def _malformed(exc: ValidationError, *under: str) -> VendorProtocolError:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in (*under, *first["loc"]))
+    return VendorProtocolError(
+        Vendor.LIVEVOX.value,
+        f"LIVEVOX: malformed contact details ({where}): {first['msg']}",
+    )
+
+
+def _custom_fields(
+    fields: list[LvCustomField] | None, labels: Mapping[str, str] | None
+) -> Sequence[CustomField]:
+    return Converted(fields, partial(_custom_field, labels or {})) if fields else ()
 
 
 def _balance(v: Any) -> float | None:
@@ -213,7 +238,11 @@ def _custom_field(labels: Mapping[str, str], f: LvCustomField) -> CustomField:
     )
 
 
-def to_domain(c: LvCore, details: Callable[[], ContactDetails]) -> Contact:
+def to_domain(
+    c: LvCore,
+    details: Callable[[], ContactDetails],
+    custom: Callable[[], Sequence[CustomField]] | None = None,
+) -> Contact:
     # Runs per contact on every page: positional constructors, text cleaned inline when
     # it is text (the common case), and the details (address, dates, custom fields...)
     # mapped only when read.
@@ -246,13 +275,13 @@ def to_domain(c: LvCore, details: Callable[[], ContactDetails]) -> Contact:
         tuple(phones),
         (str(group_id),) if group_id not in (None, 0, "0", "") else (),
         details,
+        custom,
     )
 
 
 def _details(c: LvContact, labels: Mapping[str, str] | None) -> ContactDetails:
     person = c.get("person") or _NO_PERSON
     email = clean_text(person.get("email"))
-    custom = c.get("customFields")
     return ContactDetails(
         (email,) if email else (),
         Address(
@@ -267,7 +296,7 @@ def _details(c: LvContact, labels: Mapping[str, str] | None) -> ContactDetails:
         _balance(c.get("balance")),
         _day(c.get("dueDate")),
         c.get("active"),
-        Converted(custom, partial(_custom_field, labels or {})) if custom else (),
+        _custom_fields(c.get("customFields"), labels),
         _ms(c.get("createdDate", c.get("created"))) or _ms(c.get("createDate")),
         _ms(c.get("modifiedDate", c.get("modified"))) or _ms(c.get("modifyDate")),
     )
