@@ -61,6 +61,7 @@ def row(
     base = _best(figs, "baseline")
     peer = _best(figs, "peer")
     quick = _quickest(figs, "baseline")
+    wire = _quickest(figs, "wire")
     cp = fl.hops * latency_ms if fl else None
     out: dict[str, Any] = {
         "query": q.name,
@@ -76,6 +77,10 @@ def row(
         # ratio the vendors' side and the machine are
         "baseline_p50_ms": quick.p50_ms if quick else None,
         "baseline_p50_over_critical_path": _ratio(quick.p50_ms if quick else None, cp),
+        # the wire floor's (bench/wire.py): the least any gateway's ratio can be here
+        "wire_p50_ms": wire.p50_ms if wire else None,
+        "wire_p50_over_critical_path": _ratio(wire.p50_ms if wire else None, cp, 3),
+        "wire_vendor_calls": wire.vendor_calls if wire else None,
         "rps_c16": tl.rps_c16 if tl else None,
         "rps_c64": tl.rps_c64 if tl else None,
         "baseline_rps_c64": base.rps_c64 if base else None,

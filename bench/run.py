@@ -33,6 +33,7 @@ import httpx
 from bench import floor, report
 from bench.catalog import BY_NAME, HUGE_ACCOUNT, QUERY_SET, BenchQuery, contact_id
 from bench.procs import ROOT, WORK, Service, free_port, python, start, wait_until
+from bench.wire import CALLS as WIRE_CALLS
 
 HERE = Path(__file__).resolve().parent
 PEER = HERE / "peer"
@@ -156,7 +157,7 @@ def parse_options(argv: list[str] | None) -> Options:
 @dataclass
 class Target:
     name: str  # e.g. "trunkline[aiohttp]"
-    kind: str  # trunkline | baseline | peer
+    kind: str  # trunkline | baseline | peer | wire
     variant: str
     service: Service
     queries: frozenset[str]
@@ -283,6 +284,13 @@ class Stack:
         service = start(f"baseline[{client}]", argv, port=port, env=self.vendor_env())
         return Target(service.name, "baseline", client, service, queries)
 
+    def launch_wire(self, queries: frozenset[str]) -> Target:
+        """The wire floor (bench/wire.py): the calls and their parse, nothing else."""
+        port = free_port()
+        argv = python("-m", "bench.wire", "--port", str(port))
+        service = start("wire-floor", argv, port=port, env=self.vendor_env())
+        return Target(service.name, "wire", "aiohttp", service, queries)
+
     def launch_peer(self, queries: frozenset[str]) -> Target | None:
         why = peer_unavailable()
         if why:
@@ -364,6 +372,9 @@ class Stack:
             launched += [
                 self.launch_baseline(c, base) for c in self.opts.baseline_clients
             ]
+        wire = frozenset(q.name for q in queries if q.name.encode() in WIRE_CALLS)
+        if wire:
+            launched.append(self.launch_wire(wire))
         peer_queries = frozenset(q.name for q in queries if q.peer)
         if not self.opts.peer:
             self.skipped["peer"] = "--no-peer"
@@ -505,6 +516,8 @@ def measure(
     fig.failed += c1["failed"]
     fig.cut += c1["cut"]
     fig.first_error = c1["first_error"]
+    if target.kind == "wire":  # a latency floor: its throughput is no one's target
+        return fig
     low, high = opts.concurrency
     cpu_ms: dict[int, float] = {}
     for conc in (low, high):

@@ -21,6 +21,8 @@ KEYS = {
     "p50_over_critical_path",
     "baseline_p50_ms",
     "baseline_p50_over_critical_path",
+    "wire_p50_ms",
+    "wire_p50_over_critical_path",
     "rps_c16",
     "rps_c64",
     "baseline_rps_c64",
@@ -57,9 +59,12 @@ def test_quick_run_writes_every_key(tmp_path: Path) -> None:
     assert q1["p50_ms"] >= q1["critical_path_ms"] == 20
     assert q1["rps_c64"] > 0 and q1["baseline_rps_c64"] > 0
     assert q1["peer_rps_c64"] is None
+    # the wire floor makes the same call, and no gateway's latency can be below it
+    assert q1["wire_vendor_calls"] == 1 and q1["wire_p50_ms"] >= 20
     # --render writes the same results again from the run's saved figures, and a
     # results file of its own where asked (after a fix to the report or the notes)
     again = tmp_path / "again.md"
     bench(*argv, "--render", "--markdown", str(again), timeout=60)
     assert json.loads(out.read_text()) == rows
-    assert "Q1: p50 / critical path ≤ 1.15" in again.read_text()
+    text = again.read_text()
+    assert "Q1: p50 / critical path ≤ 1.15" in text and "the wire floor" in text
