@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from trunkline.schema.selection import node_fields
 
-SEEN: list[frozenset[str]] = []
+seen: list[frozenset[str]] = []
 
 
 @strawberry.type
@@ -35,7 +35,7 @@ class ThingConnection:
 class Query:
     @strawberry.field
     def things(self, info: Info) -> ThingConnection:
-        SEEN.append(node_fields(info))
+        seen.append(node_fields(info))
         return ThingConnection(edges=[], nodes=[])
 
 
@@ -60,8 +60,34 @@ schema = strawberry.Schema(query=Query)
     ],
 )
 def test_node_fields(query: str, expected: set[str]) -> None:
-    SEEN.clear()
+    seen.clear()
     result = schema.execute_sync(query)
     assert result.errors is None
-    [seen] = SEEN
-    assert seen == frozenset(expected)
+    [one] = seen
+    assert one == frozenset(expected)
+
+
+class Memo:
+    def __init__(self) -> None:
+        self.selections: dict[tuple[int, ...], frozenset[str]] = {}
+
+
+def test_kept_per_request_by_field_and_never_shared_between_spellings() -> None:
+    # the same field under every item of a page is read once a request; aliases,
+    # and a fragment's field merged with more, are each their own selection
+    seen.clear()
+    memo = Memo()
+    query = (
+        "{ a: things { edges { node { name } } } b: things { nodes { size } } "
+        "c: things { ...F } d: things { ...F edges { node { size } } } } "
+        "fragment F on ThingConnection { edges { node { colour } } }"
+    )
+    result = schema.execute_sync(query, context_value=memo)
+    assert result.errors is None
+    assert seen == [
+        frozenset({"name"}),
+        frozenset({"size"}),
+        frozenset({"colour"}),
+        frozenset({"colour", "size"}),
+    ]
+    assert len(memo.selections) == 4

@@ -58,6 +58,9 @@ class Context:
     partial_errors: list[PartialError] = field(default_factory=list)
     # Contact groups by id, when a list resolver fetched them beside its page.
     groups: Mapping[str, ContactGroup] | None = None
+    # What a connection field selects below its nodes, by field node: the same
+    # field under every contact of a page is read once (schema/selection.py).
+    selections: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
 
     def report(self, error: ConnectorError, path: tuple[str | int, ...]) -> None:
         self.partial_errors.append(PartialError(error, path))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from asyncio import Future
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from trunkline.connectors.base import HistoryRead, InteractionSource
@@ -76,11 +78,13 @@ def _decode(cursor: str, scope: str) -> dict[str, Any]:
     return state
 
 
-def _state(cursor: str | None, scope: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _state(
+    cursor: str | None, scope: str | Callable[[], str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The vendors' positions and their known next keys, from an `after` cursor."""
     if cursor is None:
         return {}, {}
-    decoded = _decode(cursor, scope)
+    decoded = _decode(cursor, scope if isinstance(scope, str) else scope())
     heads = decoded.get("h")
     return dict(decoded["s"]), dict(heads) if isinstance(heads, dict) else {}
 
@@ -126,12 +130,14 @@ async def interactions_page(
 ) -> Page[Interaction]:
     """A page of the merged history; vendor failures degrade, not break. `contact`:
     the filter's contact when the caller holds it already (a Contact's own field)."""
-    scope = _scope(f)
     if contact is None and f.contact_account:
         contact = await load_contact(ctx, f.contact_account)
     streams = await _streams(ctx, f, contact, fields)
     if args.backward:
-        return await _backward(ctx, streams, scope, args, path)
+        return await _backward(ctx, streams, _scope(f), args, path)
+    # The filter's hash, made only if a cursor is read or written (before the
+    # vendor calls, it would delay them).
+    scope = cache(lambda: _scope(f))
     state, heads = _state(args.after, scope)
     page = await _merge(streams, state, args.first or 0, heads)
     for error in page.failures.values():
@@ -140,7 +146,7 @@ async def interactions_page(
 
     def cursor_at(n: int) -> str:
         e = edges[n]
-        return _cursor(scope, e.state, e.heads, e.item)
+        return _cursor(scope(), e.state, e.heads, e.item)
 
     has_next = page.has_next or bool(page.failures)
     return Page(

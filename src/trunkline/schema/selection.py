@@ -45,12 +45,25 @@ def node_fields(info: Info) -> frozenset[str]:
     """Field names selected under `edges { node { ... } }` or `nodes { ... }`.
 
     Read from the document itself: Strawberry's `selected_fields` converts the whole
-    subtree (arguments included) on every call, which costs more than the answer."""
+    subtree (arguments included) on every call, which costs more than the answer.
+    Kept per request by field node: a page's 20 contacts ask for the same field."""
     raw = info._raw_info
-    fragments = raw.fragments
-    top = [
-        p for node in raw.field_nodes for p in _fields(node.selection_set, fragments)
-    ]
+    memo: dict[tuple[int, ...], frozenset[str]] | None = getattr(
+        info.context, "selections", None
+    )
+    if memo is None:
+        return _node_fields(raw.field_nodes, raw.fragments)
+    key = tuple(map(id, raw.field_nodes))  # the nodes live as long as the request
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _node_fields(raw.field_nodes, raw.fragments)
+    return found
+
+
+def _node_fields(
+    field_nodes: Iterable[FieldNode], fragments: Mapping[str, FragmentDefinitionNode]
+) -> frozenset[str]:
+    top = [p for node in field_nodes for p in _fields(node.selection_set, fragments)]
     names = {f.name.value for f in _under(top, "nodes", fragments)}
     edges = list(_under(top, "edges", fragments))
     names.update(f.name.value for f in _under(edges, "node", fragments))

@@ -44,9 +44,9 @@ class SqliteIdentityStore:
             chunk = list(accounts[start : start + 500])
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT account, vendor, vendor_id FROM identity_links WHERE account IN ({marks})"
-            async with db.execute(sql, chunk) as rows:
-                async for account, vendor, vendor_id in rows:
-                    found.setdefault(account, {})[vendor] = vendor_id
+            # one trip to the connection's thread, not one per fetch and close
+            for account, vendor, vendor_id in await db.execute_fetchall(sql, chunk):
+                found.setdefault(account, {})[vendor] = vendor_id
         return found
 
     async def link(self, account: str, vendor: str, vendor_id: str) -> bool:
