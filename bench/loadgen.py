@@ -34,6 +34,7 @@ class Spec:
     walk: list[str] | None = None  # path under "data" to the connection walked
     after_var: str = "after"
     keep_latencies: bool = True
+    return_latencies: bool = False  # every latency in the result, to pool runs
     grace_s: float | None = (
         None  # after the duration, how long in-flight work may finish
     )
@@ -173,6 +174,7 @@ async def run(spec: Spec) -> dict[str, Any]:
         "p50_ms": _percentile(ordered, 0.50),
         "p95_ms": _percentile(ordered, 0.95),
         "walks": tally.walks,
+        **({"latencies_ms": ordered} if spec.return_latencies else {}),
     }
 
 

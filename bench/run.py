@@ -428,6 +428,7 @@ def load(
     duration_s: float,
     walk: list[str] | None = None,
     grace_s: float | None = None,
+    latencies: bool = False,
 ) -> dict[str, Any]:
     """One bounded run of the load generator (its own process), the target idle first."""
     target.service.wait_idle()
@@ -441,6 +442,7 @@ def load(
         "headers": {"Content-Type": "application/json"},
         "walk": walk,
         "grace_s": grace,
+        "return_latencies": latencies,
     }
     done = subprocess.run(
         python("-m", "bench.loadgen"),
@@ -485,37 +487,74 @@ def sample(target: Target, body: dict[str, Any]) -> Any:
     return response.json()
 
 
-def measure(
+C1_ROUNDS = 4  # concurrency 1 runs in this many rounds over a query's targets
+C1_SECONDS = 2  # x --duration at concurrency 1 per target: Q3 takes half a second
+
+
+def warm(stack: Stack, target: Target, query: BenchQuery) -> None:
+    """Sessions, pools and caches warmed; the peak-memory mark starts after."""
+    body = target.body(query)
+    stack.settle(target, load(target, [body], concurrency=4, requests=20, duration_s=4))
+    target.service.reset_hwm()
+
+
+def at_concurrency_1(
+    stack: Stack, targets: list[Target], query: BenchQuery, calls: Calls
+) -> dict[str, Figures]:
+    """Concurrency 1, in rounds: each round runs every target in turn (from a
+    different one each round), so the machine's drift over minutes falls on all of
+    them alike, and their p50s compare within the run. Vendor calls per request are
+    counted over the same requests."""
+    opts = stack.opts
+    rounds = max(1, min(C1_ROUNDS, opts.c1_requests // 10))
+    share, extra = divmod(opts.c1_requests, rounds)
+    figs = {t.name: Figures(t.name, t.kind, t.variant, query.name) for t in targets}
+    pooled: dict[str, list[float]] = {t.name: [] for t in targets}
+    counted: dict[str, Counter[str]] = {t.name: Counter() for t in targets}
+    for n in range(rounds):
+        for target in targets[n % len(targets) :] + targets[: n % len(targets)]:
+            fig = figs[target.name]
+            calls.reset()
+            c1 = load(
+                target,
+                [target.body(query)],
+                concurrency=1,
+                requests=share + (1 if n < extra else 0),
+                duration_s=C1_SECONDS * opts.duration_s / rounds,
+                latencies=True,
+            )
+            counted[target.name] += calls.read()
+            stack.settle(target, c1)
+            pooled[target.name] += c1["latencies_ms"]
+            fig.failed += c1["failed"]
+            fig.cut += c1["cut"]
+            fig.first_error = fig.first_error or c1["first_error"]
+    for target in targets:
+        fig, ordered = figs[target.name], sorted(pooled[target.name])
+        if ordered:
+            n_ok = len(ordered)
+            by = counted[target.name]
+            fig.calls_by_endpoint = {k: round(v / n_ok, 2) for k, v in by.items()}
+            fig.vendor_calls = round(sum(by.values()) / n_ok, 2)
+            fig.p50_ms, fig.p95_ms = percentile(ordered, 0.5), percentile(ordered, 0.95)
+            fig.rps_c1 = round(1000 * n_ok / sum(ordered), 2)
+    return figs
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 3)
+
+
+def throughput(
     stack: Stack,
     target: Target,
     query: BenchQuery,
-    calls: Calls,
+    fig: Figures,
     best_c16: dict[str, float],
 ) -> Figures:
+    """Concurrency 16 and 64 (skipped where hopeless), CPU per request, peak memory."""
     opts = stack.opts
-    fig = Figures(target.name, target.kind, target.variant, query.name)
     body = target.body(query)
-    # warm-up: sessions, pools, caches
-    stack.settle(target, load(target, [body], concurrency=4, requests=20, duration_s=4))
-    target.service.reset_hwm()
-    # concurrency 1: latency and vendor calls per request
-    calls.reset()
-    c1 = load(
-        target,
-        [body],
-        concurrency=1,
-        requests=opts.c1_requests,
-        duration_s=opts.duration_s,
-    )
-    counted = calls.read()
-    stack.settle(target, c1)
-    if c1["ok"]:
-        fig.calls_by_endpoint = {k: round(v / c1["ok"], 2) for k, v in counted.items()}
-        fig.vendor_calls = round(sum(counted.values()) / c1["ok"], 2)
-    fig.p50_ms, fig.p95_ms, fig.rps_c1 = c1["p50_ms"], c1["p95_ms"], c1["rps"]
-    fig.failed += c1["failed"]
-    fig.cut += c1["cut"]
-    fig.first_error = c1["first_error"]
     if target.kind == "wire":  # a latency floor: its throughput is no one's target
         return fig
     low, high = opts.concurrency
@@ -832,16 +871,21 @@ def run_query(stack: Stack, q: BenchQuery, calls: Calls) -> list[Figures]:
     out: list[Figures] = []
     samples: dict[str, Any] = {}
     best_c16: dict[str, float] = {}
-    for target in stack.targets:
-        if q.name not in target.queries:
-            continue
+    targets = [t for t in stack.targets if q.name in t.queries]
+    at_c1: dict[str, Figures] = {}
+    if not q.walk:
+        for target in targets:
+            samples[target.name] = sample(target, target.body(q))
+            warm(stack, target, q)
+        print(f"{q.name} concurrency 1, {len(targets)} targets in turn ...", flush=True)
+        at_c1 = at_concurrency_1(stack, targets, q, calls)
+    for target in targets:
         print(f"{q.name} {target.name} ...", end=" ", flush=True)
         t0 = time.monotonic()
         if q.walk:
             fig = measure_walks(stack, target, q, calls)
         else:
-            samples[target.name] = sample(target, target.body(q))
-            fig = measure(stack, target, q, calls, best_c16)
+            fig = throughput(stack, target, q, at_c1[target.name], best_c16)
         print(
             f"calls {fig.vendor_calls}  p50 {fig.p50_ms} ms  "
             f"c16 {fig.rps_c16}/s  c64 {fig.rps_c64}/s  "
