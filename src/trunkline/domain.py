@@ -115,6 +115,11 @@ class Contact:
     custom: Sequence[CustomField] | Callable[[], Sequence[CustomField]] | None = field(
         default=None, repr=False
     )
+    # Values by upper-cased name, made at the first `custom_field` read: identity
+    # rules read two fields of every contact on a page.
+    custom_index: dict[str, str | None] | None = field(
+        default=None, init=False, repr=False
+    )
 
     @property
     def details(self) -> ContactDetails:
@@ -191,10 +196,13 @@ class Contact:
         return name or self.account
 
     def custom_field(self, name: str) -> str | None:
-        for f in self.custom_fields:
-            if f.field.upper() == name.upper():
-                return f.value
-        return None
+        """A custom field's value by name, case-blind (the first of a name wins)."""
+        index = self.custom_index
+        if index is None:
+            index = self.custom_index = {}
+            for f in self.custom_fields:
+                index.setdefault(f.field.upper(), f.value)
+        return index.get(name.upper())
 
 
 @dataclass(frozen=True, slots=True)
