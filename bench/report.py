@@ -62,6 +62,7 @@ def row(
     peer = _best(figs, "peer")
     quick = _quickest(figs, "baseline")
     wire = _quickest(figs, "wire")
+    straw = _quickest(figs, "strawberry")
     cp = fl.hops * latency_ms if fl else None
     out: dict[str, Any] = {
         "query": q.name,
@@ -81,6 +82,14 @@ def row(
         "wire_p50_ms": wire.p50_ms if wire else None,
         "wire_p50_over_critical_path": _ratio(wire.p50_ms if wire else None, cp, 3),
         "wire_vendor_calls": wire.vendor_calls if wire else None,
+        # plain Strawberry over the same calls (bench/strawberry_floor.py, Q2 only):
+        # what the GraphQL library alone costs here
+        "strawberry_p50_ms": straw.p50_ms if straw else None,
+        "strawberry_p50_over_critical_path": _ratio(
+            straw.p50_ms if straw else None, cp, 3
+        ),
+        "strawberry_vendor_calls": straw.vendor_calls if straw else None,
+        "strawberry_same_json": straw.same_json_as_trunkline if straw else None,
         "rps_c16": tl.rps_c16 if tl else None,
         "rps_c64": tl.rps_c64 if tl else None,
         "baseline_rps_c64": base.rps_c64 if base else None,

@@ -79,6 +79,11 @@ def render(
         "ASGI app under the baseline's server and client that makes the baseline's "
         "calls, parses their answers and shapes nothing. No gateway's p50 / critical "
         "path can be below its figure on this machine",
+        "- Strawberry floor (Q2; latency at concurrency 1 only): "
+        "bench/strawberry_floor.py, the baseline's calls and shaping answered through "
+        "a plain Strawberry service (dataclass types, default resolvers, "
+        "`strawberry.asgi.GraphQL`, parser and validation caches): what the GraphQL "
+        "library alone costs here",
         "",
         "Run it: `python -m bench` (full, ~10 min, writes this file and "
         "bench/results.json), `python -m bench --quick` (seconds per figure), "
@@ -196,11 +201,14 @@ _VENDORS = ["livevox", "moxiworks", "procurios", "crmcom"]
 
 
 def _wire(get: Any, q: str) -> str:
-    """The wire floor beside a latency target (bench/wire.py), where it ran."""
+    """The floors beside a latency target (bench/wire.py, bench/strawberry_floor.py),
+    where they ran."""
     ms, ratio = get(q, "wire_p50_ms"), get(q, "wire_p50_over_critical_path")
-    if ms is None:
-        return ""
-    return f"; the wire floor {_f(ms)} ms, {_f(ratio, 3)}"
+    out = "" if ms is None else f"; the wire floor {_f(ms)} ms, {_f(ratio, 3)}"
+    ms, ratio = get(q, "strawberry_p50_ms"), get(q, "strawberry_p50_over_critical_path")
+    if ms is not None:
+        out += f"; plain Strawberry {_f(ms)} ms, {_f(ratio, 3)}"
+    return out
 
 
 def _targets(by_query: dict[str, dict[str, Any]]) -> list[str]:

@@ -38,6 +38,7 @@ from bench.wire import CALLS as WIRE_CALLS
 HERE = Path(__file__).resolve().parent
 PEER = HERE / "peer"
 AGENT_UUID = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"
+LATENCY_ONLY = ("wire", "strawberry")  # references measured at concurrency 1 only
 TRANSPORTS = ("aiohttp", "httpx-aiohttp", "httpx")  # trunkline.connectors.transport
 BASELINE_CLIENTS = ("aiohttp", "httpx-aiohttp", "httpx")
 # Dummy credentials: the simulators accept any non-empty ones.
@@ -157,7 +158,7 @@ def parse_options(argv: list[str] | None) -> Options:
 @dataclass
 class Target:
     name: str  # e.g. "trunkline[aiohttp]"
-    kind: str  # trunkline | baseline | peer | wire
+    kind: str  # trunkline | baseline | peer | wire | strawberry
     variant: str
     service: Service
     queries: frozenset[str]
@@ -291,6 +292,13 @@ class Stack:
         service = start("wire-floor", argv, port=port, env=self.vendor_env())
         return Target(service.name, "wire", "aiohttp", service, queries)
 
+    def launch_strawberry(self) -> Target:
+        """The Strawberry floor (bench/strawberry_floor.py): Q2 through plain Strawberry."""
+        port = free_port()
+        argv = python("-m", "bench.strawberry_floor", "--port", str(port))
+        service = start("strawberry-floor", argv, port=port, env=self.vendor_env())
+        return Target(service.name, "strawberry", "aiohttp", service, frozenset({"Q2"}))
+
     def launch_peer(self, queries: frozenset[str]) -> Target | None:
         why = peer_unavailable()
         if why:
@@ -375,6 +383,8 @@ class Stack:
         wire = frozenset(q.name for q in queries if q.name.encode() in WIRE_CALLS)
         if wire:
             launched.append(self.launch_wire(wire))
+        if "Q2" in names:
+            launched.append(self.launch_strawberry())
         peer_queries = frozenset(q.name for q in queries if q.peer)
         if not self.opts.peer:
             self.skipped["peer"] = "--no-peer"
@@ -555,7 +565,7 @@ def throughput(
     """Concurrency 16 and 64 (skipped where hopeless), CPU per request, peak memory."""
     opts = stack.opts
     body = target.body(query)
-    if target.kind == "wire":  # a latency floor: its throughput is no one's target
+    if target.kind in LATENCY_ONLY:  # a floor: its throughput is no one's target
         return fig
     low, high = opts.concurrency
     cpu_ms: dict[int, float] = {}
@@ -908,7 +918,7 @@ def run_query(stack: Stack, q: BenchQuery, calls: Calls) -> list[Figures]:
         None,
     )
     for fig in out:
-        if fig.kind == "baseline" and reference is not None:
+        if fig.kind in ("baseline", "strawberry") and reference is not None:
             diff = compare(reference, samples[fig.target])
             fig.same_json_as_trunkline = diff is None
             if diff:

@@ -1,4 +1,4 @@
-"""The benchmark runs end to end (quick mode, Q1 only, no peer) and writes its JSON."""
+"""The benchmark runs end to end (quick mode, Q1 and Q2, no peer) and writes its JSON."""
 
 from __future__ import annotations
 
@@ -48,11 +48,11 @@ def bench(*argv: str, timeout: float) -> None:
 
 def test_quick_run_writes_every_key(tmp_path: Path) -> None:
     out = tmp_path / "x.json"
-    argv = ["--quick", "--only", "Q1", "--no-peer", "--json", str(out)]
-    bench(*argv, timeout=300)
+    argv = ["--quick", "--only", "Q1,Q2", "--no-peer", "--json", str(out)]
+    bench(*argv, timeout=400)
     rows = json.loads(out.read_text())
-    assert [r["query"] for r in rows] == ["Q1"]
-    [q1] = rows
+    assert [r["query"] for r in rows] == ["Q1", "Q2"]
+    q1, q2 = rows
     assert set(q1) >= KEYS
     assert q1["vendor_calls"] == q1["min_vendor_calls"] == 1
     assert q1["failed_requests"] == 0
@@ -61,6 +61,9 @@ def test_quick_run_writes_every_key(tmp_path: Path) -> None:
     assert q1["peer_rps_c64"] is None
     # the wire floor makes the same call, and no gateway's latency can be below it
     assert q1["wire_vendor_calls"] == 1 and q1["wire_p50_ms"] >= 20
+    # plain Strawberry answers Q2 as trunkline does, with the same two calls
+    assert q2["strawberry_same_json"] is True and q2["strawberry_vendor_calls"] == 2
+    assert q2["vendor_calls"] == q2["min_vendor_calls"] == 2
     # --render writes the same results again from the run's saved figures, and a
     # results file of its own where asked (after a fix to the report or the notes)
     again = tmp_path / "again.md"
@@ -68,3 +71,4 @@ def test_quick_run_writes_every_key(tmp_path: Path) -> None:
     assert json.loads(out.read_text()) == rows
     text = again.read_text()
     assert "Q1: p50 / critical path ≤ 1.15" in text and "the wire floor" in text
+    assert "plain Strawberry" in text
