@@ -12,7 +12,6 @@ nothing. A latency reference only, like the wire floor.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
@@ -23,7 +22,15 @@ import strawberry
 from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
 
-from bench.baseline import Vendors, global_id, group_id, make_client, phones, text
+from bench.baseline import (
+    Vendors,
+    global_id,
+    group_id,
+    make_client,
+    phones,
+    serve,
+    text,
+)
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -97,9 +104,11 @@ class Query:
         return ContactConnection(edges=edges, page_info=PageInfo(has_next_page=more))
 
 
-# instances, as Strawberry's docs pass them (its hint wants classes or factories)
-CACHES: list[Any] = [ParserCache(maxsize=100), ValidationCache(maxsize=100)]
-SCHEMA = strawberry.Schema(Query, extensions=CACHES)
+# factories, as Strawberry's current API asks: the caches live at module level
+SCHEMA = strawberry.Schema(
+    Query,
+    extensions=[lambda: ParserCache(maxsize=100), lambda: ValidationCache(maxsize=100)],
+)
 GRAPHQL = GraphQL[None, None](SCHEMA, graphql_ide=None)
 
 
@@ -129,23 +138,7 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import uvicorn
-
-    p = argparse.ArgumentParser(
-        prog="python -m bench.strawberry_floor", description=__doc__
-    )
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=9002)
-    args = p.parse_args(argv)
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-    )
+    serve(app, "python -m bench.strawberry_floor", __doc__, 9002, argv)
     return 0
 
 

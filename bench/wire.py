@@ -13,7 +13,6 @@ Q1 and Q2 only: Q3's later calls depend on its answers, which is the baseline's 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
@@ -22,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from bench.baseline import LIVEVOX_SORT, Vendors, make_client
+from bench.baseline import LIVEVOX_SORT, Vendors, make_client, serve
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -89,21 +88,7 @@ class WireFloor:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import uvicorn
-
-    p = argparse.ArgumentParser(prog="python -m bench.wire", description=__doc__)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=9001)
-    args = p.parse_args(argv)
-    uvicorn.run(
-        WireFloor(),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-    )
+    serve(WireFloor(), "python -m bench.wire", __doc__, 9001, argv)
     return 0
 
 
