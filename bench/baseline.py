@@ -622,42 +622,33 @@ def create_app(client_kind: str, env: Mapping[str, str] | None = None) -> Starle
     )
 
 
-def serve(
-    app: Any,
-    prog: str,
-    doc: str | None,
-    port: int,
-    argv: list[str] | None,
-    **choices: tuple[str, ...],
-) -> dict[str, Any]:
-    """Parse `--host`, `--port` (and a `--name` per choice), then serve the app made
-    from them under the benchmark's reference server: uvicorn, uvloop, httptools.
-    `app` is an ASGI app or a factory taking the parsed options."""
-    import uvicorn
-
+def reference_parser(prog: str, doc: str | None, port: int) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description=doc)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=port)
-    for name, values in choices.items():
-        p.add_argument(f"--{name}", choices=values, default=values[0])
-    args = vars(p.parse_args(argv))
+    return p
+
+
+def serve(app: Any, args: argparse.Namespace) -> None:
+    """The benchmark's reference server, for the baseline and the floors alike."""
+    import uvicorn
+
     uvicorn.run(
-        app(args) if choices else app,
-        host=args["host"],
-        port=args["port"],
+        app,
+        host=args.host,
+        port=args.port,
         log_level="warning",
         access_log=False,
         loop="uvloop",
         http="httptools",
     )
-    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    def make(args: dict[str, Any]) -> Starlette:
-        return create_app(args["client"])
-
-    serve(make, "python -m bench.baseline", __doc__, 9000, argv, client=CLIENTS)
+    p = reference_parser("python -m bench.baseline", __doc__, 9000)
+    p.add_argument("--client", choices=CLIENTS, default="aiohttp")
+    args = p.parse_args(argv)
+    serve(create_app(args.client), args)
     return 0
 
 

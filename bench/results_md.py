@@ -200,7 +200,7 @@ def render(
 _VENDORS = ["livevox", "moxiworks", "procurios", "crmcom"]
 
 
-def _wire(get: Any, q: str) -> str:
+def _floors(get: Any, q: str) -> str:
     """The floors beside a latency target (bench/wire.py, bench/strawberry_floor.py),
     where they ran."""
     ms, ratio = get(q, "wire_p50_ms"), get(q, "wire_p50_over_critical_path")
@@ -240,7 +240,7 @@ def _targets(by_query: dict[str, dict[str, Any]]) -> list[str]:
             f"{_verdict(None if ratio is None else ratio <= 1.15)} ({_f(ratio, 3)}: "
             f"{_f(get(q, 'p50_ms'))} ms over {_f(get(q, 'critical_path_ms'), 0)} ms; "
             f"the baseline {_f(get(q, 'baseline_p50_ms'))} ms, "
-            f"{_f(get(q, 'baseline_p50_over_critical_path'), 2)}{_wire(get, q)})."
+            f"{_f(get(q, 'baseline_p50_over_critical_path'), 2)}{_floors(get, q)})."
         )
     for q in ("Q2", "Q3"):
         ratio = get(q, "rps_ratio_to_baseline_c64")

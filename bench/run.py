@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 PEER = HERE / "peer"
 AGENT_UUID = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"
 LATENCY_ONLY = ("wire", "strawberry")  # references measured at concurrency 1 only
+STRAWBERRY_QUERIES = frozenset({"Q2"})  # what bench/strawberry_floor.py answers
 TRANSPORTS = ("aiohttp", "httpx-aiohttp", "httpx")  # trunkline.connectors.transport
 BASELINE_CLIENTS = ("aiohttp", "httpx-aiohttp", "httpx")
 # Dummy credentials: the simulators accept any non-empty ones.
@@ -292,12 +293,12 @@ class Stack:
         service = start("wire-floor", argv, port=port, env=self.vendor_env())
         return Target(service.name, "wire", "aiohttp", service, queries)
 
-    def launch_strawberry(self) -> Target:
+    def launch_strawberry(self, queries: frozenset[str]) -> Target:
         """The Strawberry floor (bench/strawberry_floor.py): Q2 through plain Strawberry."""
         port = free_port()
         argv = python("-m", "bench.strawberry_floor", "--port", str(port))
         service = start("strawberry-floor", argv, port=port, env=self.vendor_env())
-        return Target(service.name, "strawberry", "aiohttp", service, frozenset({"Q2"}))
+        return Target(service.name, "strawberry", "aiohttp", service, queries)
 
     def launch_peer(self, queries: frozenset[str]) -> Target | None:
         why = peer_unavailable()
@@ -383,8 +384,8 @@ class Stack:
         wire = frozenset(q.name for q in queries if q.name.encode() in WIRE_CALLS)
         if wire:
             launched.append(self.launch_wire(wire))
-        if "Q2" in names:
-            launched.append(self.launch_strawberry())
+        if names & STRAWBERRY_QUERIES:
+            launched.append(self.launch_strawberry(names & STRAWBERRY_QUERIES))
         peer_queries = frozenset(q.name for q in queries if q.peer)
         if not self.opts.peer:
             self.skipped["peer"] = "--no-peer"

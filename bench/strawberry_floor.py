@@ -28,6 +28,7 @@ from bench.baseline import (
     group_id,
     make_client,
     phones,
+    reference_parser,
     serve,
     text,
 )
@@ -138,7 +139,12 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    serve(app, "python -m bench.strawberry_floor", __doc__, 9002, argv)
+    serve(
+        app,
+        reference_parser("python -m bench.strawberry_floor", __doc__, 9002).parse_args(
+            argv
+        ),
+    )
     return 0
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from bench.baseline import LIVEVOX_SORT, Vendors, make_client, serve
+from bench.baseline import LIVEVOX_SORT, Vendors, make_client, reference_parser, serve
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -88,7 +88,10 @@ class WireFloor:
 
 
 def main(argv: list[str] | None = None) -> int:
-    serve(WireFloor(), "python -m bench.wire", __doc__, 9001, argv)
+    serve(
+        WireFloor(),
+        reference_parser("python -m bench.wire", __doc__, 9001).parse_args(argv),
+    )
     return 0
 
 
