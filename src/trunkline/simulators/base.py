@@ -6,7 +6,10 @@ A simulator is a Starlette app built by `simulator_app(name, routes)`. Each one 
   (with `Retry-After`), and a `down` switch (503 on every call);
 - a call log on `app.state.calls` (method + path of each vendor call, control routes excluded);
 - control routes under `/_sim/`: `GET /_sim/faults`, `PUT /_sim/faults` (JSON of the Faults
-  fields to change), `GET /_sim/calls`, `DELETE /_sim/calls`.
+  fields to change), `GET /_sim/calls`, `DELETE /_sim/calls`;
+- optional vendor knobs on `app.state.knobs` (a dataclass the vendor's simulator passes to
+  `simulator_app`): behaviours the docs leave open (list order, bound inclusivity, time
+  zones, ...), read and changed through `GET`/`PUT /_sim/knobs`, so tests can vary them.
 """
 
 from __future__ import annotations
@@ -47,6 +50,20 @@ class Faults:
             if key not in names:
                 raise ValueError(f"unknown fault knob: {key}")
             setattr(self, key, type(getattr(self, key))(value))
+
+
+@dataclass
+class NoKnobs:
+    """A simulator whose doc leaves nothing open that a connector relies on."""
+
+
+def update_knobs(knobs: object, changes: dict[str, object]) -> None:
+    """Set a vendor knobs dataclass's fields by name; unknown names are errors."""
+    names = {f.name for f in fields(knobs)}  # type: ignore[arg-type]
+    for key, value in changes.items():
+        if key not in names:
+            raise ValueError(f"unknown knob: {key}")
+        setattr(knobs, key, type(getattr(knobs, key))(value))
 
 
 @dataclass
@@ -140,6 +157,16 @@ def _control_routes() -> list[BaseRoute]:
             return JSONResponse({"message": str(exc)}, 400)
         return JSONResponse(asdict(request.app.state.faults))
 
+    async def get_knobs(request: Request) -> Response:
+        return JSONResponse(asdict(request.app.state.knobs))
+
+    async def put_knobs(request: Request) -> Response:
+        try:
+            update_knobs(request.app.state.knobs, await request.json())
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"message": str(exc)}, 400)
+        return JSONResponse(asdict(request.app.state.knobs))
+
     async def get_calls(request: Request) -> Response:
         log: CallLog = request.app.state.calls
         return JSONResponse({"count": len(log), "calls": log.entries})
@@ -151,6 +178,8 @@ def _control_routes() -> list[BaseRoute]:
     return [
         Route(f"{CONTROL_PREFIX}/faults", get_faults, methods=["GET"]),
         Route(f"{CONTROL_PREFIX}/faults", put_faults, methods=["PUT"]),
+        Route(f"{CONTROL_PREFIX}/knobs", get_knobs, methods=["GET"]),
+        Route(f"{CONTROL_PREFIX}/knobs", put_knobs, methods=["PUT"]),
         Route(f"{CONTROL_PREFIX}/calls", get_calls, methods=["GET"]),
         Route(f"{CONTROL_PREFIX}/calls", clear_calls, methods=["DELETE"]),
     ]
@@ -161,12 +190,14 @@ def simulator_app(
     routes: Sequence[BaseRoute],
     *,
     faults: Faults | None = None,
+    knobs: object | None = None,
     seed: int = 7,
 ) -> Starlette:
     """Build a simulator app: the vendor's routes behind the fault middleware."""
     app = Starlette(routes=[*_control_routes(), *routes])
     app.state.name = name
     app.state.faults = faults or Faults()
+    app.state.knobs = knobs if knobs is not None else NoKnobs()
     app.state.calls = CallLog()
     app.add_middleware(
         FaultMiddleware, faults=app.state.faults, calls=app.state.calls, seed=seed
@@ -180,4 +211,12 @@ def anchor_now() -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-__all__ = ["CallLog", "FaultMiddleware", "Faults", "anchor_now", "simulator_app"]
+__all__ = [
+    "CallLog",
+    "FaultMiddleware",
+    "Faults",
+    "NoKnobs",
+    "anchor_now",
+    "simulator_app",
+    "update_knobs",
+]
