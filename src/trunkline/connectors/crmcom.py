@@ -6,6 +6,11 @@ envelope before the status line. Auth is a token from `POST authentication/login
 sent as the `token` query parameter (GET) or body field (POST); `INVALID_TOKEN` logs in
 again once. Lists page by `offset` + `number_of_results` (at most 500), newest first,
 and `fields_set` trims each record to what the query selects.
+
+What only CONTRACT.md states is checked, not trusted: a list that is not newest first
+is a VENDOR_PROTOCOL_ERROR (each position remembers the last date read, so the check
+spans pages), and zone-less dates are read in `[vendors.crmcom] timezone` (an IANA
+name, default UTC).
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, ClassVar, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 
 from trunkline.connectors.base import (
     Connector,
@@ -39,6 +46,7 @@ from trunkline.domain import (
     VendorRef,
 )
 from trunkline.errors import (
+    ConfigError,
     VendorConflict,
     VendorNotFound,
     VendorProtocolError,
@@ -91,9 +99,11 @@ NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
     "direction": ("direction",),
     "subject": ("subject",),
     "body": ("content",),
-    "status": ("life_cycle_state", "viewed_on", "viewed"),
+    # `viewed`/`viewed_on` are only in set_as_viewed's answer (the doc's examples
+    # of show and list have neither): a history item's viewedOn stays unknown.
+    "status": ("life_cycle_state",),
     "tags": ("category",),
-    "detail": ("number", "category", "media", "from", "to", "viewed_on"),
+    "detail": ("number", "category", "media", "from", "to"),
 }
 # Other fields need nothing more: id/source come from `id`, occurredAt from
 # `log_information`, contact/participants from the resolver, not from CRM.COM.
@@ -149,31 +159,48 @@ _JAVA_DATE = re.compile(
 )
 
 
-def parse_date(value: Any) -> datetime | None:
-    """A CRM.COM date as UTC: ISO without zone is UTC; None when unreadable."""
+def parse_date(value: Any, tz: tzinfo = UTC) -> datetime | None:
+    """A CRM.COM date as UTC; None when unreadable. A date without zone is a clock
+    time in `tz` (the vendor's zone); a Java-style date names its zone."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        return value.replace(tzinfo=tz) if value.tzinfo is None else value
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        match = _JAVA_DATE.fullmatch(text)
-        offset = _ZONES.get(match.group(2).upper()) if match else None
-        if match is None or offset is None:
-            return None
-        try:
-            naive = datetime.strptime(  # noqa: DTZ007 (the zone is applied below)
-                f"{match.group(1)} {match.group(3)}", "%b %d %H:%M:%S %Y"
-            )
-        except ValueError:
-            return None
-        zone = timezone(timedelta(hours=offset))
-        return naive.replace(tzinfo=zone).astimezone(UTC)
+        return _java_date(text, tz)
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
+        moment = moment.replace(tzinfo=tz)
     return moment.astimezone(UTC)
+
+
+def _java_date(text: str, tz: tzinfo) -> datetime | None:
+    match = _JAVA_DATE.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        naive = datetime.strptime(  # noqa: DTZ007 (the zone is applied below)
+            f"{match.group(1)} {match.group(3)}", "%b %d %H:%M:%S %Y"
+        )
+    except ValueError:
+        return None
+    abbr = match.group(2).upper()
+    local = naive.replace(tzinfo=tz)
+    if (local.tzname() or "").upper() == abbr:  # the vendor's own zone: exact
+        return local.astimezone(UTC)
+    offset = _ZONES.get(abbr)
+    if offset is None:
+        return None
+    zone = timezone(timedelta(hours=offset))
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _zone_of(info: ValidationInfo) -> tzinfo:
+    context = info.context
+    zone = context.get("tz") if isinstance(context, dict) else None
+    return zone if isinstance(zone, tzinfo) else UTC
 
 
 # ---- wire models ------------------------------------------------------------------
@@ -205,8 +232,8 @@ class CcLog(Lenient):
 
     @field_validator("created_date", "updated_date", mode="before")
     @classmethod
-    def _date(cls, v: Any) -> datetime | None:
-        return parse_date(v)
+    def _date(cls, v: Any, info: ValidationInfo) -> datetime | None:
+        return parse_date(v, _zone_of(info))
 
 
 class CcCommunication(Lenient):
@@ -253,8 +280,8 @@ class CcCommunication(Lenient):
 
     @field_validator("viewed_on", mode="before")
     @classmethod
-    def _date(cls, v: Any) -> datetime | None:
-        return parse_date(v)
+    def _date(cls, v: Any, info: ValidationInfo) -> datetime | None:
+        return parse_date(v, _zone_of(info))
 
     @field_validator("viewed", mode="before")
     @classmethod
@@ -370,6 +397,71 @@ def _ident(key: str, value: str) -> str:
     return orjson.dumps({key: value}).decode()
 
 
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """Where a history read stands in time: the created date of the last item read
+    (`t`, epoch seconds) and the ids read at exactly that date (`i`). Kept in the
+    position beside the offset (`n`), so the next page can check the order and
+    recognise items it has read already."""
+
+    at: float | None = None
+    ids: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, position: Any) -> _Mark:
+        if not isinstance(position, dict):
+            return cls()
+        at, ids = position.get("t"), position.get("i")
+        if not isinstance(at, int | float) or isinstance(at, bool):
+            return cls()
+        ids = (
+            tuple(i for i in ids if isinstance(i, str)) if isinstance(ids, list) else ()
+        )
+        return cls(float(at), ids)
+
+    def seen(self, item: Interaction) -> bool:
+        return (
+            self.at is not None
+            and item.occurred_at.timestamp() == self.at
+            and item.source.vendor_id in self.ids
+        )
+
+    def after(self, item: Interaction) -> _Mark:
+        if self.seen(item):
+            return self
+        at = item.occurred_at.timestamp()
+        ids = self.ids if at == self.at else ()
+        return _Mark(at, (*ids, item.source.vendor_id))
+
+    def position(self, n: int) -> dict[str, Any]:
+        if self.at is None:
+            return {"n": n}
+        at = int(self.at) if self.at.is_integer() else self.at
+        return {"n": n, "t": at, "i": list(self.ids)}
+
+    @staticmethod
+    def stamp(
+        batch: Batch[Interaction],
+        raw: Sequence[Interaction],
+        base: int,
+        mark: _Mark,
+    ) -> Batch[Interaction]:
+        """The batch with each position (`{"n": k}`) marked by raw item k - 1."""
+        marks = [mark]
+        for item in raw:
+            marks.append(marks[-1].after(item))
+
+        def marked(position: Any) -> Any:
+            k = count_of(position)
+            return (
+                marks[k - base].position(k) if 0 <= k - base < len(marks) else position
+            )
+
+        items = [(item, marked(pos)) for item, pos in batch.items]
+        nxt = None if batch.next is None else marked(batch.next)
+        return Batch(items, nxt, batch.floor)
+
+
 class _Token:
     """Marks a query that carries the token (GET); `sign_params` fills it in."""
 
@@ -425,6 +517,19 @@ class CrmComConnector(Connector):
         self._bodies: weakref.WeakKeyDictionary[Answer, Any] = (
             weakref.WeakKeyDictionary()
         )
+        self._context = {"tz": self._timezone()}
+
+    def _timezone(self) -> tzinfo:
+        """`[vendors.crmcom] timezone`: the zone of the vendor's zone-less dates."""
+        name = self.option("timezone", "UTC")
+        if name == "UTC":
+            return UTC
+        try:
+            return ZoneInfo(str(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"[vendors.{self.name}] timezone: {name!r} is not an IANA time zone"
+            ) from None
 
     # ---- auth ----------------------------------------------------------------
     def authenticated(self) -> bool:
@@ -518,7 +623,7 @@ class CrmComConnector(Connector):
 
     def _communication(self, raw: Any) -> CcCommunication:
         try:
-            return CcCommunication.model_validate(raw)
+            return CcCommunication.model_validate(raw, context=self._context)
         except ValidationError as exc:
             where = ".".join(map(str, exc.errors()[0]["loc"])) or "record"
             raise VendorProtocolError(
@@ -549,7 +654,8 @@ class CrmComConnector(Connector):
         if read.key is None:
             return Batch([], None)
         f = read.filter
-        offset = count_of(json_position(read.position))
+        position = json_position(read.position)
+        offset = count_of(position)
         asked = max(1, min(read.limit, MAX_RESULTS))
         params: dict[str, Any] = {
             "contact_information_identifier": _ident("id", read.key),
@@ -567,18 +673,49 @@ class CrmComConnector(Connector):
             data = await self._get("list", **params)
         except VendorNotFound:
             return Batch([], None)  # an unknown contact has no history
-        raw = [self._communication(c).to_interaction() for c in self._list(data)]
+        raw = [self._dated(c).to_interaction() for c in self._list(data)]
+        mark = _Mark.of(position)
+        skip = self._check_order(raw, mark, offset)
         more = len(raw) == asked
         if more and f.since is not None and raw[-1].occurred_at < f.since:
             more = False  # newest first: everything further is older still
-        return counted_batch(
+        batch = counted_batch(
             raw,
             base=offset,
-            start=offset,
+            start=offset + skip,
             limit=read.limit,
             more=more,
             keep=f.matches,
         )
+        return _Mark.stamp(batch, raw, offset, mark)
+
+    def _dated(self, raw: Any) -> CcCommunication:
+        comm = self._communication(raw)
+        if comm.created is None:  # the list's order key: asked for, always there
+            raise VendorProtocolError(
+                self.name, f"CRMCOM: communication {comm.id} has no created_date"
+            )
+        return comm
+
+    def _check_order(self, raw: Sequence[Interaction], mark: _Mark, offset: int) -> int:
+        """How many leading items were read already (the list grew at its top since
+        the last page: the vendor pages by offset). Anything else out of newest-first
+        order is a VENDOR_PROTOCOL_ERROR, never skipped or shown twice."""
+        skip = 0
+        while skip < len(raw) and mark.seen(raw[skip]):
+            skip += 1
+        last = mark.at
+        for n, item in enumerate(raw[skip:], start=offset + skip):
+            at = item.occurred_at.timestamp()
+            if last is not None and at > last:
+                raise VendorProtocolError(
+                    self.name,
+                    "CRMCOM: communications/list is not newest first: communication "
+                    f"{item.source.vendor_id} at offset {n} is newer than the one "
+                    "before it",
+                )
+            last = at
+        return skip
 
     async def get_interaction(self, token: str) -> Interaction | None:
         if not token:
@@ -595,7 +732,7 @@ class CrmComConnector(Connector):
     # ---- the communication queue ---------------------------------------------------
     def _queue_entry(self, raw: Any) -> CcQueueEntry:
         try:
-            return CcQueueEntry.model_validate(raw)
+            return CcQueueEntry.model_validate(raw, context=self._context)
         except ValidationError:
             raise VendorProtocolError(
                 self.name, "CRMCOM: malformed queue entry"

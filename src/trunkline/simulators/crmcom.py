@@ -6,22 +6,31 @@ Implements `/work/shared/vendor-docs/CONTRACT.md` (section CRM.COM) over the doc
 an error. GET calls carry `token` and JSON-encoded identifiers in the query string,
 POST calls carry them in a JSON body.
 
+Each call answers exactly the fields the doc's examples show for it (see
+`crmcom_data`: `SHOW_FIELDS`, `LIST_FIELDS`, ...), and refuses what the doc refuses:
+only the configured credentials log in, a missing or expired token is
+`INVALID_TOKEN`, mandatory parameters must be there, `number_of_results` is 1 to 500.
+
 State lives on `app.state`: `store` (seeded data, see `crmcom_data`), `tokens`
 (token -> monotonic expiry; `app.state.tokens.clear()` expires every token),
-`clock()` (the simulator's now) and `http_errors` (True: errors answer 400/401/404/
-409; set False to answer them with HTTP 200, so tests can check that a client reads
-the envelope code rather than the HTTP status).
+`clock()` (the simulator's now), `knobs` (`CrmcomKnobs`: what the doc leaves open)
+and `http_errors` (True: errors answer 400/401/404/409; set False to answer them with
+HTTP 200, so tests can check that a client reads the envelope code rather than the
+HTTP status).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -35,6 +44,7 @@ from trunkline.simulators.crmcom_data import (
     COMM_FIELDS,
     COMM_KEYS,
     COMPANY,
+    COMPLETE_FIELDS,
     COMPLETED,
     CONTACT_KEYS,
     DIRECTIONS,
@@ -43,6 +53,7 @@ from trunkline.simulators.crmcom_data import (
     GROUP,
     GROUP_KEYS,
     JSON,
+    LIST_FIELDS,
     MEDIA,
     PENDING,
     QUEUE_FIELDS,
@@ -50,11 +61,14 @@ from trunkline.simulators.crmcom_data import (
     QUEUE_STATES,
     REJECTED,
     REMOVED,
+    SAVE_FIELDS,
+    SHOW_FIELDS,
     SYSTEM_KEYS,
     TEMPLATE_KEYS,
     TEMPLATES,
     UDF_NAMES,
     USERS,
+    VIEWED_FIELDS,
     Category,
     Communication,
     Contact,
@@ -64,11 +78,13 @@ from trunkline.simulators.crmcom_data import (
     contact_address,
     find_named,
     generate,
+    order_key,
     parse_date,
     render,
 )
 
 T = TypeVar("T")
+Listed = TypeVar("Listed", Communication, QueueEntry)
 
 PREFIX = "/crmapi/rest/v2"
 DEFAULT_RESULTS = 50
@@ -91,6 +107,40 @@ HTTP_STATUS = {
 }
 
 
+# The credentials the simulator accepts, unless `create_app` names others: the
+# gateway's (TRUNKLINE_CRMCOM_USERNAME / _PASSWORD), else its embedded defaults.
+DEFAULT_USERNAME, DEFAULT_PASSWORD = "trunkline", "embedded"
+
+ORDERS = ("created_desc_id_asc", "created_desc_id_desc", "created_asc_id_asc")
+UNKNOWN_CONTACT = ("not_found", "empty")
+
+
+@dataclass
+class CrmcomKnobs:
+    """What the doc leaves open and CONTRACT.md closes; tests vary it.
+
+    - `order`: list order (communications and queue lists). CONTRACT.md says
+      created_date descending, then id, without saying which way id goes;
+      `created_asc_id_asc` is a vendor that sorts the other way (a connector must
+      notice, not page through it silently).
+    - `timezone`: the zone of the vendor's clock: zone-less dates are written and read
+      as that clock shows them (CONTRACT.md: UTC). An IANA name.
+    - `default_results`: the page size when `number_of_results` is omitted (50).
+    - `unknown_contact`: what `communications/list` answers for a contact it does not
+      know: `not_found` (the NOT_FOUND code) or `empty` (an empty list).
+    """
+
+    order: str = "created_desc_id_asc"
+    timezone: str = "UTC"
+    default_results: int = DEFAULT_RESULTS
+    unknown_contact: str = "not_found"
+
+
+@lru_cache(maxsize=16)
+def _zone(name: str) -> tzinfo:
+    return UTC if name == "UTC" else ZoneInfo(name)
+
+
 class ApiError(Exception):
     """An error answered in the envelope."""
 
@@ -109,12 +159,30 @@ def envelope(data: Any, code: str = "OK", message: str = "") -> JSON:
 
 @dataclass
 class Ctx:
-    """What a handler sees: the data, the tokens and the simulator's clock."""
+    """What a handler sees: the data, the tokens, the simulator's clock and knobs."""
 
     store: Store
     tokens: dict[str, float]
     token_ttl_s: float
     clock: Callable[[], datetime]
+    credentials: tuple[str, str] = (DEFAULT_USERNAME, DEFAULT_PASSWORD)
+    knobs: CrmcomKnobs = field(default_factory=CrmcomKnobs)
+
+    @property
+    def tz(self) -> tzinfo:
+        return _zone(self.knobs.timezone)
+
+    def ordered(self, items: list[Listed]) -> list[Listed]:
+        """A list in the knobs' order; `items` is in the default order."""
+        order = self.knobs.order
+        if order not in ORDERS:
+            raise ValueError(f"order knob must be one of {ORDERS}")
+        if order == "created_desc_id_desc":  # two stable sorts: id, then date
+            by_id = sorted(items, key=lambda i: order_key(i)[1], reverse=True)
+            return sorted(by_id, key=lambda i: order_key(i)[0])
+        if order == "created_asc_id_asc":
+            return sorted(items, key=lambda i: (-order_key(i)[0], order_key(i)[1]))
+        return items
 
 
 # --- parameters ----------------------------------------------------------------
@@ -189,9 +257,9 @@ class Params:
             return None
         return [f.strip() for f in value.split(",") if f.strip()]
 
-    def page(self) -> tuple[int, int]:
+    def page(self, default: int = DEFAULT_RESULTS) -> tuple[int, int]:
         offset = self.integer("offset", 0) or 0
-        count = self.integer("number_of_results", DEFAULT_RESULTS)
+        count = self.integer("number_of_results", default)
         if count is None or not 1 <= count <= MAX_RESULTS:
             raise ApiError(
                 INVALID_PARAMETER, f"number_of_results must be 1 to {MAX_RESULTS}"
@@ -279,8 +347,10 @@ def _queue_entry(ctx: Ctx, p: Params) -> QueueEntry:
 def login(ctx: Ctx, p: Params) -> JSON:
     username = p.string("username", required=True)
     password = p.string("password", required=True)
-    if not username or not password:
-        raise ApiError(INVALID_LOGIN, "username and password must not be empty")
+    given = (username or "", password or "")
+    pairs = zip(given, ctx.credentials, strict=True)
+    if not all(secrets.compare_digest(a.encode(), b.encode()) for a, b in pairs):
+        raise ApiError(INVALID_LOGIN, "The username or password is not valid")
     token = secrets.token_hex(16).upper()
     ctx.tokens[token] = time.monotonic() + ctx.token_ttl_s
     return {"token": token}
@@ -289,12 +359,24 @@ def login(ctx: Ctx, p: Params) -> JSON:
 # --- communications ------------------------------------------------------------
 
 
+def _render_comm(
+    ctx: Ctx, comm: Communication, p: Params, names: Sequence[str]
+) -> JSON:
+    return render(comm, COMM_FIELDS, p.fields(), names=names, tz=ctx.tz)
+
+
 def show_comm(ctx: Ctx, p: Params) -> JSON:
-    return render(_comm(ctx, p), COMM_FIELDS, p.fields())
+    return _render_comm(ctx, _comm(ctx, p), p, SHOW_FIELDS)
 
 
 def list_comms(ctx: Ctx, p: Params) -> list[JSON]:
-    contact = _contact(ctx, p)
+    try:
+        contact = _contact(ctx, p)
+    except ApiError as exc:
+        if exc.code != NOT_FOUND or ctx.knobs.unknown_contact != "empty":
+            raise
+        p.page(ctx.knobs.default_results)  # still checked
+        return []
     category = _category(p)
     if contact is None and category is None:
         raise ApiError(
@@ -302,12 +384,13 @@ def list_comms(ctx: Ctx, p: Params) -> list[JSON]:
             "contact_information_identifier or category_identifier is mandatory",
         )
     direction, media = p.choice("direction", DIRECTIONS), p.choice("media", MEDIA)
-    offset, count = p.page()
+    offset, count = p.page(ctx.knobs.default_results)
     # Start from a pre-sorted list; filtering keeps its order.
     if contact is not None:
         items = ctx.store.by_contact[contact.id]
     else:
         items = ctx.store.by_category.get(category.id if category else "", [])
+    items = ctx.ordered(items)
     if (contact and category) or direction or media:
         items = [
             c
@@ -316,8 +399,9 @@ def list_comms(ctx: Ctx, p: Params) -> list[JSON]:
             and (direction is None or c.direction == direction)
             and (media is None or c.media == media)
         ]
-    fields = p.fields()
-    return [render(c, COMM_FIELDS, fields) for c in items[offset : offset + count]]
+    fields, tz = p.fields(), ctx.tz
+    page = items[offset : offset + count]
+    return [render(c, COMM_FIELDS, fields, names=LIST_FIELDS, tz=tz) for c in page]
 
 
 def _given(p: Params) -> dict[str, Any]:
@@ -418,7 +502,7 @@ def create_comm(ctx: Ctx, p: Params) -> JSON:
     )
     store.add_comm(comm)
     _queue_if_sent(ctx, comm, now)
-    return render(comm, COMM_FIELDS, p.fields())
+    return _render_comm(ctx, comm, p, SAVE_FIELDS)
 
 
 def update_comm(ctx: Ctx, p: Params) -> JSON:
@@ -442,7 +526,7 @@ def update_comm(ctx: Ctx, p: Params) -> JSON:
     comm.udf.update(_udf_values(p))
     comm.updated = ctx.clock()
     _queue_if_sent(ctx, comm, comm.updated)
-    return render(comm, COMM_FIELDS, p.fields())
+    return _render_comm(ctx, comm, p, SAVE_FIELDS)
 
 
 def _parties(contact: Contact, values: Mapping[str, Any]) -> tuple[Any, Any]:
@@ -470,7 +554,7 @@ def complete_comm(ctx: Ctx, p: Params) -> JSON:
     comm.life_cycle_state = COMPLETED
     comm.updated = ctx.clock()
     _queue_if_sent(ctx, comm, comm.updated)
-    return render(comm, COMM_FIELDS, p.fields())
+    return _render_comm(ctx, comm, p, COMPLETE_FIELDS)
 
 
 def set_as_viewed(ctx: Ctx, p: Params) -> JSON:
@@ -479,20 +563,26 @@ def set_as_viewed(ctx: Ctx, p: Params) -> JSON:
         raise ApiError(INVALID_LIFE_CYCLE_STATE, "only completed communications")
     text = p.string("viewed_on")
     try:
-        viewed_on = ctx.clock() if text is None else parse_date(text)
+        viewed_on = ctx.clock() if text is None else parse_date(text, ctx.tz)
     except ValueError:
         msg = "viewed_on must be yyyy-mm-ddThh:mm:ss"
         raise ApiError(INVALID_PARAMETER, msg) from None
     comm.viewed_on = viewed_on
     comm.updated = ctx.clock()
-    return render(comm, COMM_FIELDS, p.fields())
+    return _render_comm(ctx, comm, p, VIEWED_FIELDS)
 
 
 # --- communication queue -------------------------------------------------------
 
 
+def _render_queue(ctx: Ctx, entries: Iterable[QueueEntry], p: Params) -> list[JSON]:
+    fields, tz = p.fields(), ctx.tz
+    return [render(q, QUEUE_FIELDS, fields, tz=tz) for q in entries]
+
+
 def show_queue(ctx: Ctx, p: Params) -> JSON:
-    return render(_queue_entry(ctx, p), QUEUE_FIELDS, p.fields())
+    (entry,) = _render_queue(ctx, [_queue_entry(ctx, p)], p)
+    return entry
 
 
 def _queue_filtered(ctx: Ctx, p: Params, states: Sequence[str]) -> list[QueueEntry]:
@@ -506,7 +596,7 @@ def _queue_filtered(ctx: Ctx, p: Params, states: Sequence[str]) -> list[QueueEnt
     contact = _contact(ctx, p)
     return [
         q
-        for q in ctx.store.queue
+        for q in ctx.ordered(ctx.store.queue)
         if q.life_cycle_state in states
         and (system is None or q.external_system is system)
         and (media is None or q.communication.media == media)
@@ -517,9 +607,8 @@ def _queue_filtered(ctx: Ctx, p: Params, states: Sequence[str]) -> list[QueueEnt
 def list_queue(ctx: Ctx, p: Params) -> list[JSON]:
     state = p.choice("life_cycle_state", QUEUE_STATES)
     entries = _queue_filtered(ctx, p, QUEUE_STATES if state is None else (state,))
-    offset, count = p.page()
-    fields = p.fields()
-    return [render(q, QUEUE_FIELDS, fields) for q in entries[offset : offset + count]]
+    offset, count = p.page(ctx.knobs.default_results)
+    return _render_queue(ctx, entries[offset : offset + count], p)
 
 
 def latest_queue(ctx: Ctx, p: Params) -> list[JSON]:
@@ -528,16 +617,15 @@ def latest_queue(ctx: Ctx, p: Params) -> list[JSON]:
         raise ApiError(MISSING_PARAMETER, "number is mandatory")
     if not 1 <= count <= MAX_RESULTS:
         raise ApiError(INVALID_PARAMETER, f"number must be 1 to {MAX_RESULTS}")
-    entries = _queue_filtered(ctx, p, (PENDING,))
-    fields = p.fields()
-    return [render(q, QUEUE_FIELDS, fields) for q in entries[:count]]
+    # "starting from the latest one", whatever the list order
+    entries = sorted(_queue_filtered(ctx, p, (PENDING,)), key=order_key)
+    return _render_queue(ctx, entries[:count], p)
 
 
 def pending_completed_queue(ctx: Ctx, p: Params) -> list[JSON]:
     entries = _queue_filtered(ctx, p, (PENDING, COMPLETED))
-    offset, count = p.page()
-    fields = p.fields()
-    return [render(q, QUEUE_FIELDS, fields) for q in entries[offset : offset + count]]
+    offset, count = p.page(ctx.knobs.default_results)
+    return _render_queue(ctx, entries[offset : offset + count], p)
 
 
 def _transition(
@@ -556,7 +644,7 @@ def _transition(
 
 def process_queue(ctx: Ctx, p: Params) -> JSON:
     entry = _transition(ctx, p, (PENDING,), COMPLETED)
-    return render(entry, QUEUE_FIELDS, p.fields())
+    return _render_queue(ctx, [entry], p)[0]
 
 
 def reject_queue(ctx: Ctx, p: Params) -> JSON:
@@ -566,13 +654,13 @@ def reject_queue(ctx: Ctx, p: Params) -> JSON:
         raise ApiError(INVALID_PARAMETER, "error_code and error_description are empty")
     entry = _transition(ctx, p, (PENDING,), REJECTED)
     entry.error_code, entry.error_description = code, description
-    return render(entry, QUEUE_FIELDS, p.fields())
+    return _render_queue(ctx, [entry], p)[0]
 
 
 def remove_queue(ctx: Ctx, p: Params) -> JSON:
     # A pending entry may be completed and removed in one step.
     entry = _transition(ctx, p, (PENDING, COMPLETED), REMOVED)
-    return render(entry, QUEUE_FIELDS, p.fields())
+    return _render_queue(ctx, [entry], p)[0]
 
 
 # --- app -----------------------------------------------------------------------
@@ -583,6 +671,7 @@ Handler = Callable[[Ctx, Params], Any]
 def _route(method: str, path: str, handler: Handler, *, auth: bool = True) -> Route:
     async def endpoint(request: Request) -> Response:
         state = request.app.state
+        state.ctx.knobs = state.knobs
         try:
             params = await _read_params(request)
             if auth:
@@ -627,8 +716,12 @@ def create_app(
     seed: int = 7,
     now: datetime | None = None,
     token_ttl_s: float = 3600.0,
+    knobs: CrmcomKnobs | None = None,
+    credentials: tuple[str, str] | None = None,
 ) -> Starlette:
-    """The CRM.COM simulator app; its data is seeded from `seed` around `now`."""
+    """The CRM.COM simulator app; its data is seeded from `seed` around `now`.
+    `credentials` (username, password): the only ones that log in; by default the
+    gateway's from the environment, else its embedded stand-ins."""
     anchor = now or anchor_now()
     started = time.monotonic()
 
@@ -636,8 +729,15 @@ def create_app(
         # Time moves on from the anchor, so created records sort as newest.
         return anchor + timedelta(seconds=time.monotonic() - started)
 
-    app = simulator_app("crmcom", _routes(), faults=faults, seed=seed)
-    ctx = Ctx(generate(seed, anchor), {}, token_ttl_s, clock)
+    app = simulator_app(
+        "crmcom", _routes(), faults=faults, knobs=knobs or CrmcomKnobs(), seed=seed
+    )
+    if credentials is None:
+        credentials = (
+            os.environ.get("TRUNKLINE_CRMCOM_USERNAME") or DEFAULT_USERNAME,
+            os.environ.get("TRUNKLINE_CRMCOM_PASSWORD") or DEFAULT_PASSWORD,
+        )
+    ctx = Ctx(generate(seed, anchor), {}, token_ttl_s, clock, credentials)
     app.state.ctx = ctx
     app.state.store = ctx.store
     app.state.tokens = ctx.tokens
@@ -646,4 +746,4 @@ def create_app(
     return app
 
 
-__all__ = ["PREFIX", "ApiError", "create_app", "envelope"]
+__all__ = ["PREFIX", "ApiError", "CrmcomKnobs", "create_app", "envelope"]

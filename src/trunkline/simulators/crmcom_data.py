@@ -11,7 +11,7 @@ import bisect
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
 from trunkline.simulators.seed import Person, history_size, people
@@ -19,7 +19,9 @@ from trunkline.simulators.seed import Person, history_size, people
 JSON = dict[str, Any]
 T = TypeVar("T")
 
-DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"  # as in the doc; no zone, always UTC
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"  # as in the doc; no zone (the vendor's own)
+# `viewed_on` in the set_as_viewed example: "Mon May 22 12:42:03 EEST 2017".
+JAVA_DATE_FORMAT = "%a %b %d %H:%M:%S %Z %Y"
 MEDIA = ("EMAIL", "SMS", "PHONE", "LETTER", "FACE_TO_FACE")
 DIRECTIONS = ("INCOMING", "OUTGOING")
 DRAFT, COMPLETED = "DRAFT", "COMPLETED"
@@ -105,13 +107,19 @@ COUNTRY: JSON = {
 }
 
 
-def fmt_date(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).strftime(DATE_FORMAT)
+def fmt_date(value: datetime | None, tz: tzinfo = UTC) -> str | None:
+    """The doc's zone-less date, as a clock in `tz` shows it."""
+    return None if value is None else value.astimezone(tz).strftime(DATE_FORMAT)
 
 
-def parse_date(text: str) -> datetime:
-    """Parse the doc's date format; a value without zone is UTC."""
-    return datetime.strptime(text, DATE_FORMAT).replace(tzinfo=UTC)
+def java_date(value: datetime | None, tz: tzinfo = UTC) -> str | None:
+    """The doc's other date style (Java's Date.toString), zone named."""
+    return None if value is None else value.astimezone(tz).strftime(JAVA_DATE_FORMAT)
+
+
+def parse_date(text: str, tz: tzinfo = UTC) -> datetime:
+    """Parse the doc's date format; a value without zone is in `tz`."""
+    return datetime.strptime(text, DATE_FORMAT).replace(tzinfo=tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +143,14 @@ class ExternalSystem:
     id: str
     name: str
     media: str  # which media it delivers
+    alternative_code: str
 
     def as_json(self) -> JSON:
-        return {"id": self.id, "name": self.name}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "alternative_code": self.alternative_code,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +187,10 @@ CATEGORIES = (
     ),
 )
 EXTERNAL_SYSTEMS = (
-    ExternalSystem("DC30CF64A5F4426A84F1E9E76281443A", "EXT 1", "EMAIL"),
-    ExternalSystem("234CC2ED054D47BF6C70088A777513C2", "External SMS System", "SMS"),
+    ExternalSystem("DC30CF64A5F4426A84F1E9E76281443A", "EXT 1", "EMAIL", "E1"),
+    ExternalSystem(
+        "234CC2ED054D47BF6C70088A777513C2", "External SMS System", "SMS", "SMS1"
+    ),
 )
 TEMPLATES = (
     Template(
@@ -293,12 +308,18 @@ def order_key(item: Communication | QueueEntry) -> tuple[float, str]:
 
 
 # --- wire shapes ---------------------------------------------------------------
+# Each renderer takes the record and the zone the vendor's clock is in (zone-less
+# dates are written as that clock shows them).
+
+Renderer = Callable[[T, tzinfo], Any]
 
 
-def _log(created: datetime, updated: datetime, by: JSON, upd_by: JSON) -> JSON:
+def _log(
+    created: datetime, updated: datetime, by: JSON, upd_by: JSON, tz: tzinfo
+) -> JSON:
     return {
-        "created_date": fmt_date(created),
-        "updated_date": fmt_date(updated),
+        "created_date": fmt_date(created, tz),
+        "updated_date": fmt_date(updated, tz),
         "created_by_unit": dict(UNIT),
         "updated_by_unit": dict(UNIT),
         "created_by_user": dict(by),
@@ -306,41 +327,69 @@ def _log(created: datetime, updated: datetime, by: JSON, upd_by: JSON) -> JSON:
     }
 
 
-def _comm_log(c: Communication) -> JSON:
-    return _log(c.created, c.updated, c.created_by, c.updated_by)
+def _comm_log(c: Communication, tz: tzinfo) -> JSON:
+    return _log(c.created, c.updated, c.created_by, c.updated_by, tz)
 
 
-def _udf(name: str) -> Callable[[Communication], Any]:
-    return lambda c: c.udf.get(name)
+def _udf(name: str) -> Renderer[Communication]:
+    if name.startswith("udf_date"):
+        return lambda c, tz: _udf_date(c.udf.get(name), tz)
+    return lambda c, tz: c.udf.get(name)
 
 
-COMM_FIELDS: dict[str, Callable[[Communication], Any]] = {
-    "id": lambda c: c.id,
-    "number": lambda c: c.number,
-    "code": lambda c: c.code,
-    "life_cycle_state": lambda c: c.life_cycle_state,
-    "direction": lambda c: c.direction,
-    "media": lambda c: c.media,
-    "subject": lambda c: c.subject,
-    "content": lambda c: c.content,
-    "from": lambda c: c.sender,
-    "to": lambda c: c.recipient,
-    "notes": lambda c: c.notes,
-    "viewed_on": lambda c: fmt_date(c.viewed_on),
-    "viewed": lambda c: int(c.viewed_on is not None),
-    "contact_information": lambda c: c.contact.as_json(),
-    "category": lambda c: c.category.as_json() if c.category else None,
+def _udf_date(value: Any, tz: tzinfo) -> Any:
+    return fmt_date(value, tz) if isinstance(value, datetime) else value
+
+
+COMM_FIELDS: dict[str, Renderer[Communication]] = {
+    "id": lambda c, tz: c.id,
+    "number": lambda c, tz: c.number,
+    "code": lambda c, tz: c.code,
+    "life_cycle_state": lambda c, tz: c.life_cycle_state,
+    "direction": lambda c, tz: c.direction,
+    "media": lambda c, tz: c.media,
+    "subject": lambda c, tz: c.subject,
+    "content": lambda c, tz: c.content,
+    "from": lambda c, tz: c.sender,
+    "to": lambda c, tz: c.recipient,
+    "notes": lambda c, tz: c.notes,
+    "viewed_on": lambda c, tz: java_date(c.viewed_on, tz),
+    "viewed": lambda c, tz: int(c.viewed_on is not None),
+    "contact_information": lambda c, tz: c.contact.as_json(),
+    "category": lambda c, tz: c.category.as_json() if c.category else None,
     "communication_queue_external_system": (
-        lambda c: c.external_system.as_json() if c.external_system else None
+        lambda c, tz: c.external_system.as_json() if c.external_system else None
     ),
-    "privacy_level": lambda c: None,
-    "owned_by_group": lambda c: dict(GROUP),
-    "follow_up_set": lambda c: [],
-    "unrestricted_parameter_set": lambda c: [],
-    "referring_to": lambda c: dict.fromkeys(REFERRING_TO_KEYS),
+    "privacy_level": lambda c, tz: None,
+    "owned_by_group": lambda c, tz: dict(GROUP),
+    "follow_up_set": lambda c, tz: [],
+    "unrestricted_parameter_set": lambda c, tz: [],
+    "referring_to": lambda c, tz: dict.fromkeys(REFERRING_TO_KEYS),
     "log_information": _comm_log,
     **{name: _udf(name) for name in UDF_NAMES},
 }
+
+# The fields each call answers: exactly those of the doc's examples for that call
+# (crmcom-communications.txt). `communications/show` shows every stored field but
+# `viewed`/`viewed_on` (only set_as_viewed's example has them) and
+# `unrestricted_parameter_set` (only create's and update's examples have it).
+SHOW_FIELDS: tuple[str, ...] = tuple(
+    n
+    for n in COMM_FIELDS
+    if n not in ("viewed", "viewed_on", "unrestricted_parameter_set")
+)
+LIST_FIELDS = tuple(n for n in SHOW_FIELDS if n != "notes")  # its example has none
+SAVE_FIELDS = (*SHOW_FIELDS, "unrestricted_parameter_set")  # create, update
+COMPLETE_FIELDS = ("life_cycle_state", "number", "id", "contact_information")
+VIEWED_FIELDS = (
+    "viewed_on",
+    "number",
+    "subject",
+    "viewed",
+    "contact_information",
+    "id",
+    "life_cycle_state",
+)
 
 
 def _comm_summary(c: Communication) -> JSON:
@@ -354,28 +403,36 @@ def _comm_summary(c: Communication) -> JSON:
     }
 
 
-QUEUE_FIELDS: dict[str, Callable[[QueueEntry], Any]] = {
-    "id": lambda q: q.id,
-    "number": lambda q: q.number,
-    "life_cycle_state": lambda q: q.life_cycle_state,
-    "error_code": lambda q: q.error_code,
-    "error_description": lambda q: q.error_description,
-    "communication": lambda q: _comm_summary(q.communication),
+QUEUE_FIELDS: dict[str, Renderer[QueueEntry]] = {
+    "id": lambda q, tz: q.id,
+    "number": lambda q, tz: q.number,
+    "life_cycle_state": lambda q, tz: q.life_cycle_state,
+    "error_code": lambda q, tz: q.error_code,
+    "error_description": lambda q, tz: q.error_description,
+    "communication": lambda q, tz: _comm_summary(q.communication),
     "communication_queue_external_system": (
-        lambda q: q.external_system.as_json() if q.external_system else None
+        lambda q, tz: q.external_system.as_json() if q.external_system else None
     ),
-    "log_information": lambda q: _log(
-        q.created, q.updated, q.communication.created_by, q.updated_by
+    "log_information": lambda q, tz: _log(
+        q.created, q.updated, q.communication.created_by, q.updated_by, tz
     ),
 }
 
 
 def render(
-    item: T, renderers: dict[str, Callable[[T], Any]], fields: Sequence[str] | None
+    item: T,
+    renderers: dict[str, Renderer[T]],
+    fields: Sequence[str] | None,
+    *,
+    names: Sequence[str] | None = None,
+    tz: tzinfo = UTC,
 ) -> JSON:
-    """The wire object; with `fields`, only those named (unknown names are ignored)."""
-    names = renderers.keys() if fields is None else fields
-    return {name: renderers[name](item) for name in names if name in renderers}
+    """The wire object: the call's `names` (default: every renderer), or with
+    `fields` (fields_set) only those of them named; other names are ignored."""
+    shown = list(renderers) if names is None else names
+    if fields is not None:
+        shown = [n for n in fields if n in shown]
+    return {name: renderers[name](item, tz) for name in shown}
 
 
 # --- the store -----------------------------------------------------------------
