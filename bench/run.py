@@ -42,7 +42,7 @@ LATENCY_ONLY = ("wire", "strawberry")  # references measured at concurrency 1 on
 STRAWBERRY_QUERIES = frozenset({"Q2"})  # what bench/strawberry_floor.py answers
 TRANSPORTS = ("aiohttp", "httpx-aiohttp", "httpx")  # trunkline.connectors.transport
 BASELINE_CLIENTS = ("aiohttp", "httpx-aiohttp", "httpx")
-# Dummy credentials: the simulators accept any non-empty ones.
+# Dummy credentials; the simulators read them from the same environment.
 CREDENTIALS = {
     "TRUNKLINE_LIVEVOX_CLIENT_NAME": "bench",
     "TRUNKLINE_LIVEVOX_USERNAME": "bench",
@@ -228,6 +228,7 @@ class Stack:
                     str(self.opts.latency_ms),
                 ),
                 port=port,
+                env=CREDENTIALS,  # a simulator lets only these log in (CRM.COM)
             )
             for v in vendors
         }

@@ -166,10 +166,12 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
     """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
     vendors = ["livevox", "moxiworks", "procurios", "crmcom"]
     ports = {v: free_port() for v in vendors}
+    # A simulator lets only the gateway's credentials log in (CRM.COM: from the env).
+    creds = {"TRUNKLINE_CRMCOM_USERNAME": "api", "TRUNKLINE_CRMCOM_PASSWORD": "secret"}
     procs = [
         start(
             ["simulate", v, "--port", str(ports[v])],
-            dict(os.environ),
+            {**os.environ, **creds},
             f"http://127.0.0.1:{ports[v]}/_sim/faults",
         )
         for v in vendors

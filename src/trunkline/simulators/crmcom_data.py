@@ -235,9 +235,10 @@ class Contact:
     def id(self) -> str:
         return self.person.crmcom_id
 
-    def as_json(self, *, with_name: bool = True) -> JSON:
+    def as_json(self, *, nested: bool = False) -> JSON:
+        """As the doc shows it; `nested` (in a queue entry): no name, no country."""
         year, month, day = self.birth
-        return {
+        shown = {
             "last_name": self.person.last_name,
             "middle_name": self.middle_name,
             "life_cycle_state": self.life_cycle_state,
@@ -246,7 +247,7 @@ class Contact:
             "first_name": self.person.first_name,
             "type": "PERSON",
             "id": self.id,
-            "name": self.person.name if with_name else None,  # null when nested
+            "name": None if nested else self.person.name,
             "company_name": None,
             "demographics": {
                 "gender": self.gender,
@@ -262,6 +263,9 @@ class Contact:
                 "id_issued_by_country": None,
             },
         }
+        if nested:
+            del shown["demographics"]["country_of_residence"]
+        return shown
 
 
 @dataclass(slots=True, eq=False)
@@ -399,7 +403,7 @@ def _comm_summary(c: Communication) -> JSON:
         "number": c.number,
         "id": c.id,
         "subject": c.subject,
-        "contact_information": c.contact.as_json(with_name=False),
+        "contact_information": c.contact.as_json(nested=True),
     }
 
 
