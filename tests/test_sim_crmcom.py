@@ -48,9 +48,7 @@ async def fresh(fresh_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def login(client: httpx.AsyncClient) -> str:
-    r = await client.post(
-        f"{API}/authentication/login", json=CREDS
-    )
+    r = await client.post(f"{API}/authentication/login", json=CREDS)
     assert r.status_code == 200
     body = r.json()
     assert body["status"]["code"] == "OK"
@@ -666,16 +664,12 @@ async def test_create_for_external_system_queues_it(fresh: httpx.AsyncClient) ->
 async def test_fault_knobs(fresh: httpx.AsyncClient) -> None:
     r = await fresh.put("/_sim/faults", json={"down": True})
     assert r.status_code == 200
-    r = await fresh.post(
-        f"{API}/authentication/login", json=CREDS
-    )
+    r = await fresh.post(f"{API}/authentication/login", json=CREDS)
     assert r.status_code == 503
     await fresh.put(
         "/_sim/faults", json={"down": False, "burst_429": 1, "retry_after_s": 3}
     )
-    r = await fresh.post(
-        f"{API}/authentication/login", json=CREDS
-    )
+    r = await fresh.post(f"{API}/authentication/login", json=CREDS)
     assert r.status_code == 429 and r.headers["Retry-After"] == "3"
     await login(fresh)  # the burst is over
     calls = (await fresh.get("/_sim/calls")).json()

@@ -726,8 +726,10 @@ def create_app(
     started = time.monotonic()
 
     def clock() -> datetime:
-        # Time moves on from the anchor, so created records sort as newest.
-        return anchor + timedelta(seconds=time.monotonic() - started)
+        # Time moves on from the anchor, so created records sort as newest; whole
+        # seconds, as the vendor's dates show them.
+        now = anchor + timedelta(seconds=time.monotonic() - started)
+        return now.replace(microsecond=0)
 
     app = simulator_app(
         "crmcom", _routes(), faults=faults, knobs=knobs or CrmcomKnobs(), seed=seed

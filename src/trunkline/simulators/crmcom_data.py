@@ -238,7 +238,22 @@ class Contact:
     def as_json(self, *, nested: bool = False) -> JSON:
         """As the doc shows it; `nested` (in a queue entry): no name, no country."""
         year, month, day = self.birth
-        shown = {
+        demographics: JSON = {
+            "gender": self.gender,
+            "passport_issued_by_country": None,
+            "social_security_number": None,
+            "passport_number": None,
+            "industry_sector": None,
+            "country_of_residence": dict(COUNTRY),
+            "name_day": {"month": None, "day": None},
+            "date_of_birth": {"month": month, "day": day, "year": year},
+            "id_number": self.id_number,
+            "industry": None,
+            "id_issued_by_country": None,
+        }
+        if nested:
+            del demographics["country_of_residence"]
+        return {
             "last_name": self.person.last_name,
             "middle_name": self.middle_name,
             "life_cycle_state": self.life_cycle_state,
@@ -249,23 +264,8 @@ class Contact:
             "id": self.id,
             "name": None if nested else self.person.name,
             "company_name": None,
-            "demographics": {
-                "gender": self.gender,
-                "passport_issued_by_country": None,
-                "social_security_number": None,
-                "passport_number": None,
-                "industry_sector": None,
-                "country_of_residence": dict(COUNTRY),
-                "name_day": {"month": None, "day": None},
-                "date_of_birth": {"month": month, "day": day, "year": year},
-                "id_number": self.id_number,
-                "industry": None,
-                "id_issued_by_country": None,
-            },
+            "demographics": demographics,
         }
-        if nested:
-            del shown["demographics"]["country_of_residence"]
-        return shown
 
 
 @dataclass(slots=True, eq=False)
