@@ -297,3 +297,24 @@ async def test_a_list_that_grows_at_its_top_mid_walk_repeats_nothing(
         assert "CRMCOM: communications/list is not newest first" in str(failed)
     finally:
         await conn.aclose()
+
+
+async def test_knobs_are_set_over_http_too(tmp_path: Path) -> None:
+    """`PUT /_sim/knobs` on the mounted simulator changes the same knobs."""
+    async with gateway(tmp_path, None) as gql:
+        sim = "/simulators/crmcom/_sim/knobs"
+        assert (await gql.http.get(sim)).json() == {
+            "order": "created_desc_id_asc",
+            "timezone": "UTC",
+            "default_results": 50,
+            "unknown_contact": "not_found",
+        }
+        r = await gql.http.put(sim, json={"order": "created_asc_id_asc"})
+        assert r.status_code == 200
+        assert gql.sim(Vendor.CRMCOM).state.knobs.order == "created_asc_id_asc"
+        nodes, errors = await walk(gql, 2)
+        assert (
+            nodes == [] and errors[0]["extensions"]["code"] == "VENDOR_PROTOCOL_ERROR"
+        )
+        r = await gql.http.put(sim, json={"colour": "red"})
+        assert r.status_code == 400
