@@ -21,6 +21,8 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from support import GraphQLClient
 from trunkline.app import create_app
@@ -31,7 +33,7 @@ from trunkline.domain import InteractionFilter, Vendor
 from trunkline.errors import ConfigError, VendorProtocolError
 from trunkline.pagination.merge import Batch
 from trunkline.simulators.crmcom import CrmcomKnobs
-from trunkline.simulators.seed import people
+from trunkline.simulators.seed import HEAVY, people
 
 HISTORY = """
 query ($id: ID!, $first: Int, $after: String) {
@@ -318,3 +320,51 @@ async def test_knobs_are_set_over_http_too(tmp_path: Path) -> None:
         )
         r = await gql.http.put(sim, json={"colour": "red"})
         assert r.status_code == 400
+
+
+@pytest.fixture(scope="module")
+def heavy_sim() -> Any:
+    from trunkline.simulators.crmcom import create_app as create_sim
+
+    return create_sim()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    sizes=st.lists(st.integers(1, 120), min_size=1, max_size=4),
+    order=st.sampled_from(["created_desc_id_asc", "created_desc_id_desc"]),
+    default_results=st.sampled_from([50, 1, 500]),
+)
+async def test_connector_walks_follow_the_vendors_order(
+    heavy_sim: Any, sizes: list[int], order: str, default_results: int
+) -> None:
+    """Any page sizes, either tie order: the vendor's list, each item once."""
+    from trunkline.config import VendorSettings
+    from trunkline.connectors.transport import make_client
+
+    heavy_sim.state.knobs = CrmcomKnobs(order=order, default_results=default_results)
+    vs = VendorSettings(name="crmcom")
+    conn = CrmComConnector(vs, make_client(vs, app=heavy_sim))
+    key = people()[HEAVY].crmcom_id
+    seen: list[str] = []
+    position: str | None = None
+    try:
+        for step in range(1000):
+            limit = sizes[step % len(sizes)]
+            (batch,) = await conn.read_histories(
+                [HistoryRead(key, InteractionFilter(), frozenset(), position, limit)]
+            )
+            assert isinstance(batch, Batch), batch
+            seen += [i.source.vendor_id for i, _ in batch.items]
+            if batch.next is None:
+                break
+            position = orjson.dumps(batch.next).decode()
+    finally:
+        await conn.aclose()
+    want = heavy_sim.state.ctx.ordered(heavy_sim.state.store.by_contact[key])
+    assert seen == [c.id for c in want]
+    assert len(set(seen)) == len(seen) > 300
