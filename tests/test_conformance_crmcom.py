@@ -315,7 +315,17 @@ async def test_communications_show_and_list(client: httpx.AsyncClient) -> None:
         assert_documented(record, LIST)
         assert DATE.fullmatch(record["log_information"]["created_date"])
         assert DATE.fullmatch(record["log_information"]["updated_date"])
-        assert isinstance(record["id"], str) and isinstance(record["number"], str)
+        # The doc's types: ids and numbers are strings, enums as listed, a category
+        # is an object or null, the UDFs null unless set.
+        assert re.fullmatch(r"[0-9A-F]{32}", record["id"])
+        assert isinstance(record["number"], str) and isinstance(record["code"], str)
+        assert record["media"] in ("EMAIL", "SMS", "PHONE", "LETTER", "FACE_TO_FACE")
+        assert record["direction"] in ("INCOMING", "OUTGOING")
+        assert record["life_cycle_state"] in ("DRAFT", "COMPLETED")
+        assert all(isinstance(record[k], str | None) for k in ("from", "to", "subject"))
+        assert isinstance(record["category"], dict | None)
+        assert record["udf_float_1"] is None and record["udf_date_1"] is None
+        assert record["follow_up_set"] == []
     assert {r["category"] is None for r in listed} == {True, False}
     shown = envelope(
         await get(
