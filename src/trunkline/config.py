@@ -43,8 +43,6 @@ DEFAULT_STORE_NAME = "links.sqlite3"
 # ---- value checks: each returns the value to keep, or raises ValueError ----------
 def integer(minimum: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
-        if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
-            value = int(value)  # from the environment
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise ValueError
         return value
@@ -54,11 +52,6 @@ def integer(minimum: int) -> Callable[[Any], int]:
 
 def number(minimum: float, *, inclusive: bool = False) -> Callable[[Any], float]:
     def check(value: Any) -> float:
-        if isinstance(value, str):
-            try:
-                value = float(value)  # from the environment
-            except ValueError:
-                raise ValueError from None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError
         if value < minimum or (value == minimum and not inclusive):
@@ -288,6 +281,21 @@ def _read_secrets_file(path: str) -> dict[str, str]:
     return values
 
 
+def _check(key: Key, raw: Any, *, from_env: bool) -> Any:
+    """A value checked; the environment's text may also stand for a number."""
+    try:
+        return key.check(raw)
+    except (TypeError, ValueError):
+        if not from_env:
+            raise
+    for number_type in (int, float):
+        try:
+            return key.check(number_type(raw))
+        except (TypeError, ValueError):
+            continue
+    raise ValueError
+
+
 def _checked(
     where: str,
     keys: Mapping[str, Key],
@@ -312,14 +320,15 @@ def _checked(
     values: dict[str, Any] = {}
     for name, key in keys.items():
         var = f"{ENV_PREFIX}{key.env.format(vendor=vendor.upper())}" if key.env else ""
-        if var and env.get(var):
+        from_env = bool(var and env.get(var))
+        if from_env:
             raw, origin = env[var], f"{var} ({where} {name})"
         elif name in table:
             raw, origin = table[name], f"{where} {name}"
         else:
             continue
         try:
-            values[name] = key.check(raw)
+            values[name] = _check(key, raw, from_env=from_env)
         except (TypeError, ValueError):
             raise ConfigError(f"{origin} = {raw!r}: expected {key.expected}") from None
     return values
