@@ -153,7 +153,7 @@ def test_a_bad_environment_override_names_the_variable(tmp_path: Path) -> None:
         "expected an integer >= 1"
     )
     with pytest.raises(ConfigError, match="TRUNKLINE_CRMCOM_URL"):
-        load_settings(env={"TRUNKLINE_CRMCOM_URL": "crm.example"}).vendor("crmcom")
+        load_settings(env={"TRUNKLINE_CRMCOM_URL": "crm.example"})
     assert load_settings(env={"TRUNKLINE_MAX_PAGE_SIZE": "20"}).max_page_size == 20
 
 

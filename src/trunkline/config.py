@@ -383,9 +383,10 @@ def load_settings(
             raise ConfigError(f"config file {path}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path}: {exc}") from None
-    for name in sorted(set(data) - set(TABLES) - {"vendors"}):
+    unknown = sorted(set(data) - set(TABLES) - {"vendors"})
+    if unknown:
         raise ConfigError(
-            f"{where}[{name}]: unknown table; known tables: "
+            f"{where}[{unknown[0]}]: unknown table; known tables: "
             + ", ".join(sorted([*TABLES, "vendors.<vendor>"]))
         )
     tables: dict[str, dict[str, Any]] = {}
@@ -398,12 +399,14 @@ def load_settings(
     vendor_tables = data.get("vendors", {})
     if not isinstance(vendor_tables, Mapping):
         raise ConfigError(f"{where}[vendors]: expected tables [vendors.<vendor>]")
-    for name in sorted(set(vendor_tables) - set(known_vendors())):
+    unknown = sorted(set(vendor_tables) - set(known_vendors()))
+    if unknown:
         raise ConfigError(
-            f"{where}[vendors.{name}]: unknown vendor; known vendors: "
+            f"{where}[vendors.{unknown[0]}]: unknown vendor; known vendors: "
             + ", ".join(known_vendors())
         )
-    names = set(vendor_tables) | set(vendor_names)
+    # Every vendor now, so a bad TRUNKLINE_<VENDOR>_URL stops start-up here.
+    names = set(vendor_tables) | set(vendor_names) | set(known_vendors())
     vendors = {
         n: _vendor_settings(n, vendor_tables.get(n, {}), environ, where) for n in names
     }
