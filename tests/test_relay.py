@@ -60,6 +60,8 @@ async def test_nodes_answers_per_slot(gql: GraphQLClient) -> None:
         "bm9wZQ==",
     ]
     body = await gql.query(NODES, {"ids": ids})
+    # the second send takes the cached document's path: the same answer
+    assert await gql.query(NODES, {"ids": ids}) == body
     assert body["data"]["nodes"] == [
         {"id": CONTACT, "account": ACCOUNT},
         None,
