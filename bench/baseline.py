@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import orjson
 from starlette.applications import Starlette
@@ -340,7 +341,7 @@ def entry(
     subject: Any,
 ) -> Entry:
     node = {
-        "id": global_id("Interaction", f"{vendor}:{token}"),
+        "id": (vendor, token),  # made into the global ID once the contact is known
         "occurredAt": moment.isoformat(),
         "channel": channel,
         "subject": text(subject),
@@ -546,7 +547,15 @@ async def history(
     proc = moments.found.get(relation, []) if relation is not None else []
     known = lv + crm + proc + moxi
     known.sort(key=lambda e: e[0])
-    return [{"node": node} for _, node in known[:LATEST]]
+    return [{"node": _for_contact(node, account)} for _, node in known[:LATEST]]
+
+
+def _for_contact(node: dict[str, Any], account: str) -> dict[str, Any]:
+    """An interaction read as `account`'s history names it in its ID, as trunkline's
+    do (`<vendor>@<account>:<token>`)."""
+    vendor, token = node["id"]
+    interaction = f"{vendor}@{quote(account, safe='')}:{token}"
+    return {**node, "id": global_id("Interaction", interaction)}
 
 
 async def q3(vendors: Vendors, variables: Json) -> Json:

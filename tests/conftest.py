@@ -14,6 +14,14 @@ from trunkline.app import create_app
 from trunkline.config import load_settings
 
 
+@pytest.fixture(autouse=True)
+def _user_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The identity store's default (the per-user data dir) never in the real home."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Any:
     return load_settings(

@@ -87,11 +87,17 @@ def _settled(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
+async def find_contact(ctx: Context, account: str) -> Contact | None:
+    """The contact with this account; None when there is none."""
+    found: Contact | None = await ctx.loaders.contact.load(account)
+    return found
+
+
 async def contact(ctx: Context, account: str) -> Contact:
-    found = await ctx.loaders.contact.load(account)
+    found = await find_contact(ctx, account)
     if found is None:
         raise NotFound(f"No contact with account {account!r}.")
     return found
 
 
-__all__ = ["contact", "contacts_page"]
+__all__ = ["contact", "contacts_page", "find_contact"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from asyncio import Future
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
+from urllib.parse import quote, unquote
 
 from trunkline.connectors.base import HistoryRead, InteractionSource
 from trunkline.context import Context
@@ -134,7 +135,8 @@ async def interactions_page(
         contact = await load_contact(ctx, f.contact_account)
     streams = await _streams(ctx, f, contact, fields)
     if args.backward:
-        return await _backward(ctx, streams, _scope(f), args, path)
+        account = contact.account if contact is not None else None
+        return await _backward(ctx, streams, _scope(f), args, path, account)
     # The filter's hash, made only if a cursor is read or written (before the
     # vendor calls, it would delay them).
     scope = cache(lambda: _scope(f))
@@ -149,8 +151,9 @@ async def interactions_page(
         return _cursor(scope(), e.state, e.heads, e.item)
 
     has_next = page.has_next or bool(page.failures)
+    account = contact.account if contact is not None else None
     return Page(
-        [e.item for e in edges],
+        [for_contact(e.item, account) for e in edges],
         cursor_at,
         has_next=has_next,
         has_previous=args.after is not None,
@@ -184,6 +187,7 @@ async def _backward(
     scope: str,
     args: SliceArgs,
     path: tuple[str | int, ...],
+    account: str | None = None,
 ) -> Page[Interaction]:
     """`last`/`before`: vendors only page forward, so walk forward from the start and
     keep the last `last` items before the `before` edge (memory O(last); vendor reads
@@ -201,7 +205,8 @@ async def _backward(
             if target is not None and _item_key(e.item) == target:
                 return _window_page(window, True, dropped or bool(after))
             dropped = dropped or len(window) == window.maxlen
-            window.append((_cursor(scope, e.state, e.heads, e.item), e.item))
+            item = for_contact(e.item, account)
+            window.append((_cursor(scope, e.state, e.heads, e.item), item))
         if not page.has_next or not page.edges:
             break
         state, heads = page.state, page.heads
@@ -222,13 +227,37 @@ def _window_page(
     )
 
 
+def node_id_of(item: Interaction) -> str:
+    """An interaction's node id: `<vendor>:<connector token>`, or, for one read as a
+    contact's history, `<vendor>@<account>:<token>` (the account %-escaped). The
+    contact is part of what was fetched, so `node(id:)` answers `contact` and
+    `participants` as the history did, whatever the vendor's own record says."""
+    vendor = item.source.vendor.value
+    if item.contact_account is None:
+        return f"{vendor}:{item.node_key}"
+    return f"{vendor}@{quote(item.contact_account, safe='')}:{item.node_key}"
+
+
+def for_contact(item: Interaction, account: str | None) -> Interaction:
+    """The item as part of `account`'s history (a copy only when that differs: a
+    batch may share its items with other contacts' histories)."""
+    if account is None or item.contact_account == account:
+        return item
+    return replace(item, contact_account=account)
+
+
 async def interaction(ctx: Context, node_id: str) -> Interaction | None:
-    """One interaction by its node id, `<vendor>:<connector token>`."""
-    vendor_name, _, token = node_id.partition(":")
+    """One interaction by its node id (`node_id_of`); None when it names nothing."""
+    head, _, token = node_id.partition(":")
+    vendor_name, at, escaped = head.partition("@")
+    account = unquote(escaped) if at else None
+    if at and not account:
+        return None
     for source in ctx.gateway.interaction_sources():
         if source.vendor.value == vendor_name:
-            return await source.get_interaction(token)
+            found = await source.get_interaction(token)
+            return None if found is None else for_contact(found, account)
     return None
 
 
-__all__ = ["interaction", "interactions_page"]
+__all__ = ["for_contact", "interaction", "interactions_page", "node_id_of"]

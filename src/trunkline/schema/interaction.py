@@ -136,7 +136,7 @@ class Interaction(relay.Node):
     @classmethod
     def of(cls, i: domain.Interaction) -> Interaction:
         return cls(
-            key=f"{i.source.vendor.value}:{i.node_key}",
+            key=interaction_resolvers.node_id_of(i),
             source=VendorRecord.of(i.source),
             channel=i.channel,
             vendor_type=i.vendor_type,

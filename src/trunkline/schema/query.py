@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from trunkline.errors import BadUserInput, NotFound
+from trunkline.errors import BadUserInput
 from trunkline.pagination.args import slice_args
 from trunkline.resolvers import contacts as contact_resolvers
 from trunkline.schema.connections import Connection, to_connection
@@ -26,7 +25,9 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
 }
 
 
-async def _resolve(info: Info, raw: str) -> relay.Node:
+async def _resolve(info: Info, raw: str) -> relay.Node | None:
+    """The node a global ID names; None when it names nothing. A malformed ID (or one
+    of a type that is not a node) is BAD_USER_INPUT."""
     type_name, key = parse_global_id(raw)
     node_type = NODE_TYPES.get(type_name)
     if node_type is None:
@@ -35,9 +36,7 @@ async def _resolve(info: Info, raw: str) -> relay.Node:
     if inspect.isawaitable(resolved):
         resolved = await resolved
     [found] = list(resolved)
-    if found is None:
-        raise NotFound(f"No {type_name} with ID {raw!r}.")
-    node: relay.Node = found
+    node: relay.Node | None = found
     return node
 
 
@@ -48,38 +47,31 @@ class Query:
         return await _resolve(info, id)
 
     @strawberry.field(
-        description="Fetch many objects by global ID, in order (null where unknown)."
+        description="Fetch many objects by global ID, in order. Each slot answers for "
+        "itself: null where the ID names nothing, null with an error at that slot's "
+        "path where the ID is malformed."
     )
-    async def nodes(
-        self, info: Info, ids: list[strawberry.ID]
-    ) -> list[relay.Node | None]:
-        results = await asyncio.gather(
-            *(_resolve(info, i) for i in ids), return_exceptions=True
-        )
-        out: list[relay.Node | None] = []
-        for r in results:
-            if isinstance(r, NotFound):
-                out.append(None)
-            elif isinstance(r, BaseException):
-                raise r
-            else:
-                out.append(r)
-        return out
+    def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+        # One awaitable per slot: the executor completes each at its own path, so a
+        # bad ID nulls its slot (with its error), never the whole list.
+        slots: Any = [_resolve(info, i) for i in ids]
+        return cast(list[relay.Node | None], slots)
 
-    @strawberry.field(description="One contact, by global ID or by account.")
+    @strawberry.field(
+        description="One contact, by global ID or by account; null when there is none."
+    )
     async def contact(
         self,
         info: Info,
         id: strawberry.ID | None = None,
         account: str | None = None,
-    ) -> Contact:
+    ) -> Contact | None:
         if (id is None) == (account is None):
             raise BadUserInput("Pass exactly one of 'id' or 'account'.")
         key = contact_account_of(id) if id is not None else account
         assert key is not None
-        return Contact.of(
-            await contact_resolvers.contact(info.context, key), info.context
-        )
+        found = await contact_resolvers.find_contact(info.context, key)
+        return Contact.of(found, info.context) if found is not None else None
 
     @strawberry.field(description="Contacts in account order, filtered and paged.")
     async def contacts(

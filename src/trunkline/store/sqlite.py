@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import aiosqlite
 
@@ -27,6 +28,8 @@ class SqliteIdentityStore:
         if self._db is None:
             async with self._lock:
                 if self._db is None:
+                    if self.path != ":memory:":  # the per-user data dir may be new
+                        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
                     db = await aiosqlite.connect(self.path)
                     await db.execute(SCHEMA)
                     await db.commit()
