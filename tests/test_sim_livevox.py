@@ -12,10 +12,11 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from trunkline.simulators.livevox import create_app
+from trunkline.simulators.livevox import Credentials, create_app
 from trunkline.simulators.seed import people
 
 CREDS = {"clientName": "acme", "userName": "api", "password": "secret"}
+CONFIGURED = Credentials("acme", "api", "secret", "access")
 C = "/contact/contacts"
 G = "/contact/contactGroups"
 Json = dict[str, Any]
@@ -27,8 +28,10 @@ def client_for(app: Starlette) -> httpx.AsyncClient:
 
 
 async def login(client: httpx.AsyncClient, token: str = "access") -> dict[str, str]:
-    response = await client.post("/session/login", json=CREDS)
-    assert response.status_code == 200
+    response = await client.post(
+        "/session/login", json=CREDS, headers={"LV-Access": token}
+    )
+    assert response.status_code == 200, response.text
     return {"LV-Access": token, "LV-Session": response.json()["sessionId"]}
 
 
@@ -63,7 +66,7 @@ class Api:
 
 @pytest.fixture(scope="module")
 def app() -> Starlette:
-    return create_app()
+    return create_app(credentials=CONFIGURED)
 
 
 @pytest.fixture
@@ -126,7 +129,8 @@ def is_error(response: httpx.Response, status: int, code: int | None = None) -> 
 
 
 async def test_login_answers_session_and_ids(client: httpx.AsyncClient) -> None:
-    body = (await client.post("/session/login", json=CREDS)).json()
+    access = {"LV-Access": "access"}
+    body = (await client.post("/session/login", json=CREDS, headers=access)).json()
     assert isinstance(body["sessionId"], str) and body["sessionId"]
     assert isinstance(body["clientId"], int) and isinstance(body["userId"], int)
 
@@ -154,12 +158,40 @@ async def test_calls_need_both_headers(api: Api) -> None:
     assert (await api.get(f"{C}/100000")).status_code == 200
 
 
-async def test_configured_access_token_must_match() -> None:
-    async with client_for(create_app(access_token="tok")) as client:
-        wrong = Api(client, await login(client, "other"))
-        assert is_error(await wrong.get(f"{C}/100000"), 401)
-        right = Api(client, await login(client, "tok"))
-        assert (await right.get(f"{C}/100000")).status_code == 200
+async def test_configured_access_token_must_match(api: Api) -> None:
+    wrong = {**api.headers, "LV-Access": "other"}
+    assert is_error(await api.client.get(f"{C}/100000", headers=wrong), 401)
+    assert (await api.get(f"{C}/100000")).status_code == 200
+    answer = await api.client.post(
+        "/session/login", json=CREDS, headers={"LV-Access": "other"}
+    )
+    assert is_error(answer, 401)
+
+
+@pytest.mark.parametrize("wrong", ["clientName", "userName", "password"])
+async def test_only_the_configured_login_passes(
+    client: httpx.AsyncClient, wrong: str
+) -> None:
+    body = {**CREDS, wrong: CREDS[wrong] + "x"}
+    answer = await client.post(
+        "/session/login", json=body, headers={"LV-Access": "access"}
+    )
+    assert is_error(answer, 401) and "sessionId" not in answer.json()
+
+
+async def test_default_credentials_are_the_connectors_stand_ins() -> None:
+    # Embedded, the connector sends its stand-ins unless TRUNKLINE_LIVEVOX_* are set;
+    # the simulator accepts exactly what the same variables say.
+    assert Credentials.from_env({}) == Credentials(
+        "trunkline", "trunkline", "embedded", "embedded-access"
+    )
+    env = {
+        "TRUNKLINE_LIVEVOX_CLIENT_NAME": "acme",
+        "TRUNKLINE_LIVEVOX_USERNAME": "api",
+        "TRUNKLINE_LIVEVOX_PASSWORD": "secret",
+        "TRUNKLINE_LIVEVOX_ACCESS_TOKEN": "access",
+    }
+    assert Credentials.from_env(env) == CONFIGURED
 
 
 async def test_expired_session_then_login_again(app: Starlette, api: Api) -> None:
@@ -175,7 +207,8 @@ async def test_expired_session_then_login_again(app: Starlette, api: Api) -> Non
 
 
 async def test_session_ttl() -> None:
-    async with client_for(create_app(session_ttl_s=0.0)) as client:
+    app = create_app(session_ttl_s=0.0, credentials=CONFIGURED)
+    async with client_for(app) as client:
         api = Api(client, await login(client))
         await asyncio.sleep(0.001)
         assert is_error(await api.get(f"{C}/100000"), 401)
@@ -206,6 +239,9 @@ async def test_list_pages_with_next(api: Api) -> None:
         {"offset": -1, "count": 10},
         {"offset": 0, "count": -5},
         {"offset": "x", "count": 10},
+        {"offset": 0, "count": "{10}"},
+        {"offset": 0, "count": 0},
+        {"offset": 0, "count": 2.5},
     ],
 )
 async def test_list_rejects_bad_paging(api: Api, params: dict[str, Any]) -> None:
@@ -213,6 +249,7 @@ async def test_list_rejects_bad_paging(api: Api, params: dict[str, Any]) -> None
 
 
 async def test_shapes_follow_each_endpoint(api: Api) -> None:
+    # tests/test_conformance_livevox.py holds every key to the doc; here, the values.
     person = people()[3]
     listed = (await api.get(C, offset=3, count=1)).json()["listContactDetails"][0]
     read = (await api.get(f"{C}/{person.account}")).json()["readContactDetails"]
@@ -224,12 +261,17 @@ async def test_shapes_follow_each_endpoint(api: Api) -> None:
     assert len(searched["phone"]) == 10  # the doc's search answers pad ten phone slots
     assert all(v is not None for v in searched.values())
     assert [p["phone"] for p in read["phone"]] == list(person.phones)
-    for item in (listed, read, searched):
-        assert isinstance(item["id"], int)
+    assert isinstance(searched["id"], int) and "id" not in listed and "id" not in read
+    for item in (listed, searched):
         assert custom(item)["COL5"] == person.relation_id
         assert custom(item)["COL6"] == person.crmcom_id
-        assert item["postalCode"] == person.postal_code
+    assert "customFields" not in read  # the Read Contact example has none
+    assert searched["postalCode"] == person.postal_code
+    for item in (listed, read):
+        assert item["person"]["zipCode"] == person.postal_code
+    for item in (listed, read, searched):
         assert item["person"]["firstName"] == person.first_name
+        assert item["person"]["dateOfBirth"] == -278_208_000_000  # 1961-03-09
 
 
 async def test_every_person_is_a_contact() -> None:
@@ -267,7 +309,7 @@ async def test_search_account_prefix_pages(api: Api) -> None:
 
 async def test_search_by_name_ignores_case(api: Api) -> None:
     target = people()[5]
-    response = await api.search(cond("Name", target.name.upper(), "CONTAINS"))
+    response = await api.search(cond("Name", target.name.upper(), "contains"))
     expected = [p.account for p in people() if target.name.lower() in p.name.lower()]
     assert accounts_of(response) == expected and target.account in expected
 
@@ -294,18 +336,19 @@ async def test_search_or_tree_of_100_is_fast(api: Api) -> None:
 async def test_search_numeric_compare_and_sort(api: Api) -> None:
     tree = balanced(
         [
-            cond("paymentbalance", 1000, "GREATER"),
+            cond("paymentbalance", "1000", "GREATER"),
             cond("account", "1002", "STARTS_WITH"),
         ],
         "AND",
     )
-    items = found(
-        await api.search(tree, sort=[{"field": "paymentBalance", "order": "DESC"}])
-    )
+    items = found(await api.search(tree, sort=[{"field": "Account", "order": "DESC"}]))
     balances = [c["balance"] for c in items]
     assert items and all(b > 1000 for b in balances)
-    assert balances == sorted(balances, reverse=True)
+    accounts = [c["account"] for c in items]
+    assert accounts == sorted(accounts, reverse=True)
     assert all(c["account"].startswith("1002") for c in items)
+    by_balance = [{"field": "paymentbalance", "order": "DESC"}]  # not documented
+    assert is_error(await api.search(tree, sort=by_balance), 400)
 
 
 async def test_search_by_phone_and_modified_date(api: Api, app: Starlette) -> None:
@@ -314,10 +357,10 @@ async def test_search_by_phone_and_modified_date(api: Api, app: Starlette) -> No
         await api.search(cond("phone", person.phones[1]))
     )
     modified = app.state.store.contacts[person.account].record["modifiedDate"]
-    since = cond("modifieddate", modified, "GREATER_OR_EQUALS")
+    since = cond("modifieddate", str(modified), "GREATER_OR_EQUALS")
     tree = balanced([since, cond("account", person.account)], "AND")
     assert accounts_of(await api.search(tree)) == [person.account]
-    since["condition"] = "GREATER"
+    since["criteria"] = str(modified + 1)
     assert accounts_of(await api.search(tree)) == []
 
 
@@ -326,6 +369,10 @@ async def test_search_by_phone_and_modified_date(api: Api, app: Starlette) -> No
     [
         cond("shoeSize", "1"),
         cond("account", "1", "LIKE"),
+        cond("firstname", "Ann"),  # a field neither the doc nor the README lists
+        cond("account", "1", "CONTAINS"),  # a condition not listed for that field
+        cond("modifieddate", "1", "GREATER"),
+        cond("paymentbalance", 100, "GREATER"),  # criteria is text in the doc
         cond("paymentbalance", "lots", "GREATER"),
         cond("paymentbalance", "1", "STARTS_WITH"),
         {"field": "account", "condition": "EQUALS"},
@@ -351,14 +398,16 @@ def newest_first(notes: list[Json]) -> bool:
 
 
 @pytest.mark.parametrize(("index", "size"), [(0, 40), (1, 200)])
-async def test_notes_newest_first(api: Api, index: int, size: int) -> None:
+async def test_notes_list_ids_and_reads_dates(api: Api, index: int, size: int) -> None:
     path = f"{C}/{people()[index].account}/notes"
     for variant in (path + "/", path):
         notes = (await api.get(variant)).json()["listContactNotes"]
-        assert len(notes) == size and newest_first(notes)
-        assert set(notes[0]) == {"id", "note", "createDate", "modifiedDate"}
-    note = (await api.get(f"{path}/{notes[-1]['id']}")).json()
-    assert set(note) == {
+        assert len(notes) == size
+        assert all(set(n) == {"id", "note"} for n in notes)  # no dates in the list
+        ids = [n["id"] for n in notes]
+        assert ids == sorted(ids, reverse=True)  # as the doc's example: id descending
+    read = [(await api.get(f"{path}/{n['id']}")).json() for n in notes[:5]]
+    assert set(read[0]) == {
         "id",
         "note",
         "sessionId",
@@ -366,7 +415,10 @@ async def test_notes_newest_first(api: Api, index: int, size: int) -> None:
         "createDate",
         "modifiedDate",
     }
-    assert note["id"] == notes[-1]["id"] and note["note"] == notes[-1]["note"]
+    assert [(r["id"], r["note"]) for r in read] == [
+        (n["id"], n["note"]) for n in notes[:5]
+    ]
+    assert newest_first(read)  # ids rise with time by default
 
 
 async def test_note_ties_break_by_id(app: Starlette) -> None:
@@ -376,9 +428,53 @@ async def test_note_ties_break_by_id(app: Starlette) -> None:
     assert newest_first(notes)
 
 
+@pytest.mark.parametrize("how", ["falling", "shuffled"])
+async def test_note_id_knob(api: Api, app: Starlette, how: str) -> None:
+    path = f"{C}/{people()[0].account}/notes"
+    rising = (await api.get(path)).json()["listContactNotes"]
+    assert (await api.client.put("/_sim/knobs", json={"note_ids": how})).is_success
+    try:
+        listed = (await api.get(path)).json()["listContactNotes"]
+        dated = [(await api.get(f"{path}/{n['id']}")).json() for n in listed]
+    finally:
+        await api.client.put("/_sim/knobs", json={"note_ids": "rising"})
+    assert {n["id"] for n in listed} == {n["id"] for n in rising}
+    assert sorted(n["note"] for n in listed) == sorted(n["note"] for n in rising)
+    dates = [d["createDate"] for d in dated]  # listed by id, highest first
+    if how == "falling":
+        assert dates == sorted(dates)
+    else:
+        assert dates not in (sorted(dates), sorted(dates, reverse=True))
+
+
+async def test_notes_list_order_knob(api: Api) -> None:
+    path = f"{C}/{people()[0].account}/notes"
+    orders = {}
+    for order in ("id_asc", "shuffled", "id_desc"):
+        await api.client.put("/_sim/knobs", json={"notes_list_order": order})
+        notes = (await api.get(path)).json()["listContactNotes"]
+        orders[order] = [n["id"] for n in notes]
+    assert orders["id_asc"] == sorted(orders["id_desc"])
+    assert sorted(orders["shuffled"]) == orders["id_asc"] != orders["shuffled"]
+
+
+async def test_list_order_knob(api: Api) -> None:
+    orders = {}
+    for order in ("account_desc", "shuffled", "account"):
+        await api.client.put("/_sim/knobs", json={"list_order": order})
+        page = (await api.get(C, offset=0, count=20)).json()["listContactDetails"]
+        orders[order] = [c["account"] for c in page]
+    assert orders["account"] == [str(100000 + i) for i in range(20)]
+    assert orders["account_desc"] == [str(102499 - i) for i in range(20)]
+    assert orders["shuffled"] != sorted(orders["shuffled"])
+    bad = await api.client.put("/_sim/knobs", json={"nonsense": 1})
+    assert bad.status_code == 400
+
+
 async def test_unknown_notes_are_404(api: Api) -> None:
     assert is_error(await api.get(f"{C}/nobody/notes/"), 404)
     assert is_error(await api.get(f"{C}/100000/notes/1"), 404)
+    assert is_error(await api.get(f"{C}/100000/notes/abc"), 400)
 
 
 # ---- faults ----------------------------------------------------------------------
@@ -413,7 +509,8 @@ async def test_create_then_duplicate_is_202(api: Api) -> None:
     assert created.status_code == 201 and isinstance(created.json()["id"], str)
     read = (await api.get(f"{C}/SIM-CREATE-1")).json()["readContactDetails"]
     assert (read["balance"], read["groupId"], read["active"]) == (1000.0, 2200, True)
-    assert str(read["id"]) == created.json()["id"]
+    searched = found(await api.search(cond("account", "SIM-CREATE-1")))[0]
+    assert str(searched["id"]) == created.json()["id"]  # ids: in search answers only
     again = await api.post(f"{C}/", {"createContactDetails": details})
     assert again.status_code == 202
     assert again.json() == {"code": 202, "message": "Contact already exists!"}
@@ -438,9 +535,12 @@ async def test_update_and_dnd(api: Api) -> None:
     after = (await api.get(path)).json()["readContactDetails"]
     assert after["balance"] == 42.5 and after["modifiedDate"] > before["modifiedDate"]
     assert after["accountBlock"] == "DAILY"
-    assert after["phone"][0]["phoneBlock"] == "BOTH" and after["phone"][0]["dnd"]
-    assert custom(after)["COL3"] is None
-    assert custom(after)["COL5"] == person.relation_id
+    assert after["phone"][0]["phoneBlock"] == "BOTH"
+    searched = found(await api.search(cond("account", person.account)))[0]
+    [flags] = [p for p in searched["phone"] if p.get("phone") == person.phones[0]]
+    assert flags["dnd"] and flags["dndDaily"]  # search shows BOTH as its flags
+    assert custom(searched)["COL3"] is None
+    assert custom(searched)["COL5"] == person.relation_id
     assert is_error(await api.put(f"{C}/nobody/dnd", dnd), 404, 203)
     many = [{"account": person.account, "accountBlock": "NONE"}, {"account": "nobody"}]
     updated = await api.post(f"{C}/dnd", {"contactDnd": many})
@@ -496,7 +596,7 @@ async def test_custom_field_definitions(api: Api) -> None:
 
 
 async def test_linked_accounts_page(api: Api) -> None:
-    contact_id = (await api.get(f"{C}/100000")).json()["readContactDetails"]["id"]
+    contact_id = found(await api.search(cond("account", "100000")))[0]["id"]
     path = f"{C}/{contact_id}/accounts"
     page = (await api.get(path, offset=0, count=2)).json()
     assert len(page["listAccount"]) == 2 and page["next"].endswith("offset=2&count=2")

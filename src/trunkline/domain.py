@@ -56,8 +56,8 @@ class Phone:
     ordinal: int
     blocked: str | None  # the vendor's block state, e.g. NONE, DAILY, PERMANENT
     dnd: bool
-    sms_consent: bool
-    cell_consent: bool
+    sms_consent: bool | None  # None: the vendor's answer does not say
+    cell_consent: bool | None
 
 
 @dataclass(frozen=True, slots=True)

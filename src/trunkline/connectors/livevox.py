@@ -7,13 +7,17 @@ Many contacts are read in one search call with an OR tree of `account EQUALS` co
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from itertools import pairwise
 from typing import Any, ClassVar, NotRequired, Required
+from urllib.parse import quote
 
 import orjson
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from trunkline.connectors.base import (
@@ -25,7 +29,7 @@ from trunkline.connectors.base import (
     json_position,
 )
 from trunkline.connectors.transport import Answer
-from trunkline.connectors.wire import Lenient, clean_text
+from trunkline.connectors.wire import clean_text
 from trunkline.domain import (
     Address,
     Channel,
@@ -41,9 +45,8 @@ from trunkline.domain import (
     Vendor,
     VendorRef,
 )
-from trunkline.errors import VendorNotFound, VendorProtocolError
+from trunkline.errors import ConnectorError, VendorNotFound, VendorProtocolError
 from trunkline.lazy import Converted
-from trunkline.pagination.counted import count_of, counted_batch
 from trunkline.pagination.merge import Batch
 
 MAX_COUNT = 1000
@@ -51,14 +54,20 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _ms(value: Any) -> datetime | None:
-    """Epoch milliseconds (int or numeric string) to UTC; 0/None/garbage to None."""
+    """Epoch milliseconds (int or numeric string) to UTC; 0 (LiveVox's "no date"),
+    None and garbage to None. Before 1970 is negative, and a real date."""
     if value is None:  # the common case, without an exception
         return None
     try:
         ms = value if type(value) is int else int(value)
     except (TypeError, ValueError):
         return None
-    return datetime.fromtimestamp(ms / 1000, UTC) if ms > 0 else None
+    if ms == 0:
+        return None
+    try:
+        return EPOCH + timedelta(milliseconds=ms)
+    except OverflowError:
+        return None
 
 
 def _day(value: Any) -> date | None:
@@ -75,10 +84,22 @@ class LvPhone(TypedDict, total=False):
     # Ten slots a contact, most empty: cleaned in `to_domain` for the filled ones.
     phone: Any
     ordinal: int
-    phoneBlock: str | None
-    dnd: bool
-    smsConsent: bool
-    cellConsent: bool
+    phoneBlock: str | None  # List/Read answers: the block state, no flags
+    dnd: bool | None  # Search answers: the flags, no block state
+    dndDaily: bool | None
+    smsConsent: bool | None
+    cellConsent: bool | None
+
+
+# Search answers carry `dnd` (permanent) and `dndDaily`; List and Read carry the
+# block state `phoneBlock` (NONE, DAILY, PERMANENT, BOTH) instead.
+BLOCK_OF_FLAGS = {
+    (False, False): "NONE",
+    (False, True): "DAILY",
+    (True, False): "PERMANENT",
+    (True, True): "BOTH",
+}
+DIALABLE = frozenset({None, "NONE", "DAILY"})  # block states that are not do-not-call
 
 
 class LvName(TypedDict, total=False):
@@ -255,14 +276,20 @@ def to_domain(
         number = p.get("phone")
         number = number.strip() if type(number) is str else clean_text(number)
         if number:
+            block = p.get("phoneBlock")
+            dnd = p.get("dnd")
+            if block is None and dnd is not None:  # a search answer's flags
+                block = BLOCK_OF_FLAGS[(dnd, bool(p.get("dndDaily")))]
             phones.append(
                 Phone(
                     number,
                     p.get("ordinal", 0),
-                    p.get("phoneBlock"),
-                    p.get("dnd", False),
-                    p.get("smsConsent", False),
-                    p.get("cellConsent", False),
+                    block,
+                    # A compliance flag: set by the flag or by any block state but
+                    # the dialable ones (an unknown state counts as blocked).
+                    bool(dnd) or block not in DIALABLE,
+                    p.get("smsConsent"),
+                    p.get("cellConsent"),
                 )
             )
     first, last = person.get("firstName"), person.get("lastName")
@@ -315,23 +342,41 @@ class LvGroupList(TypedDict, total=False):
 _GROUP_LIST: TypeAdapter[LvGroupList] = TypeAdapter(LvGroupList)
 
 
-class LvNote(Lenient):
-    id: int | str
-    note: str | None = None
-    createDate: Any = None
-    modifiedDate: Any = None
-    sessionId: str | None = None
-    transactionId: int | str | None = None
+class LvNoteRef(TypedDict):
+    """An item of "List Contact Notes": `id` and `note`, no dates."""
+
+    id: int
+    note: NotRequired[str | None]
 
 
-class LvNoteList(Lenient):
-    notes: list[LvNote] | None = Field(default=None, alias="listContactNotes")
+class LvNoteList(TypedDict):
+    listContactNotes: list[LvNoteRef] | None
 
 
-def _note_key(account: str, n: LvNote) -> tuple[float, str, str]:
-    """`Interaction.sort_key` of the note's interaction, without building it."""
-    moment = _ms(n.createDate) or EPOCH
-    return (-moment.timestamp(), Vendor.LIVEVOX.value, f"{account}/{n.id}")
+class LvNote(TypedDict):
+    """ "Read Contact Note": the note with its dates (`createDate` is mandatory)."""
+
+    id: int
+    note: NotRequired[str | None]
+    createDate: int
+    modifiedDate: NotRequired[Any]
+    sessionId: NotRequired[Any]
+    transactionId: NotRequired[Any]
+
+
+_NOTE_LIST: TypeAdapter[LvNoteList] = TypeAdapter(LvNoteList)
+_NOTE: TypeAdapter[LvNote] = TypeAdapter(LvNote)
+NOTE_READS_AT_ONCE = 16  # concurrent note reads per account
+
+
+def _note_key(account: str, n: LvNote) -> tuple[int, str]:
+    """The order of `Interaction.sort_key` among one vendor's notes, in integers."""
+    return (-n["createDate"], f"{account}/{n['id']}")
+
+
+def _int_position(position: Any, key: str) -> int | None:
+    value = position.get(key) if isinstance(position, dict) else None
+    return value if type(value) is int else None
 
 
 def _condition(field: str, condition: str, criteria: Any) -> dict[str, Any]:
@@ -442,14 +487,30 @@ class LiveVoxConnector(Connector):
         """One page in account order; `True` when LiveVox says more pages follow."""
         limit = min(limit, MAX_COUNT)
         tree = filter_tree(filter)
-        params = {"offset": offset, "count": limit}
-        if tree is None:
-            response = await self.call("list", params=params)
-        else:
+        if tree is not None:  # search sorts as asked: the doc's `sort`
+            params = {"offset": offset, "count": limit}
             response = await self.call(
                 "search", params=params, json={"search": tree, "sort": SORT}
             )
-        return self._contacts(response)
+            return self._contacts(response)
+        # List Contact has no `sort`: its account order is CONTRACT.md's word alone
+        # (the doc's own example is not in account order). The page is checked, and
+        # from one item before it (same call) so that the check spans pages.
+        overlap = 1 if offset > 0 and limit < MAX_COUNT else 0
+        params = {"offset": offset - overlap, "count": limit + overlap}
+        items, more = self._contacts(await self.call("list", params=params))
+        self._check_account_order(items)
+        return items[overlap:], more
+
+    def _check_account_order(self, items: Sequence[Contact]) -> None:
+        for before, after in pairwise(items):
+            if not before.account < after.account:
+                raise VendorProtocolError(
+                    self.name,
+                    "LIVEVOX: the contact list is not in account order (account "
+                    f"{after.account!r} follows {before.account!r}); contacts are "
+                    "paged in account order, so the page cannot be trusted",
+                )
 
     async def get_contacts(self, accounts: Sequence[str]) -> Mapping[str, Contact]:
         """Many contacts in one search call, matched back by account."""
@@ -498,76 +559,240 @@ class LiveVoxConnector(Connector):
                 labels[str(item["field"])] = str(item.get("label") or item["field"])
         return labels
 
-    async def contact_notes(self, account: str) -> Sequence[Interaction]:
-        """The account's notes as interactions, newest first.
+    # ---- notes ---------------------------------------------------------------------
+    # "List Contact Notes" gives each note's `id` and `note` only; its date comes from
+    # "Read Contact Note", one call per note. The history reads notes newest first by
+    # id (LiveVox's ids rise as notes are made), reading only the dates a page needs,
+    # and checks that assumption on every date it reads: dates must not rise as ids
+    # fall. Positions carry the last note's id and date, so the check spans pages.
+    # When it fails at the start of a walk, the walk orders by date instead (reading
+    # every note's date, each page); when it fails later, the pages already shown may
+    # be out of order, so the read fails loudly (VENDOR_PROTOCOL_ERROR).
 
-        The list comes whole (hundreds for a busy account) while a page of history
-        needs a few: notes are validated in one pass and sorted by their raw time, and
-        each becomes an Interaction only when read."""
-        response = await self.call("notes", path_params={"account": account})
+    def _path(self, account: str) -> str:
+        return quote(account, safe="")
+
+    async def _note_list(self, account: str) -> list[LvNoteRef]:
+        """The account's notes by id, highest first (whatever order the list has)."""
+        response = await self.call(
+            "notes", path_params={"account": self._path(account)}
+        )
         try:
-            notes = LvNoteList.model_validate_json(response.content).notes or []
+            refs = _NOTE_LIST.validate_json(response.content)["listContactNotes"] or []
         except ValidationError as exc:
             first = exc.errors()[0]
             raise VendorProtocolError(
                 self.name, f"LIVEVOX: malformed note list: {first['msg']}"
             ) from None
-        notes.sort(key=lambda n: _note_key(account, n))  # Interaction.sort_key's order
+        unique = {r["id"]: r for r in reversed(refs)}  # the first of a repeated id
+        return sorted(unique.values(), key=lambda r: r["id"], reverse=True)
+
+    async def _read_note(self, account: str, note_id: int) -> LvNote | None:
+        """One note with its dates; None if it is gone (deleted since the list)."""
+        try:
+            response = await self.call(
+                "note", path_params={"account": self._path(account), "id": str(note_id)}
+            )
+        except VendorNotFound:
+            return None
+        try:
+            note = _NOTE.validate_json(response.content)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(map(str, first["loc"]))
+            raise VendorProtocolError(
+                self.name,
+                f"LIVEVOX: malformed note {note_id} ({where}): {first['msg']}",
+            ) from None
+        if note["id"] != note_id:
+            raise VendorProtocolError(
+                self.name, f"LIVEVOX: asked for note {note_id}, got note {note['id']}"
+            )
+        return note
+
+    async def _read_notes(
+        self, account: str, ids: Sequence[int], known: dict[int, LvNote | None]
+    ) -> None:
+        """Read the notes of `ids` not yet in `known`, a few at a time, into it."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in known]
+        if not wanted:
+            return
+        gate = asyncio.Semaphore(NOTE_READS_AT_ONCE)
+
+        async def one(note_id: int) -> LvNote | None:
+            async with gate:
+                return await self._read_note(account, note_id)
+
+        found = await asyncio.gather(*(one(i) for i in wanted))
+        known.update(zip(wanted, found, strict=True))
+
+    async def _dated_notes(self, account: str) -> list[LvNote]:
+        """Every note of the account with its dates, in `Interaction.sort_key` order."""
+        refs = await self._note_list(account)
+        known: dict[int, LvNote | None] = {}
+        await self._read_notes(account, [r["id"] for r in refs], known)
+        notes = [n for r in refs if (n := known[r["id"]]) is not None]
+        return sorted(notes, key=lambda n: _note_key(account, n))
+
+    async def contact_notes(self, account: str) -> Sequence[Interaction]:
+        """The account's notes as interactions, newest first: one list and one read per
+        note (the list has no dates)."""
+        notes = await self._dated_notes(account)
         return Converted(notes, lambda n: self._note(account, n))
 
     def _note(self, account: str, n: LvNote) -> Interaction:
+        occurred = _ms(n["createDate"])
+        if occurred is None:
+            raise VendorProtocolError(
+                self.name, f"LIVEVOX: note {n['id']} has no createDate"
+            )
         return Interaction(
-            source=VendorRef(Vendor.LIVEVOX, f"{account}/{n.id}"),
-            occurred_at=_ms(n.createDate) or EPOCH,
+            source=VendorRef(Vendor.LIVEVOX, f"{account}/{n['id']}"),
+            occurred_at=occurred,
             channel=Channel.NOTE,
             vendor_type="note",
-            body=n.note,
-            detail=NoteDetail(note_id=str(n.id), account=account),
+            body=n.get("note"),
+            detail=NoteDetail(note_id=str(n["id"]), account=account),
             contact_account=account,
-            node_key=f"{account}/{n.id}",
+            node_key=f"{account}/{n['id']}",
         )
 
     # ---- notes as interaction history ---------------------------------------------
     def history_applies(self, key: str | None, filter: InteractionFilter) -> bool:
-        return key is not None
+        if filter.channels and Channel.NOTE not in filter.channels:
+            return False  # notes are all a LiveVox history holds
+        return key is not None and filter.direction is None  # notes have none
 
     async def read_histories(
         self, reads: Sequence[HistoryRead], scope: ReadScope | None = None
     ) -> Sequence[Batch[Interaction] | BaseException]:
-        """Notes come whole in one call per account; reads of one account share it."""
+        """One notes list per account; reads of one account share it and its dates."""
         accounts = list(dict.fromkeys(r.key for r in reads if r.key))
-        fetched = await answer_each(accounts, self.contact_notes)
-        by_account = dict(zip(accounts, fetched, strict=True))
+
+        async def answer(account: str) -> list[Batch[Interaction] | Exception]:
+            refs = await self._note_list(account)
+            known: dict[int, LvNote | None] = {}
+            out: list[Batch[Interaction] | Exception] = []
+            for r in reads:
+                if r.key == account:
+                    try:
+                        out.append(await self._note_batch(account, refs, known, r))
+                    except ConnectorError as exc:
+                        out.append(exc)
+            return out
+
+        fetched = dict(zip(accounts, await answer_each(accounts, answer), strict=True))
+        taken: dict[str, int] = {}
         out: list[Batch[Interaction] | BaseException] = []
         for r in reads:
-            notes = by_account.get(r.key or "")
-            if isinstance(notes, BaseException) or notes is None:
-                out.append(notes or VendorProtocolError(self.name, "no account"))
-                continue
-            start = count_of(json_position(r.position))
-            out.append(
-                counted_batch(
-                    notes,
-                    base=0,
-                    start=start,
-                    limit=r.limit,
-                    more=False,
-                    keep=r.filter.matches,
-                )
-            )
+            got = fetched.get(r.key or "")
+            if got is None:
+                out.append(VendorProtocolError(self.name, "LIVEVOX: no account"))
+            elif isinstance(got, Exception):
+                out.append(got)
+            else:  # this account's answers, in the order of its reads
+                n = taken[r.key or ""] = taken.get(r.key or "", -1) + 1
+                out.append(got[n])
         return out
+
+    async def _note_batch(
+        self,
+        account: str,
+        refs: list[LvNoteRef],
+        known: dict[int, LvNote | None],
+        read: HistoryRead,
+    ) -> Batch[Interaction]:
+        position = json_position(read.position)
+        if isinstance(position, dict) and "k" in position:
+            return await self._by_date(account, refs, known, read, position["k"])
+        after_id = _int_position(position, "id")
+        last_ms = _int_position(position, "t")
+        todo = refs if after_id is None else [r for r in refs if r["id"] < after_id]
+        start = after_id is None
+        if start and len(todo) <= read.limit:  # all of them are read anyway
+            return await self._by_date(account, refs, known, read, None)
+        f = read.filter
+        items: list[tuple[Interaction, Any]] = []
+        done = 0  # notes of `todo` examined
+        while done < len(todo) and len(items) < read.limit:
+            chunk = todo[done : done + read.limit - len(items)]
+            await self._read_notes(account, [r["id"] for r in chunk], known)
+            for ref in chunk:
+                done += 1
+                after_id = ref["id"]
+                note = known[after_id]
+                if note is None:
+                    continue
+                ms = note["createDate"]
+                if last_ms is not None and ms > last_ms:
+                    if start:  # nothing shown yet: order by date instead
+                        return await self._by_date(account, refs, known, read, None)
+                    raise self._out_of_order(account, after_id, ms, last_ms)
+                last_ms = ms
+                item = self._note(account, note)
+                if f.since is not None and item.occurred_at < f.since:
+                    return Batch(items, None)  # the rest is older still
+                if f.matches(item):
+                    items.append((item, {"id": after_id, "t": ms}))
+                    if len(items) == read.limit:
+                        break
+        more = done < len(todo)
+        return Batch(items, {"id": after_id, "t": last_ms} if more else None)
+
+    def _out_of_order(
+        self, account: str, note_id: int, ms: int, newer_than: int
+    ) -> VendorProtocolError:
+        when = _ms(ms)
+        return VendorProtocolError(
+            self.name,
+            f"LIVEVOX: notes of account {account} do not grow older as their ids fall "
+            f"(note {note_id} is dated {when.isoformat() if when else ms}, after a note "
+            "with a higher id): the pages already read may be out of order; read the "
+            "history again from the start",
+        )
+
+    async def _by_date(
+        self,
+        account: str,
+        refs: list[LvNoteRef],
+        known: dict[int, LvNote | None],
+        read: HistoryRead,
+        after: Any,
+    ) -> Batch[Interaction]:
+        """A batch in date order, from every note's date; positions name the last key."""
+        await self._read_notes(account, [r["id"] for r in refs], known)
+        notes = sorted(
+            (n for r in refs if (n := known[r["id"]]) is not None),
+            key=lambda n: _note_key(account, n),
+        )
+        keys = [_note_key(account, n) for n in notes]
+        start = 0
+        if isinstance(after, list) and len(after) == 2:
+            ms, note_id = after
+            if type(ms) is int and type(note_id) is int:
+                start = bisect.bisect_right(keys, (-ms, f"{account}/{note_id}"))
+        f = read.filter
+        items: list[tuple[Interaction, Any]] = []
+        index = start
+        while index < len(notes) and len(items) < read.limit:
+            note = notes[index]
+            index += 1
+            item = self._note(account, note)
+            if f.since is not None and item.occurred_at < f.since:
+                return Batch(items, None)
+            if f.matches(item):
+                items.append((item, {"k": [note["createDate"], note["id"]]}))
+        if index >= len(notes):
+            return Batch(items, None)
+        last = notes[index - 1]
+        return Batch(items, {"k": [last["createDate"], last["id"]]})
 
     async def get_interaction(self, token: str) -> Interaction | None:
         account, _, note_id = token.partition("/")
-        if not account or not note_id:
+        if not account or not note_id.isascii() or not note_id.isdigit():
             return None
-        try:
-            response = await self.call(
-                "note", path_params={"account": account, "id": note_id}
-            )
-        except VendorNotFound:
-            return None
-        return self._note(account, LvNote.model_validate(self.parse(response)))
+        note = await self._read_note(account, int(note_id))
+        return None if note is None else self._note(account, note)
 
     async def ready(self) -> None:
         await self.authenticate()

@@ -43,8 +43,13 @@ class Phone:
         name="block", description="Block state, e.g. NONE, DAILY."
     )
     dnd: bool = strawberry.field(description="Do-not-disturb is set on this number.")
-    sms_consent: bool
-    cell_consent: bool
+    sms_consent: bool | None = strawberry.field(
+        description="Null when the vendor's answer does not say (LiveVox's contact "
+        "list and read carry no consent flags; its search does)."
+    )
+    cell_consent: bool | None = strawberry.field(
+        description="Null when the vendor's answer does not say, as smsConsent."
+    )
 
 
 @strawberry.type

@@ -42,6 +42,7 @@ import csv
 import gzip
 import io
 import operator
+import os
 import random
 import secrets
 import time
@@ -66,6 +67,11 @@ Handler = Callable[[Request], Awaitable[Response]]
 Coerce = Callable[[Any], Any]
 
 MAX_COUNT = 1000
+LIST_ORDERS = ("account", "account_desc", "shuffled")
+NOTE_IDS = ("rising", "falling", "shuffled")
+NOTES_LIST_ORDERS = ("id_desc", "id_asc", "shuffled")
+# "Read Contact Note"'s keys (its table and example)
+NOTE_KEYS = ("id", "note", "sessionId", "transactionId", "createDate", "modifiedDate")
 PHONE_SLOTS = 10  # search answers always list ten phone slots
 SECOND_MS = 1000
 DAY_MS = 86_400_000
@@ -73,6 +79,7 @@ YEAR_MS = 365 * DAY_MS
 CONTACT_ID_BASE = 1_278_000_000
 NOTE_ID_BASE = 1_489_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+BORN_1961, BORN_1961_MS = 3, -278_208_000_000  # person 3: born 1961-03-09
 
 
 class ApiError(Exception):
@@ -83,6 +90,51 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.code = status if code is None else code
+
+
+@dataclass
+class LiveVoxKnobs:
+    """What the doc leaves open and the connector might lean on (`PUT /_sim/knobs`).
+
+    - `list_order`: List Contact's order. CONTRACT.md: `account` ascending; or
+      `account_desc`, or `shuffled` (a fixed order that is neither).
+    - `note_ids`: how note ids relate to their `createDate`: `rising` (newer notes
+      have higher ids, as LiveVox's sequence gives them), `falling`, or `shuffled`.
+    - `notes_list_order`: List Contact Notes' order: `id_desc` (the doc's example),
+      `id_asc` or `shuffled`.
+    """
+
+    list_order: str = "account"
+    note_ids: str = "rising"
+    notes_list_order: str = "id_desc"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What login and every call must carry: only these pass."""
+
+    client_name: str = "trunkline"
+    user_name: str = "trunkline"
+    password: str = "embedded"
+    access_token: str = "embedded-access"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Credentials:
+        """The gateway's own variables (`TRUNKLINE_LIVEVOX_...`), else the embedded
+        stand-ins the connector sends when none are set."""
+        base = cls()
+        return cls(
+            env.get("TRUNKLINE_LIVEVOX_CLIENT_NAME") or base.client_name,
+            env.get("TRUNKLINE_LIVEVOX_USERNAME") or base.user_name,
+            env.get("TRUNKLINE_LIVEVOX_PASSWORD") or base.password,
+            env.get("TRUNKLINE_LIVEVOX_ACCESS_TOKEN") or base.access_token,
+        )
+
+
+def _knob(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ApiError(500, f"simulator knob {name}={value!r}: one of {allowed}")
+    return value
 
 
 def _json(
@@ -218,6 +270,7 @@ def _blank_record(account: str, contact_id: int, now_ms: int) -> Json:
         "modifiedDate": now_ms,
         "callAttemptsToday": 0,
         "callAttemptsLifetime": 0,
+        "happinessIndex": 0,
     }
 
 
@@ -249,27 +302,84 @@ def _empty_slot(position: int) -> Json:
     }
 
 
-def _list_view(rec: Json) -> Json:
-    renamed = {"createdDate": "createDate", "modifiedDate": "modifyDate"}
-    return {renamed.get(k, k): v for k, v in rec.items()}
+# fmt: off
+# Each endpoint's keys, as the doc's example for it shows them (the tables' sub-field
+# lists did not survive). tests/test_conformance_livevox.py holds the answers to them.
+LIST_KEYS = (  # "List Contact": `createDate`/`modifyDate`, no `id`, no `postalCode`
+    "person", "guarantor", "phone", "customFields", "account", "active", "balance",
+    "accountBlock", "accountToSpeak", "originalAccountNumber", "address1", "address2",
+    "city", "state", "country", "amountToSpeak", "dueDate", "groupId",
+    "callAttemptsToday", "callAttemptsTotal", "initialLoad", "lastLoad",
+    "createDate", "modifyDate",
+)
+READ_KEYS = (  # "Read Contact": `createdDate`/`modifiedDate`, no `customFields`
+    "person", "guarantor", "phone", "active", "balance", "accountBlock",
+    "accountToSpeak", "originalAccountNumber", "address1", "address2", "city", "state",
+    "country", "amountToSpeak", "dueDate", "groupId", "account", "callAttemptsToday",
+    "callAttemptsTotal", "initialLoad", "lastLoad", "createdDate", "modifiedDate",
+)
+# "Find Matching Contact": the search examples' keys; those examples drop null fields,
+# so the contact fields the List/Read examples show and the connector maps (email,
+# dateOfBirth, address, state, dueDate, customFields) appear too when they have values.
+SEARCH_KEYS = (
+    "id", "person", "phone", "customFields", "account", "active", "balance",
+    "accountBlock", "address1", "address2", "city", "state", "country", "postalCode",
+    "amountToSpeak", "dueDate", "groupId", "primaryEmailConsent", "agentId",
+    "happinessIndex", "createdDate", "modifiedDate", "lastLoad", "initialLoad",
+    "callAttemptsToday", "callAttemptsLifetime",
+)
+PERSON_KEYS = ("firstName", "lastName", "dateOfBirth", "email", "ssn", "zipCode")
+SEARCH_PERSON_KEYS = ("firstName", "lastName", "dateOfBirth", "email", "zipCode")
+LIST_PHONE_KEYS = ("phone", "ordinal", "phoneBlock")  # List and Read examples
+SEARCH_PHONE_KEYS = (  # search examples: consent and dnd flags, no phoneBlock
+    "phone", "smsConsent", "cellConsent", "ordinal", "position", "dnd", "dndDaily",
+    "callAttemptsTotal", "callAttemptsToday",
+)
+RENAMED = {  # record key -> the key an endpoint names it by
+    "list": {"createDate": "createdDate", "modifyDate": "modifiedDate",
+             "callAttemptsTotal": "callAttemptsLifetime"},
+    "read": {"callAttemptsTotal": "callAttemptsLifetime"},
+}
+# fmt: on
+
+
+def _pick(rec: Json, keys: Sequence[str], renamed: Mapping[str, str]) -> Json:
+    return {k: rec.get(renamed.get(k, k)) for k in keys}
+
+
+def _list_view(rec: Json, keys: Sequence[str] = LIST_KEYS, kind: str = "list") -> Json:
+    out = _pick(rec, keys, RENAMED[kind])
+    out["person"] = _pick(rec["person"], PERSON_KEYS, {})
+    out["guarantor"] = dict(rec["guarantor"])
+    out["phone"] = [_pick(p, LIST_PHONE_KEYS, {}) for p in rec["phone"]]
+    return out
+
+
+def _read_view(rec: Json) -> Json:
+    return _list_view(rec, READ_KEYS, "read")
 
 
 def _search_view(rec: Json) -> Json:
     """Nulls dropped and phones padded to ten slots, like the doc's search examples."""
     out: Json = {}
-    for key, value in rec.items():
-        if isinstance(value, dict):
-            value = {k: v for k, v in value.items() if v is not None} or None
+    for key in SEARCH_KEYS:
+        value = rec.get(key)
+        if key == "person":
+            person: Json = rec["person"]
+            kept = {
+                k: person[k] for k in SEARCH_PERSON_KEYS if person.get(k) is not None
+            }
+            value = kept or None
         if value is not None:
             out[key] = value
-    phones = list(rec["phone"])
+    phones = [_pick(p, SEARCH_PHONE_KEYS, {}) for p in rec["phone"]]
     phones += [_empty_slot(i) for i in range(len(phones) + 1, PHONE_SLOTS + 1)]
     out["phone"] = phones
     return out
 
 
 VIEWS: dict[str, Callable[[Json], Json]] = {
-    "read": lambda rec: rec,
+    "read": _read_view,
     "list": _list_view,
     "search": _search_view,
 }
@@ -420,36 +530,46 @@ def _full_name(rec: Json) -> tuple[Any, ...]:
 
 TEXT_FIELDS: dict[str, Getter] = {
     "account": _top("account"),
-    "firstname": _person("firstName"),
-    "lastname": _person("lastName"),
     "name": _full_name,
     "phone": lambda rec: tuple(p["phone"] for p in rec["phone"] if p.get("phone")),
     "email": _person("email"),
     "postalcode": _top("postalCode"),
-    "zipcode": _person("zipCode"),
-    "city": _top("city"),
-    "state": _top("state"),
 }
 NUMERIC_FIELDS: dict[str, Getter] = {
     "paymentbalance": _top("balance"),
     "modifieddate": _top("modifiedDate"),
-    "createddate": _top("createdDate"),
-    "duedate": _top("dueDate"),
-    "groupid": _top("groupId"),
 }
 ORDER_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "EQUALS": operator.eq,
     "GREATER": operator.gt,
-    "LESS": operator.lt,
     "GREATER_OR_EQUALS": operator.ge,
     "LESS_OR_EQUALS": operator.le,
 }
 TEXT_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    **ORDER_OPS,
+    "EQUALS": operator.eq,
     "STARTS_WITH": lambda value, c: value.startswith(c),
     "CONTAINS": lambda value, c: c in value,
 }
-CONDITIONS = {*TEXT_OPS, "NOT_EQUALS"}
+# What search accepts: the doc's fields (account, postalcode, paymentbalance) with its
+# conditions (STARTS_WITH, GREATER; EQUALS from CONTRACT.md), plus the pairs the
+# connector sends that neither names, each listed in the README ("LiveVox search
+# conditions to verify"). Anything else answers 400.
+DOCUMENTED = {
+    (field_name, condition)
+    for field_name in ("account", "postalcode", "paymentbalance")
+    for condition in ("EQUALS", "STARTS_WITH", "GREATER")
+    if not (field_name == "paymentbalance" and condition == "STARTS_WITH")
+}
+TO_VERIFY = {
+    ("name", "CONTAINS"),
+    ("phone", "EQUALS"),
+    ("email", "EQUALS"),
+    ("paymentbalance", "GREATER_OR_EQUALS"),
+    ("paymentbalance", "LESS_OR_EQUALS"),
+    ("modifieddate", "GREATER_OR_EQUALS"),
+}
+SEARCHABLE = DOCUMENTED | TO_VERIFY
+SORTABLE = ("account",)  # the doc's sort example
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,28 +587,26 @@ def _values(field_name: str) -> tuple[Getter, Callable[[Any], Any]]:
         return NUMERIC_FIELDS[field_name], float
     if field_name == "account":
         return TEXT_FIELDS[field_name], str
-    if field_name in TEXT_FIELDS:
-        return TEXT_FIELDS[field_name], lambda v: str(v).lower()
-    raise ApiError(400, f"unknown search field: {field_name}")
+    return TEXT_FIELDS[field_name], lambda v: str(v).lower()
 
 
 def _condition(node: Json) -> Plan:
-    name = str(node.get("field", "")).lower()
-    condition = str(node.get("condition", "")).upper()
+    name, condition, criteria = (
+        node.get(k) for k in ("field", "condition", "criteria")
+    )
+    if not isinstance(name, str) or not isinstance(condition, str):
+        raise ApiError(400, "a condition needs field and condition")
+    if not isinstance(criteria, str):
+        raise ApiError(400, "criteria must be a string")
+    name, condition = name.lower(), condition.upper()
+    if (name, condition) not in SEARCHABLE:
+        raise ApiError(400, f"unsupported search condition: {name} {condition}")
     getter, norm = _values(name)
-    if condition not in CONDITIONS:
-        raise ApiError(400, f"unknown search condition: {condition}")
     ops = ORDER_OPS if name in NUMERIC_FIELDS else TEXT_OPS
-    if condition != "NOT_EQUALS" and condition not in ops:
-        raise ApiError(400, f"{condition} does not apply to {name}")
-    if node.get("criteria") is None:
-        raise ApiError(400, "criteria is required")
     try:
-        c = norm(node["criteria"])
+        c = norm(criteria)
     except ValueError:
         raise ApiError(400, f"criteria for {name} must be a number") from None
-    if condition == "NOT_EQUALS":
-        return Plan(lambda rec: c not in [norm(v) for v in getter(rec)])
     op = ops[condition]
     if name == "account" and condition == "EQUALS":
         return Plan(lambda rec: rec["account"] == c, frozenset((c,)), exact=True)
@@ -560,6 +678,8 @@ def _sort(contacts: list[Contact], spec: Any) -> list[Contact]:
     for item in reversed(_arr(spec or [], "sort")):
         name = str(_obj(item, "sort item").get("field", "")).lower()
         order = str(item.get("order", "ASC")).upper()
+        if name not in SORTABLE:
+            raise ApiError(400, f"unsupported sort field: {name}")
         if order not in ("ASC", "DESC"):
             raise ApiError(400, f"unknown sort order: {order}")
         getter, norm = _values(name)
@@ -656,6 +776,8 @@ def _seed_contact(
         "ssn": ssn,
         "zipCode": p.postal_code,
     }
+    if p.index == BORN_1961:  # always one date of birth before 1970 (negative ms)
+        rec["person"]["dateOfBirth"] = BORN_1961_MS
     rec["phone"] = [_phone(n, i) for i, n in enumerate(p.phones, 1)]
     for phone in rec["phone"]:
         phone["smsConsent"] = phone["cellConsent"] = rng.random() < 0.5
@@ -986,13 +1108,9 @@ def _int_param(request: Request, name: str) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         raise ApiError(400, f"{name} is required")
-    try:
-        value = int(raw.strip("{} "))  # the doc's own example sends count={10}
-    except ValueError:
-        raise ApiError(400, f"{name} must be an integer") from None
-    if value < 0:
-        raise ApiError(400, f"{name} must not be negative")
-    return value
+    if not raw.isascii() or not raw.isdigit():
+        raise ApiError(400, f"{name} must be a non-negative integer")
+    return int(raw)
 
 
 def _paging(request: Request) -> tuple[int, int]:
@@ -1013,10 +1131,8 @@ def _page(items: Sequence[Any], offset: int, count: int, key: str, path: str) ->
 def _authorize(request: Request) -> None:
     state = request.app.state
     access = request.headers.get("LV-Access", "")
-    expected: str | None = state.access_token
-    if not access or (
-        expected is not None and not secrets.compare_digest(access, expected)
-    ):
+    creds: Credentials = state.credentials
+    if not secrets.compare_digest(access.encode(), creds.access_token.encode()):
         raise ApiError(401, "Invalid or missing LV-Access token")
     sessions: Sessions = state.sessions
     if not sessions.valid(request.headers.get("LV-Session", "")):
@@ -1036,10 +1152,21 @@ def _guarded(handler: Handler) -> Handler:
 
 async def login(request: Request) -> Response:
     body = await _body(request)
-    creds = [body.get(k) for k in ("clientName", "userName", "password")]
-    if not all(isinstance(v, str) and v for v in creds):
+    given = [body.get(k) for k in ("clientName", "userName", "password")]
+    if not all(isinstance(v, str) and v for v in given):
         raise ApiError(400, "clientName, userName and password are required")
-    client, user = str(creds[0]), str(creds[1])
+    client, user = str(given[0]), str(given[1])
+    creds: Credentials = request.app.state.credentials
+    expected = (creds.client_name, creds.user_name, creds.password)
+    if not all(
+        secrets.compare_digest(str(g).encode(), e.encode())
+        for g, e in zip(given, expected, strict=True)
+    ):
+        raise ApiError(401, "Invalid client name, user name or password")
+    if not secrets.compare_digest(
+        request.headers.get("LV-Access", "").encode(), creds.access_token.encode()
+    ):
+        raise ApiError(401, "Invalid or missing LV-Access token")
     sessions: Sessions = request.app.state.sessions
     return _json(
         {
@@ -1050,11 +1177,23 @@ async def login(request: Request) -> Response:
     )
 
 
+def _listed(request: Request) -> list[str]:
+    """The accounts in List Contact's order (the `list_order` knob)."""
+    store = _store(request)
+    knobs: LiveVoxKnobs = request.app.state.knobs
+    order = _knob(knobs.list_order, LIST_ORDERS, "list_order")
+    if order == "account":
+        return store.accounts
+    if order == "account_desc":
+        return store.accounts[::-1]
+    return sorted(store.accounts, key=lambda a: zlib.crc32(a.encode()))
+
+
 async def list_contacts(request: Request) -> Response:
     store = _store(request)
     offset, count = _paging(request)
     key = "listContactDetails"
-    page = _page(store.accounts, offset, count, key, "contact/contacts")
+    page = _page(_listed(request), offset, count, key, "contact/contacts")
     page[key] = [store.contacts[a].view("list") for a in page[key]]
     return _json(page)
 
@@ -1237,23 +1376,50 @@ async def bulk_put(request: Request) -> Response:
 # ---- handlers: notes, custom fields, groups ---------------------------------------
 
 
+def presented_notes(
+    store: LiveVoxStore, account: str, knobs: LiveVoxKnobs
+) -> list[Json]:
+    """An account's notes as the API shows them, newest first: the `note_ids` knob
+    hands the account's ids out rising, falling or shuffled over the notes' dates."""
+    notes = store.notes.get(account, [])
+    how = _knob(knobs.note_ids, NOTE_IDS, "note_ids")
+    if how == "rising" or not notes:
+        return notes
+    ids = sorted(n["id"] for n in notes)  # given oldest note first when rising
+    if how == "falling":
+        ids.reverse()
+    else:
+        random.Random(f"{store.seed}/{account}").shuffle(ids)
+    oldest_first = notes[::-1]
+    return [{**n, "id": i} for n, i in zip(oldest_first, ids, strict=True)][::-1]
+
+
 def _notes(request: Request) -> list[Json]:
     store = _store(request)
     account = store.get(request.path_params["account"]).account
-    return store.notes.get(account, [])
+    return presented_notes(store, account, request.app.state.knobs)
 
 
 async def list_notes(request: Request) -> Response:
     notes = _notes(request)
-    keys = ("id", "note", "createDate", "modifiedDate")
-    return _json({"listContactNotes": [{k: n[k] for k in keys} for n in notes]})
+    knobs: LiveVoxKnobs = request.app.state.knobs
+    order = _knob(knobs.notes_list_order, NOTES_LIST_ORDERS, "notes_list_order")
+    listed = sorted(notes, key=lambda n: n["id"], reverse=order == "id_desc")
+    if order == "shuffled":
+        listed.sort(key=lambda n: zlib.crc32(str(n["id"]).encode()))
+    # "List Contact Notes" shows `id` and `note` only: dates come from reading a note.
+    return _json(
+        {"listContactNotes": [{"id": n["id"], "note": n["note"]} for n in listed]}
+    )
 
 
 async def read_note(request: Request) -> Response:
     raw = request.path_params["note_id"]
+    if not raw.isascii() or not raw.isdigit():
+        raise ApiError(400, "note id must be an integer")
     for note in _notes(request):
-        if str(note["id"]) == raw:
-            return _json(note)
+        if note["id"] == int(raw):
+            return _json({k: note[k] for k in NOTE_KEYS})
     raise ApiError(404, f"Contact note {raw} not found")
 
 
@@ -1396,16 +1562,30 @@ def create_app(
     seed: int = 7,
     session_ttl_s: float = 3600.0,
     now: datetime | None = None,
-    access_token: str | None = None,
+    credentials: Credentials | None = None,
+    knobs: LiveVoxKnobs | None = None,
 ) -> Starlette:
-    """The LiveVox simulator; `app.state.store` has its data, `.sessions` its logins."""
-    app = simulator_app("livevox", _routes(), faults=faults, seed=seed)
+    """The LiveVox simulator; `app.state.store` has its data, `.sessions` its logins,
+    `.credentials` what it accepts (default: `TRUNKLINE_LIVEVOX_*` from the
+    environment, else the connector's embedded stand-ins), `.knobs` its LiveVoxKnobs."""
+    app = simulator_app(
+        "livevox", _routes(), faults=faults, knobs=knobs or LiveVoxKnobs(), seed=seed
+    )
     app.state.store = LiveVoxStore(seed=seed, now=now or anchor_now())
     app.state.sessions = Sessions(session_ttl_s)
-    app.state.access_token = access_token
+    app.state.credentials = credentials or Credentials.from_env(os.environ)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     return app
 
 
-__all__ = ["ApiError", "LiveVoxStore", "Sessions", "compile_search", "create_app"]
+__all__ = [
+    "ApiError",
+    "Credentials",
+    "LiveVoxKnobs",
+    "LiveVoxStore",
+    "Sessions",
+    "compile_search",
+    "create_app",
+    "presented_notes",
+]
