@@ -356,10 +356,17 @@ def custom_field(contact: Json, name: str) -> str | None:
     return None
 
 
-async def notes(vendors: Vendors, account: str) -> list[Entry]:
-    answer = await vendors.livevox_get(f"/contact/contacts/{account}/notes/")
+async def notes(vendors: Vendors, account: str, wanted: int = 11) -> list[Entry]:
+    """The newest `wanted` notes: the list has ids only, so the highest ids (LiveVox's
+    rise with time) are read for their dates, as trunkline reads first + 1."""
+    path = f"/contact/contacts/{account}/notes/"
+    answer = await vendors.livevox_get(path)
+    ids = sorted((n["id"] for n in answer.get("listContactNotes") or []), reverse=True)
+    read = await asyncio.gather(
+        *(vendors.livevox_get(f"{path}{i}") for i in ids[:wanted])
+    )
     out = []
-    for n in answer.get("listContactNotes") or []:
+    for n in read:
         key = f"{account}/{n['id']}"
         moment = datetime.fromtimestamp(int(n["createDate"]) / 1000, UTC)
         out.append(entry(moment, "livevox", key, key, "NOTE", None))

@@ -228,7 +228,7 @@ class Stack:
                     str(self.opts.latency_ms),
                 ),
                 port=port,
-                env=CREDENTIALS,  # a simulator lets only these log in (CRM.COM)
+                env=CREDENTIALS,  # a simulator lets only these log in (CRM.COM, LiveVox)
             )
             for v in vendors
         }

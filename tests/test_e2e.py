@@ -33,6 +33,14 @@ BACK = """query ($before: String) {
 }"""
 
 
+LIVEVOX_CREDENTIALS = {
+    "TRUNKLINE_LIVEVOX_USERNAME": "agent",
+    "TRUNKLINE_LIVEVOX_PASSWORD": "secret",
+    "TRUNKLINE_LIVEVOX_CLIENT_NAME": "acme",
+    "TRUNKLINE_LIVEVOX_ACCESS_TOKEN": "token",
+}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -166,8 +174,13 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
     """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
     vendors = ["livevox", "moxiworks", "procurios", "crmcom"]
     ports = {v: free_port() for v in vendors}
-    # A simulator lets only the gateway's credentials log in (CRM.COM: from the env).
-    creds = {"TRUNKLINE_CRMCOM_USERNAME": "api", "TRUNKLINE_CRMCOM_PASSWORD": "secret"}
+    # A simulator lets only the gateway's credentials log in (CRM.COM, LiveVox: from
+    # the env).
+    creds = {
+        "TRUNKLINE_CRMCOM_USERNAME": "api",
+        "TRUNKLINE_CRMCOM_PASSWORD": "secret",
+        **LIVEVOX_CREDENTIALS,
+    }
     procs = [
         start(
             ["simulate", v, "--port", str(ports[v])],
@@ -186,10 +199,7 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
         **os.environ,
         "TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.db"),
         "TRUNKLINE_HTTP_TRANSPORT": transport,
-        "TRUNKLINE_LIVEVOX_USERNAME": "agent",
-        "TRUNKLINE_LIVEVOX_PASSWORD": "secret",
-        "TRUNKLINE_LIVEVOX_CLIENT_NAME": "acme",
-        "TRUNKLINE_LIVEVOX_ACCESS_TOKEN": "token",
+        **LIVEVOX_CREDENTIALS,
         "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
         "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
         "TRUNKLINE_PROCURIOS_TOKEN": "token",
