@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from pydantic import ValidationError
 
@@ -129,3 +131,81 @@ def test_a_custom_field_is_read_without_making_the_details() -> None:
         _ = a.emails
     with pytest.raises(VendorProtocolError, match=r"customFields\.1\.field"):
         b.custom_field("COL5")
+
+
+def test_dnd_follows_the_block_state_where_the_answer_has_no_flag() -> None:
+    # List/Read answers: phoneBlock, no dnd or consent (the doc's examples)
+    listed = {
+        "listContactDetails": [
+            {
+                "account": "1",
+                "phone": [
+                    {"phone": "1", "ordinal": 1, "phoneBlock": "PERMANENT"},
+                    {"phone": "2", "ordinal": 2, "phoneBlock": "NONE"},
+                    {"phone": "3", "ordinal": 3, "phoneBlock": "DAILY"},
+                    {"phone": "4", "ordinal": 4, "phoneBlock": "BOTH"},
+                    {"phone": "5", "ordinal": 5, "phoneBlock": "SOMETHING_NEW"},
+                    {"phone": "6", "ordinal": 6},
+                ],
+            }
+        ]
+    }
+    [c], _ = contacts_of(listed)
+    assert [(p.blocked, p.dnd) for p in c.phones] == [
+        ("PERMANENT", True),
+        ("NONE", False),
+        ("DAILY", False),
+        ("BOTH", True),
+        ("SOMETHING_NEW", True),  # an unknown block state is not a dialable one
+        (None, False),
+    ]
+    assert {(p.sms_consent, p.cell_consent) for p in c.phones} == {(None, None)}
+    # Search answers: the flags, no phoneBlock (the doc's search examples)
+    searched = {
+        "findMatchingContactsDetails": [
+            {
+                "account": "1",
+                "phone": [
+                    {
+                        "phone": "1",
+                        "ordinal": 1,
+                        "dnd": True,
+                        "dndDaily": False,
+                        "smsConsent": True,
+                        "cellConsent": False,
+                    },
+                    {
+                        "phone": "2",
+                        "ordinal": 2,
+                        "dnd": False,
+                        "dndDaily": True,
+                        "smsConsent": False,
+                        "cellConsent": True,
+                    },
+                    {"ordinal": 3, "dnd": False, "dndDaily": False},
+                ],
+            }
+        ]
+    }
+    [c], _ = contacts_of(searched)
+    assert [(p.blocked, p.dnd, p.sms_consent, p.cell_consent) for p in c.phones] == [
+        ("PERMANENT", True, True, False),
+        ("DAILY", False, False, True),
+    ]
+
+
+def test_dates_before_1970_are_dates_and_zero_is_none() -> None:
+    body = {
+        "listContactDetails": [
+            {
+                "account": "1",
+                "person": {"dateOfBirth": -278_208_000_000},
+                "dueDate": 0,
+                "createDate": "1501587068000",
+            }
+        ]
+    }
+    [c], _ = contacts_of(body)
+    assert c.date_of_birth == date(1961, 3, 9)
+    assert c.due_date is None  # LiveVox's 0: no date
+    assert c.created_at is not None and c.created_at.year == 2017

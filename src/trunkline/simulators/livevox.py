@@ -4,7 +4,8 @@ Data: one contact per `seed.people()` person (account `100000 + i`, custom field
 Procurios `relation_id`, COL6 = CRM.COM `crmcom_id`), about 12 contact groups, notes
 (person 0 has 40, person 1 has 200), custom field definitions and linked accounts.
 
-Routes (all but login need `LV-Access` + a live `LV-Session`, else 401):
+Routes (all need the configured `LV-Access` token, all but login a live `LV-Session`,
+else 401; login takes only the configured clientName/userName/password):
 
 - `POST /session/login`
 - `GET|POST /contact/contacts[/]` (list / create), `POST /contact/contacts/search`,
@@ -15,23 +16,23 @@ Routes (all but login need `LV-Access` + a live `LV-Session`, else 401):
 - `GET /contact/contacts/{contactId}/accounts`
 - `GET|POST /contact/contactGroups[/]`, `GET|PUT /contact/contactGroups/{id}` (the doc
   has no group delete)
-- control: `PUT /_sim/expire-sessions` (plus the base `/_sim/faults` and `/_sim/calls`)
+- control: `PUT /_sim/expire-sessions`, `GET|PUT /_sim/knobs` (LiveVoxKnobs), plus the
+  base `/_sim/faults` and `/_sim/calls`
 
-Each endpoint answers the shape of the doc's example for it: list items carry
-`createDate`/`modifyDate`, read and search items `createdDate`/`modifiedDate`; search
-items leave out null fields and pad `phone` to 10 slots (slots without a number have no
-`phone` key), as the doc's search examples do. Every shape has `id` and `customFields`.
+Each endpoint answers the keys of the doc's example for it, no more (LIST_KEYS,
+READ_KEYS, SEARCH_KEYS; tests/test_conformance_livevox.py holds them to the doc): list
+items carry `createDate`/`modifyDate` and phones `{phone, ordinal, phoneBlock}`; read
+items `createdDate`/`modifiedDate` and no `customFields`; search items `id`, leave out
+null fields and pad `phone` to 10 slots of consent and dnd flags, no `phoneBlock`. The
+notes list carries `id` and `note` only; a note's dates come from reading it.
 
 Search: a node is a rule `{"rule": "AND"|"OR", "left", "right"}` or a condition
-`{"field", "criteria", "condition"}`. Conditions: EQUALS, NOT_EQUALS, STARTS_WITH,
-CONTAINS, GREATER, LESS, GREATER_OR_EQUALS, LESS_OR_EQUALS. Fields (case-insensitive):
-text - account, firstname, lastname, name (first + " " + last), phone (any number),
-email, postalcode, zipcode, city, state; numeric - paymentbalance (= balance),
-modifieddate, createddate, duedate, groupid (epoch ms for dates). Text compares ignore
-case except `account`, which LiveVox treats as a case-sensitive identifier. Numeric
-fields take EQUALS, NOT_EQUALS and the four order comparisons only. NOT_EQUALS on a
-multi-valued field (phone) means "no value equals". Unknown field or condition: 400.
-OR-chains of `account EQUALS` collapse into one set lookup, so batch reads are cheap.
+`{"field", "criteria", "condition"}` with text criteria. Only the documented field and
+condition pairs (account, postalcode, paymentbalance with EQUALS, STARTS_WITH, GREATER)
+and those the README lists to verify (SEARCHABLE) are accepted, else 400; `sort` takes
+`account`. Text compares ignore case except `account`, which LiveVox treats as a
+case-sensitive identifier. OR-chains of `account EQUALS` collapse into one set lookup,
+so batch reads are cheap.
 """
 
 from __future__ import annotations
