@@ -6,7 +6,7 @@ is spread over the vendors, so they are derived from the simulators' seeded data
 in-process from the same seed) by the rules stated in RESULTS.md, which this module
 implements and nothing else. In short: a vendor is read only as far as the merged page
 can need it (merge-aware), every call is counted where the contract forces it (a
-LiveVox notes list comes whole, a MoxiWorks window is 90 days, a Procurios page 25
+LiveVox notes list comes whole but without dates, so each note shown costs a read, a MoxiWorks window is 90 days, a Procurios page 25
 items), and calls that need an earlier answer form the chain.
 """
 
@@ -185,8 +185,11 @@ def q3(first_contacts: int = 20, per_contact: int = 10) -> Floor:
         per_vendor_moxi += alone
     procurios, procurios_chain, strategy, known = _q3_procurios(tenth)
     chain = _chain_of(known, tenth)
+    # LiveVox: the page, then one notes list per contact and the dates of its newest
+    # `per_contact + 1` notes (the list has ids only; the merge reads first + 1)
+    note_reads = sum(min(len(h.streams["livevox"]), per_contact + 1) for h in people)
     calls = {
-        "livevox": 1 + first_contacts,  # the page, then one notes list per contact
+        "livevox": 1 + first_contacts + note_reads,
         "crmcom": first_contacts,  # one list (number_of_results=10) per contact
         "procurios": procurios,
         "moxiworks": moxi,
@@ -442,6 +445,9 @@ def q4(index: int = 0, page_size: int = 100) -> Floor:
             chain = max(chain, made)
         hops += 1 + chain
         consumed = after
+    # and each note's date once (Read Contact Note): a cursor carries the dates read
+    # ahead, so no note is read twice
+    calls["livevox"] += len(streams["livevox"])
     return Floor(
         min_calls=sum(calls.values()),
         hops=hops,

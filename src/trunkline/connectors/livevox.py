@@ -379,6 +379,59 @@ def _int_position(position: Any, key: str) -> int | None:
     return value if type(value) is int else None
 
 
+# A position also carries the dates of up to CARRY notes after it that were read
+# already: the next page reads only notes it has no date for (each note of a walk is
+# read once), and the note's text comes from the list.
+CARRY = 64
+
+
+def _carried(
+    position: Any, todo: list[LvNoteRef], known: dict[int, LvNote | None]
+) -> None:
+    pairs = position.get("d") if isinstance(position, dict) else None
+    if not isinstance(pairs, list):
+        return
+    refs = {r["id"]: r for r in todo[: len(pairs)]}
+    for pair in pairs:
+        if isinstance(pair, list) and len(pair) == 2:
+            note_id, ms = pair
+            ref = refs.get(note_id)
+            if ref is not None and type(ms) is int and note_id not in known:
+                known[note_id] = {
+                    "id": note_id,
+                    "note": ref.get("note"),
+                    "createDate": ms,
+                }
+
+
+def _id_batch(
+    kept: list[tuple[Interaction, int]],
+    todo: list[LvNoteRef],
+    known: dict[int, LvNote | None],
+    stamps: list[int | None],
+    *,
+    done_all: bool,
+) -> Batch[Interaction]:
+    """A batch in id order; each position names its note, its date and the dates
+    known for the notes after it."""
+    pairs: list[list[int]] = []  # [id, date] of `todo` from its start, while known
+    for ref in todo:
+        note = known.get(ref["id"])
+        if note is None:
+            break
+        pairs.append([ref["id"], note["createDate"]])
+
+    def after(index: int) -> dict[str, Any]:
+        position: dict[str, Any] = {"id": todo[index]["id"], "t": stamps[index]}
+        carry = pairs[index + 1 : index + 1 + CARRY]
+        if carry:
+            position["d"] = carry
+        return position
+
+    items = [(item, after(index)) for item, index in kept]
+    return Batch(items, None if done_all else after(len(stamps) - 1))
+
+
 def _condition(field: str, condition: str, criteria: Any) -> dict[str, Any]:
     return {"field": field, "criteria": str(criteria), "condition": condition}
 
@@ -708,36 +761,40 @@ class LiveVoxConnector(Connector):
         after_id = _int_position(position, "id")
         last_ms = _int_position(position, "t")
         todo = refs if after_id is None else [r for r in refs if r["id"] < after_id]
+        _carried(position, todo, known)
         start = after_id is None
-        if start and len(todo) <= read.limit:  # all of them are read anyway
-            return await self._by_date(account, refs, known, read, None)
+        if start and len(todo) <= read.limit:  # every date is read anyway
+            await self._read_notes(account, [r["id"] for r in todo], known)
+            dates = [n["createDate"] for r in todo if (n := known[r["id"]])]
+            if dates != sorted(dates, reverse=True):  # ids do not follow the dates
+                return await self._by_date(account, refs, known, read, None)
         f = read.filter
-        items: list[tuple[Interaction, Any]] = []
-        done = 0  # notes of `todo` examined
-        while done < len(todo) and len(items) < read.limit:
-            chunk = todo[done : done + read.limit - len(items)]
+        kept: list[tuple[Interaction, int]] = []  # each item and its index in `todo`
+        stamps: list[int | None] = []  # the last date seen at each index examined
+        while len(stamps) < len(todo) and len(kept) < read.limit:
+            done = len(stamps)
+            chunk = todo[done : done + read.limit - len(kept)]
             await self._read_notes(account, [r["id"] for r in chunk], known)
             for ref in chunk:
-                done += 1
-                after_id = ref["id"]
-                note = known[after_id]
+                note = known[ref["id"]]
+                if note is not None:
+                    ms = note["createDate"]
+                    if last_ms is not None and ms > last_ms:
+                        if start:  # nothing shown yet: order by date instead
+                            return await self._by_date(account, refs, known, read, None)
+                        raise self._out_of_order(account, ref["id"], ms, last_ms)
+                    last_ms = ms
+                stamps.append(last_ms)
                 if note is None:
                     continue
-                ms = note["createDate"]
-                if last_ms is not None and ms > last_ms:
-                    if start:  # nothing shown yet: order by date instead
-                        return await self._by_date(account, refs, known, read, None)
-                    raise self._out_of_order(account, after_id, ms, last_ms)
-                last_ms = ms
                 item = self._note(account, note)
                 if f.since is not None and item.occurred_at < f.since:
-                    return Batch(items, None)  # the rest is older still
+                    return _id_batch(kept, todo, known, stamps, done_all=True)
                 if f.matches(item):
-                    items.append((item, {"id": after_id, "t": ms}))
-                    if len(items) == read.limit:
+                    kept.append((item, len(stamps) - 1))
+                    if len(kept) == read.limit:
                         break
-        more = done < len(todo)
-        return Batch(items, {"id": after_id, "t": last_ms} if more else None)
+        return _id_batch(kept, todo, known, stamps, done_all=len(stamps) >= len(todo))
 
     def _out_of_order(
         self, account: str, note_id: int, ms: int, newer_than: int
