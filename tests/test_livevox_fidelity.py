@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from support import GraphQLClient
-from trunkline.domain import Vendor
+from trunkline.connectors.base import HistoryRead
+from trunkline.domain import InteractionFilter, Vendor
+from trunkline.pagination.merge import Batch
 from trunkline.simulators.livevox import presented_notes
 from trunkline.simulators.seed import people
 
@@ -335,3 +337,24 @@ async def test_vendor_calls_per_query(gql: GraphQLClient) -> None:
     reads = sum(min(len(store.notes.get(p.account, [])), 6) for p in people()[:20])
     assert reads == 58
     assert len(gql.calls(Vendor.LIVEVOX)) == 1 + 20 + reads == 79
+
+
+# ---- an account LiveVox does not know (the doc says nothing of its notes) -----------
+
+
+@pytest.mark.parametrize("answer", ["404", "empty"])
+async def test_an_unknown_accounts_notes_read_alike(
+    gql: GraphQLClient, answer: str
+) -> None:
+    knobs(gql).unknown_account_notes = answer
+    connector = gql.app.state.gateway.connectors[Vendor.LIVEVOX]
+    assert list(await connector.contact_notes("nobody")) == []
+    read = HistoryRead("nobody", InteractionFilter(), frozenset(), None, 5)
+    [batch] = await connector.read_histories([read])
+    assert isinstance(batch, Batch) and (list(batch.items), batch.next) == ([], None)
+    body = await gql.query(
+        "query ($id: ID!) { node(id: $id) { id } }",
+        {"id": gid("Interaction", "livevox:nobody/1489000")},
+    )
+    assert body["data"] == {"node": None}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]

@@ -626,10 +626,15 @@ class LiveVoxConnector(Connector):
         return quote(account, safe="")
 
     async def _note_list(self, account: str) -> list[LvNoteRef]:
-        """The account's notes by id, highest first (whatever order the list has)."""
-        response = await self.call(
-            "notes", path_params={"account": self._path(account)}
-        )
+        """The account's notes by id, highest first (whatever order the list has). An
+        account LiveVox does not know has none: a 404 (CONTRACT.md) and an empty list
+        (the doc says nothing) read alike."""
+        try:
+            response = await self.call(
+                "notes", path_params={"account": self._path(account)}
+            )
+        except VendorNotFound:
+            return []
         try:
             refs = _NOTE_LIST.validate_json(response.content)["listContactNotes"] or []
         except ValidationError as exc:

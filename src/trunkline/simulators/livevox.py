@@ -103,11 +103,14 @@ class LiveVoxKnobs:
       have higher ids, as LiveVox's sequence gives them), `falling`, or `shuffled`.
     - `notes_list_order`: List Contact Notes' order: `id_desc` (the doc's example),
       `id_asc` or `shuffled`.
+    - `unknown_account_notes`: the notes list of an account LiveVox does not know:
+      `404` (CONTRACT.md's "404 for an unknown account") or `empty` (an empty list).
     """
 
     list_order: str = "account"
     note_ids: str = "rising"
     notes_list_order: str = "id_desc"
+    unknown_account_notes: str = "404"
 
 
 @dataclass(frozen=True)
@@ -1402,8 +1405,12 @@ def _notes(request: Request) -> list[Json]:
 
 
 async def list_notes(request: Request) -> Response:
-    notes = _notes(request)
     knobs: LiveVoxKnobs = request.app.state.knobs
+    unknown = _knob(knobs.unknown_account_notes, ("404", "empty"), "unknown_account")
+    account = request.path_params["account"]
+    if unknown == "empty" and account not in _store(request).contacts:
+        return _json({"listContactNotes": []})
+    notes = _notes(request)
     order = _knob(knobs.notes_list_order, NOTES_LIST_ORDERS, "notes_list_order")
     listed = sorted(notes, key=lambda n: n["id"], reverse=order == "id_desc")
     if order == "shuffled":
