@@ -234,8 +234,10 @@ def phones(raw: Json, fields: tuple[str, ...]) -> list[Json]:
             full = {
                 "number": number,
                 "ordinal": p.get("ordinal", 0),
-                "dnd": bool(p.get("dnd", False)),
-                "smsConsent": bool(p.get("smsConsent", False)),
+                # as trunkline: the flag (search) or the block state (list, read)
+                "dnd": bool(p.get("dnd"))
+                or p.get("phoneBlock") not in (None, "NONE", "DAILY"),
+                "smsConsent": p.get("smsConsent"),  # None where the answer has none
             }
             out.append({f: full[f] for f in fields})
     return out
