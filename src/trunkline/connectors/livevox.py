@@ -3,6 +3,9 @@
 Auth is a session (`POST /session/login`) plus a static access token; a 401 logs in again
 once. Lists page by offset/count (count capped at 1000) and say `next` while more exist.
 Many contacts are read in one search call with an OR tree of `account EQUALS` conditions.
+Answers differ by endpoint as the doc's examples do: list and read phones carry the block
+state (`phoneBlock`), search phones the `dnd`/`dndDaily` flags and consent; the notes
+list has no dates, so each note's date is a read of that note.
 """
 
 from __future__ import annotations
@@ -617,10 +620,11 @@ class LiveVoxConnector(Connector):
     # "Read Contact Note", one call per note. The history reads notes newest first by
     # id (LiveVox's ids rise as notes are made), reading only the dates a page needs,
     # and checks that assumption on every date it reads: dates must not rise as ids
-    # fall. Positions carry the last note's id and date, so the check spans pages.
-    # When it fails at the start of a walk, the walk orders by date instead (reading
-    # every note's date, each page); when it fails later, the pages already shown may
-    # be out of order, so the read fails loudly (VENDOR_PROTOCOL_ERROR).
+    # fall. Positions carry the last note's id and date, so the check spans pages, and
+    # the dates read ahead, so no note is read twice in a walk. When the check fails at
+    # the start of a walk, the walk orders by date instead (reading every note's date,
+    # each page); when it fails later, the pages already shown may be out of order, so
+    # the read fails loudly (VENDOR_PROTOCOL_ERROR).
 
     def _path(self, account: str) -> str:
         return quote(account, safe="")
