@@ -357,4 +357,5 @@ async def test_an_unknown_accounts_notes_read_alike(
         {"id": gid("Interaction", "livevox:nobody/1489000")},
     )
     assert body["data"] == {"node": None}
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
+    # (null, with or without a NOT_FOUND entry, as the node convention says)
+    assert {e["extensions"]["code"] for e in body.get("errors", [])} <= {"NOT_FOUND"}
