@@ -33,6 +33,7 @@ from trunkline.errors import ConnectorError
 from trunkline.http import GraphQLEndpoint, graphiql_static_app
 from trunkline.loaders import build_loaders
 from trunkline.schema import schema
+from trunkline.sources import VendorClient
 
 # Young-generation allocations between collections (default 700). Above what the
 # requests in flight hold at once, so collections come as garbage cycles accumulate,
@@ -86,7 +87,7 @@ def build_gateway(
 
 
 async def check_ready(gateway: Gateway, timeout_s: float = 5.0) -> dict[str, Any]:
-    async def probe(connector: Connector) -> dict[str, Any]:
+    async def probe(connector: VendorClient) -> dict[str, Any]:
         try:
             await asyncio.wait_for(connector.ready(), timeout_s)
         except ConnectorError as exc:

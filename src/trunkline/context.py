@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from trunkline.config import Settings
-from trunkline.connectors.base import Connector, ContactSource, InteractionSource
 from trunkline.domain import ContactGroup, Vendor
 from trunkline.errors import ConfigError, ConnectorError
+from trunkline.sources import ContactSource, InteractionSource, VendorClient
 
 if TYPE_CHECKING:
     from trunkline.loaders import Loaders
@@ -21,7 +21,7 @@ class Gateway:
     """What lives for the whole process: settings, one connector per vendor, stores."""
 
     settings: Settings
-    connectors: Mapping[Vendor, Connector]
+    connectors: Mapping[Vendor, VendorClient]
     identity: IdentityStore | None = None
 
     def __post_init__(self) -> None:

@@ -8,15 +8,15 @@ from functools import cached_property
 
 import orjson
 
-from trunkline.connectors.base import (
+from trunkline.domain import Contact, ContactGroup, Interaction, Vendor
+from trunkline.loaders.base import Loader, by_key
+from trunkline.pagination.types import Batch
+from trunkline.sources import (
     ContactSource,
     HistoryRead,
     InteractionSource,
     ReadScope,
 )
-from trunkline.domain import Contact, ContactGroup, Interaction, Vendor
-from trunkline.loaders.base import Loader, by_key
-from trunkline.pagination.merge import Batch
 from trunkline.store import IdentityStore
 
 ALL = "all"

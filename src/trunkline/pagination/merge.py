@@ -23,21 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from trunkline.errors import ConnectorError
+from trunkline.pagination.types import Batch, Position
 
 T = TypeVar("T")
 
-Position = Any  # JSON-able, owned by the stream
 DONE = 0  # marks a stream that has run dry inside a composite cursor
-
-
-@dataclass(frozen=True, slots=True)
-class Batch(Generic[T]):
-    items: Sequence[tuple[T, Position]]
-    next: Position | None  # None: the stream has no more items
-    # A key that no item after this batch's items comes before. Once the batch's
-    # items are shown, the merge reads this stream again only when everything before
-    # that key has been shown (a windowed vendor: its next window is not yet due).
-    floor: Any = None
 
 
 class Stream(Protocol[T]):

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from trunkline.pagination.counted import count_of, counted_batch, page_of
-from trunkline.pagination.merge import Batch, Position
+from trunkline.pagination.types import Batch, Position
 
 T = TypeVar("T")
 

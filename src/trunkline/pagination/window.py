@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from trunkline.pagination.merge import Batch
+from trunkline.pagination.types import Batch
 
 T = TypeVar("T")
 

@@ -16,7 +16,7 @@ from trunkline.loaders import ALL
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
 from trunkline.pagination.offset import offset_slice
-from trunkline.resolvers.pages import Page
+from trunkline.pagination.types import Page
 
 KIND = "Contact"
 MAX_CALL = 1000

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from trunkline.connectors.base import InteractionSource
 from trunkline.context import Context
 from trunkline.domain import Contact
 from trunkline.errors import ConfigError
+from trunkline.sources import InteractionSource
 
 
 def contact_rule(source: InteractionSource) -> str:

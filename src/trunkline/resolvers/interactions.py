@@ -10,17 +10,17 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote, unquote
 
-from trunkline.connectors.base import HistoryRead, InteractionSource
 from trunkline.context import Context
 from trunkline.domain import Contact, Interaction, InteractionFilter
 from trunkline.errors import CursorError
 from trunkline.loaders import position_text
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
-from trunkline.pagination.merge import Batch, MergedPage, Position, merge_page
+from trunkline.pagination.merge import MergedPage, merge_page
+from trunkline.pagination.types import Batch, Page, Position
 from trunkline.resolvers.contacts import contact as load_contact
 from trunkline.resolvers.identity import vendor_keys
-from trunkline.resolvers.pages import Page
+from trunkline.sources import HistoryRead, InteractionSource
 
 KIND = "Interaction"
 

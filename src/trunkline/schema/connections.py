@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import strawberry
 
-from trunkline.resolvers.pages import Page
+from trunkline.pagination.types import Page
 
 N = TypeVar("N")
 D = TypeVar("D")

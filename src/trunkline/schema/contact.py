@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,8 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from trunkline import domain
-from trunkline.lazy import Later
-from trunkline.loaders import ALL
+from trunkline.resolvers import fields
 from trunkline.schema.connections import Connection
 from trunkline.schema.enums import Vendor
 from trunkline.schema.inputs import InteractionFilter
@@ -60,7 +58,7 @@ class CustomField:
 
     @strawberry.field(description="The field's label as configured at the vendor.")
     async def label(self, info: Info) -> str | None:
-        labels: dict[str, str] = await info.context.loaders.field_labels.load(ALL)
+        labels = await fields.field_labels(info.context)
         return labels.get(self.field, self._label)
 
 
@@ -117,7 +115,7 @@ class Contact(relay.Node):
 
     @classmethod
     def of(cls, c: domain.Contact, ctx: Context) -> Contact:
-        return cls(key=c.account, groups=_groups(c, ctx), record=c)
+        return cls(key=c.account, groups=fields.contact_groups(c, ctx), record=c)
 
     @property
     def custom_field_list(self) -> list[CustomField]:
@@ -128,7 +126,7 @@ class Contact(relay.Node):
 
     @strawberry.field(description="Notes agents left on the contact, newest first.")
     async def notes(self, info: Info) -> list[Note]:
-        items = await info.context.loaders.notes.load(self.record.account)
+        items = await fields.contact_notes(info.context, self.record.account)
         return [
             Note(
                 id=i.detail.note_id
@@ -168,29 +166,8 @@ class Contact(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Contact | None]:
         ids = list(node_ids)
-        found: list[Any] = await asyncio.gather(
-            *(info.context.loaders.contact.load(i) for i in ids)
-        )
+        found = await fields.find_contacts(info.context, ids)
         return [cls.of(c, info.context) if c is not None else None for c in found]
-
-
-def _groups(c: domain.Contact, ctx: Context) -> Any:
-    if not c.group_ids:
-        return []
-    if ctx.groups is not None:
-        return _named(c.group_ids, ctx.groups)
-    return Later(lambda: _load_groups(c.group_ids, ctx))
-
-
-async def _load_groups(ids: Iterable[str], ctx: Context) -> list[domain.ContactGroup]:
-    return _named(ids, await ctx.loaders.groups.load(ALL))
-
-
-def _named(
-    ids: Iterable[str], known: Mapping[str, domain.ContactGroup]
-) -> list[domain.ContactGroup]:
-    # the domain's groups themselves: ContactGroup's attribute names
-    return [g for gid in ids if (g := known.get(gid)) is not None]
 
 
 __all__ = ["Contact", "ContactGroup", "CustomField", "Note", "Phone", "VendorRecord"]

@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from trunkline import domain
 from trunkline.pagination.args import slice_args
+from trunkline.resolvers import fields
 from trunkline.resolvers import interactions as interaction_resolvers
 from trunkline.schema.connections import Connection, to_connection
 from trunkline.schema.contact import Contact, VendorRecord
@@ -155,7 +156,7 @@ class Interaction(relay.Node):
         account = self.record.contact_account
         if account is None:
             return None
-        found = await info.context.loaders.contact.load(account)
+        found = await fields.find_contact(info.context, account)
         return Contact.of(found, info.context) if found else None
 
     @strawberry.field(description="The contacts this interaction involves.")

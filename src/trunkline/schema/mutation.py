@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from trunkline import domain
+from trunkline.resolvers import contacts as contact_resolvers
 from trunkline.resolvers import links
 from trunkline.schema.contact import Contact
 from trunkline.schema.ids import contact_account_of
@@ -33,7 +34,7 @@ class Mutation:
     ) -> LinkResult:
         account = contact_account_of(contact_id)
         changed = await links.link(info.context, account, vendor, vendor_id)
-        found = await info.context.loaders.contact.load(account)
+        found = await contact_resolvers.contact(info.context, account)
         return LinkResult(
             contact=Contact.of(found, info.context),
             vendor=vendor,
@@ -46,11 +47,7 @@ class Mutation:
         self, info: Info, contact_id: strawberry.ID, vendor: domain.Vendor
     ) -> LinkResult:
         account = contact_account_of(contact_id)
-        found = await info.context.loaders.contact.load(account)
-        if found is None:
-            from trunkline.errors import NotFound
-
-            raise NotFound(f"No contact with account {account!r}.")
+        found = await contact_resolvers.contact(info.context, account)
         changed = await links.unlink(info.context, account, vendor)
         return LinkResult(
             contact=Contact.of(found, info.context),
