@@ -27,8 +27,8 @@ from trunkline.connectors.moxiworks import (
     to_interaction,
 )
 from trunkline.connectors.transport import make_client
+from trunkline.details.moxiworks import ActionLogDetail
 from trunkline.domain import (
-    ActionLogDetail,
     Address,
     Channel,
     Interaction,

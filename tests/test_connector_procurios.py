@@ -27,9 +27,9 @@ from trunkline.connectors.procurios import (
 )
 from trunkline.connectors.procurios_stream import SharedStream
 from trunkline.connectors.transport import make_client
+from trunkline.details.procurios import ContactMomentDetail
 from trunkline.domain import (
     Channel,
-    ContactMomentDetail,
     Direction,
     Interaction,
     InteractionFilter,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -46,12 +45,11 @@ log = logging.getLogger("trunkline.app")
 EXAMPLE_QUERY = (Path(__file__).parent / "example.graphql").read_text(encoding="utf-8")
 
 
-def load_simulator(spec: str) -> ASGIApp:
-    """Build a simulator from its "module:factory" spec (the embedded default only)."""
-    module_name, _, factory = spec.partition(":")
-    module = importlib.import_module(module_name)
-    app: ASGIApp = getattr(module, factory)()
-    return app
+def load_simulator(vendor: Vendor) -> ASGIApp:
+    """The vendor's embedded simulator (`simulators/<vendor>.py`), built fresh."""
+    from trunkline.simulators import embedded_app
+
+    return embedded_app(vendor.value)
 
 
 def build_gateway(
@@ -73,7 +71,7 @@ def build_gateway(
             vs = replace(vs, options=options)
         app = apps.get(vendor)
         if app is None and vs.embedded:
-            app = embedded[vendor] = load_simulator(cls.simulator)
+            app = embedded[vendor] = load_simulator(vendor)
         client = make_client(vs, transport_kind=settings.http_transport, app=app)
         connectors[vendor] = cls(vs, client)
     store = None

@@ -142,9 +142,9 @@ def _simulate(args: argparse.Namespace) -> int:
     import uvicorn
 
     from trunkline.app import load_simulator
+    from trunkline.domain import Vendor
 
-    by_name = _vendor_classes()
-    app = load_simulator(by_name[args.vendor].simulator)
+    app = load_simulator(Vendor(args.vendor))
     if args.latency_ms:
         app.state.faults.latency_ms = args.latency_ms  # type: ignore[attr-defined]
     url = f"http://{args.host}:{args.port}"

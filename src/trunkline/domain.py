@@ -219,50 +219,11 @@ class ContactFilter:
     modified_since: datetime | None = None
 
 
-@dataclass(slots=True, unsafe_hash=True)
-class ActionLogDetail:
-    """A MoxiWorks ActionLog entry's own fields."""
+class Detail:
+    """Base of a vendor's own fields on an Interaction: each vendor declares its record
+    in `details/<vendor>.py`, and the schema renders it (`schema/vendors/<vendor>.py`)."""
 
-    agent_action: str | None = None
-    address: Address | None = None
-    title: str | None = None
-    partner_contact_id: str | None = None
-    moxi_works_contact_id: str | None = None
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class ContactMomentDetail:
-    """A Procurios contact moment's own fields."""
-
-    type_title: str | None = None
-    reference: str | None = None
-    sender: str | None = None
-    sender_id: int | None = None
-    recipient_ids: tuple[int, ...] = ()
-    action_code: int | None = None
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class CommunicationDetail:
-    """A CRM.COM communication's own fields."""
-
-    number: str | None = None
-    category: str | None = None
-    media: str | None = None
-    sender: str | None = None
-    recipient: str | None = None
-    viewed_on: datetime | None = None
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class NoteDetail:
-    """A LiveVox contact note's own fields."""
-
-    note_id: str
-    account: str
-
-
-Detail = ActionLogDetail | ContactMomentDetail | CommunicationDetail | NoteDetail
+    __slots__ = ()
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -326,21 +287,17 @@ class InteractionFilter:
 
 
 __all__ = [
-    "ActionLogDetail",
     "Address",
     "Channel",
-    "CommunicationDetail",
     "Contact",
     "ContactDetails",
     "ContactFilter",
     "ContactGroup",
-    "ContactMomentDetail",
     "CustomField",
     "Detail",
     "Direction",
     "Interaction",
     "InteractionFilter",
-    "NoteDetail",
     "Phone",
     "Vendor",
     "VendorRef",

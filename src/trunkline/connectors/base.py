@@ -1,9 +1,9 @@
 """The shared connector base: one pooled HTTP client per vendor, auth, retries, errors.
 
-A vendor is declared in one module under `connectors/`: a `Connector` subclass naming its
-`vendor`, its embedded `simulator`, its `endpoints` (paging style and caps) and the auth
-hooks, plus `CONNECTOR = ThatClass` at module level. The registry finds it there; nothing
-else needs to change to add a vendor.
+A vendor's connector is one module under `connectors/`: a `Connector` subclass naming its
+`vendor`, its `endpoints` (paging style, caps, idempotence) and the auth hooks, plus
+`CONNECTOR = ThatClass` at module level. The registry finds it there; its embedded
+simulator is `simulators/<vendor>.py`, found by the vendor's name.
 
 The capabilities connectors implement (`ContactSource`, `InteractionSource`) and the
 read types they answer are the ports, in `trunkline.sources`: the layers above import
@@ -54,14 +54,27 @@ Paging = Literal["offset", "page", "date_window", "none"]
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """One vendor endpoint as the gateway uses it."""
+    """One vendor endpoint as the gateway uses it.
+
+    A paged endpoint declares its style and the vendor's cap per call. Where the caller
+    picks a call's size, `size_param` names that parameter and `Connector.call` refuses
+    to ask beyond the cap (a connector bug, never sent to the vendor). A batch path
+    names the parameter that carries many records (`batch_key`): the contract tests
+    check that reads arriving together share one call through it."""
 
     method: str
     path: str
     paging: Paging = "none"
     max_page_size: int | None = None  # the vendor's cap per call
+    size_param: str | None = None  # the query parameter that sets a call's size
     batch_key: str | None = None  # the parameter that batches many records in one call
     idempotent: bool = True  # safe to retry on a transient failure
+
+    def __post_init__(self) -> None:
+        if self.size_param is not None and self.max_page_size is None:
+            raise TypeError(f"{self.path}: a size parameter needs its cap")
+        if self.paging == "offset" and self.size_param is None:
+            raise TypeError(f"{self.path}: an offset endpoint names its size parameter")
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -81,7 +94,6 @@ class Connector:
     """Base of every vendor connector. Subclasses fill the class attributes and hooks."""
 
     vendor: ClassVar[Vendor]
-    simulator: ClassVar[str]  # "module:factory" of the embedded simulator
     endpoints: ClassVar[Mapping[str, Endpoint]] = {}
     # Options that make the embedded simulator's data line up (e.g. identity rules).
     embedded_options: ClassVar[Mapping[str, Any]] = {}
@@ -182,6 +194,8 @@ class Connector:
     ) -> Answer:
         """Send one declared endpoint's request: auth, error mapping, bounded retries."""
         ep = self.endpoints[endpoint]
+        if ep.size_param is not None and params:
+            self._check_size(endpoint, ep, params.get(ep.size_param))
         path = ep.path.format(**(path_params or {}))
         attempts = self.retry_attempts if ep.idempotent else 1
         try:  # the first attempt outside tenacity: it costs CPU on every call
@@ -200,6 +214,14 @@ class Connector:
             with attempt:
                 return await self._send(ep.method, path, params, json, data)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _check_size(self, name: str, ep: Endpoint, asked: Any) -> None:
+        cap = ep.max_page_size
+        if asked is not None and cap is not None and int(asked) > cap:
+            raise ValueError(
+                f"{self.vendor.name}: {name} asks for {asked} items, above the "
+                f"vendor's cap of {cap}"
+            )
 
     async def _send(
         self,

@@ -36,9 +36,9 @@ from trunkline.connectors.base import (
 )
 from trunkline.connectors.transport import Answer
 from trunkline.connectors.wire import Lenient, clean_text
+from trunkline.details.crmcom import CommunicationDetail
 from trunkline.domain import (
     Channel,
-    CommunicationDetail,
     Direction,
     Interaction,
     InteractionFilter,
@@ -471,14 +471,19 @@ _TOKEN: Final = _Token()
 
 class CrmComConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.CRMCOM
-    simulator: ClassVar[str] = "trunkline.simulators.crmcom:create_app"
     default_contact_key: ClassVar[str] = "link"
     # Embedded: the LiveVox custom field COL6 holds the CRM.COM contact id.
     embedded_options: ClassVar[Mapping[str, Any]] = {"contact_key": "custom_field:COL6"}
     endpoints: ClassVar[Mapping[str, Endpoint]] = {
         "login": Endpoint("POST", API + "authentication/login", idempotent=False),
         "show": Endpoint("GET", API + "communications/show"),
-        "list": Endpoint("GET", API + "communications/list", "offset", MAX_RESULTS),
+        "list": Endpoint(
+            "GET",
+            API + "communications/list",
+            "offset",
+            MAX_RESULTS,
+            size_param="number_of_results",
+        ),
         "create": Endpoint("POST", API + "communications/create", idempotent=False),
         "update": Endpoint("POST", API + "communications/update", idempotent=False),
         "complete": Endpoint("POST", API + "communications/complete", idempotent=False),
@@ -487,16 +492,24 @@ class CrmComConnector(Connector):
         ),
         "queue_show": Endpoint("GET", API + "communications/queue/show"),
         "queue_list": Endpoint(
-            "GET", API + "communications/queue/list", "offset", MAX_RESULTS
+            "GET",
+            API + "communications/queue/list",
+            "offset",
+            MAX_RESULTS,
+            size_param="number_of_results",
         ),
         "queue_latest": Endpoint(
-            "GET", API + "communications/queue/get_latest", max_page_size=MAX_RESULTS
+            "GET",
+            API + "communications/queue/get_latest",
+            max_page_size=MAX_RESULTS,
+            size_param="number_of_results",
         ),
         "queue_pending_completed": Endpoint(
             "GET",
             API + "communications/queue/get_pending_completed",
             "offset",
             MAX_RESULTS,
+            size_param="number_of_results",
         ),
         "queue_process": Endpoint(
             "POST", API + "communications/queue/process", idempotent=False

@@ -33,6 +33,7 @@ from trunkline.connectors.base import (
 )
 from trunkline.connectors.transport import Answer
 from trunkline.connectors.wire import clean_text
+from trunkline.details.livevox import NoteDetail
 from trunkline.domain import (
     Address,
     Channel,
@@ -43,7 +44,6 @@ from trunkline.domain import (
     CustomField,
     Interaction,
     InteractionFilter,
-    NoteDetail,
     Phone,
     Vendor,
     VendorRef,
@@ -481,16 +481,24 @@ SORT = [{"field": "account", "order": "ASC"}]
 
 class LiveVoxConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.LIVEVOX
-    simulator: ClassVar[str] = "trunkline.simulators.livevox:create_app"
     default_contact_key: ClassVar[str] = "account"
     endpoints: ClassVar[Mapping[str, Endpoint]] = {
         "login": Endpoint("POST", "/session/login", idempotent=False),
-        "list": Endpoint("GET", "/contact/contacts", "offset", MAX_COUNT),
+        "list": Endpoint(
+            "GET", "/contact/contacts", "offset", MAX_COUNT, size_param="count"
+        ),
         "search": Endpoint(
-            "POST", "/contact/contacts/search", "offset", MAX_COUNT, batch_key="search"
+            "POST",
+            "/contact/contacts/search",
+            "offset",
+            MAX_COUNT,
+            size_param="count",
+            batch_key="search",
         ),
         "read": Endpoint("GET", "/contact/contacts/{account}"),
-        "groups": Endpoint("GET", "/contact/contactGroups", "offset", MAX_COUNT),
+        "groups": Endpoint(
+            "GET", "/contact/contactGroups", "offset", MAX_COUNT, size_param="count"
+        ),
         "custom_fields": Endpoint("GET", "/contact/contacts/customFields"),
         "notes": Endpoint("GET", "/contact/contacts/{account}/notes/"),
         "note": Endpoint("GET", "/contact/contacts/{account}/notes/{id}"),

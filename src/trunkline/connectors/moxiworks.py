@@ -31,8 +31,8 @@ from trunkline.connectors.base import (
 )
 from trunkline.connectors.transport import Answer, VendorHTTP
 from trunkline.connectors.wire import clean_text
+from trunkline.details.moxiworks import ActionLogDetail
 from trunkline.domain import (
-    ActionLogDetail,
     Address,
     Channel,
     Interaction,
@@ -178,7 +178,6 @@ def _newest_first(a: MoxiAction) -> tuple[int, str]:
 
 class MoxiWorksConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.MOXIWORKS
-    simulator: ClassVar[str] = "trunkline.simulators.moxiworks:create_app"
     # partner_contact_id is "your system's unique ID for the contact": the account
     default_contact_key: ClassVar[str] = "account"
     read_order: ClassVar[int] = 1  # windows follow one another

@@ -33,9 +33,9 @@ from trunkline.connectors.base import (
 )
 from trunkline.connectors.procurios_stream import SharedStream, Slot, pages_seen
 from trunkline.connectors.transport import Answer, VendorHTTP
+from trunkline.details.procurios import ContactMomentDetail
 from trunkline.domain import (
     Channel,
-    ContactMomentDetail,
     Direction,
     Interaction,
     InteractionFilter,
@@ -237,7 +237,6 @@ def _group_filter(f: InteractionFilter) -> InteractionFilter:
 
 class ProcuriosConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.PROCURIOS
-    simulator: ClassVar[str] = "trunkline.simulators.procurios:create_app"
     default_contact_key: ClassVar[str] = "link"
     # Pages follow one another, and a merge waits on the combined stream before
     # reading other vendors' older windows: it starts first.

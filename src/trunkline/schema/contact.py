@@ -11,6 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from trunkline import domain
+from trunkline.details.livevox import NoteDetail
 from trunkline.resolvers import fields
 from trunkline.schema.connections import Connection
 from trunkline.schema.enums import Vendor
@@ -130,7 +131,7 @@ class Contact(relay.Node):
         return [
             Note(
                 id=i.detail.note_id
-                if isinstance(i.detail, domain.NoteDetail)
+                if isinstance(i.detail, NoteDetail)
                 else i.source.vendor_id,
                 text=i.body,
                 created_at=i.occurred_at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 import strawberry
 from strawberry import relay
@@ -21,100 +21,16 @@ from trunkline.schema.enums import Channel, Direction, Vendor
 from trunkline.schema.ids import contact_account_of
 from trunkline.schema.inputs import InteractionFilter
 from trunkline.schema.selection import node_fields
+from trunkline.schema.vendors import detail_types, render_detail
 
-
-@strawberry.type(description="Postal address of a MoxiWorks agent action.")
-class ActionAddress:
-    line1: str | None
-    line2: str | None
-    city: str | None
-    state: str | None
-    postal_code: str | None
-
-
-@strawberry.type(description="MoxiWorks ActionLog entry fields.")
-class MoxiWorksActionLogDetail:
-    agent_action: str | None
-    address: ActionAddress | None
-    title: str | None
-    partner_contact_id: str | None
-    moxi_works_contact_id: str | None
-
-
-@strawberry.type(description="Procurios contact moment fields.")
-class ProcuriosContactMomentDetail:
-    type_title: str | None
-    reference: str | None
-    sender: str | None
-    sender_id: int | None
-    recipient_ids: list[int]
-    action_code: int | None
-
-
-@strawberry.type(description="CRM.COM communication fields.")
-class CrmcomCommunicationDetail:
-    number: str | None
-    category: str | None
-    media: str | None
-    from_: str | None = strawberry.field(name="from")
-    to: str | None
-    viewed_on: datetime | None
-
-
-@strawberry.type(description="LiveVox contact note fields.")
-class LiveVoxNoteDetail:
-    note_id: str
-    account: str
-
-
-InteractionDetail = Annotated[
-    MoxiWorksActionLogDetail
-    | ProcuriosContactMomentDetail
-    | CrmcomCommunicationDetail
-    | LiveVoxNoteDetail,
-    strawberry.union("InteractionDetail", description="The vendor's own fields."),
-]
-
-
-def render_detail(d: domain.Detail | None) -> Any:
-    if isinstance(d, domain.ActionLogDetail):
-        a = d.address
-        return MoxiWorksActionLogDetail(
-            agent_action=d.agent_action,
-            address=ActionAddress(
-                line1=a.line1,
-                line2=a.line2,
-                city=a.city,
-                state=a.state,
-                postal_code=a.postal_code,
-            )
-            if a
-            else None,
-            title=d.title,
-            partner_contact_id=d.partner_contact_id,
-            moxi_works_contact_id=d.moxi_works_contact_id,
-        )
-    if isinstance(d, domain.ContactMomentDetail):
-        return ProcuriosContactMomentDetail(
-            type_title=d.type_title,
-            reference=d.reference,
-            sender=d.sender,
-            sender_id=d.sender_id,
-            recipient_ids=list(d.recipient_ids),
-            action_code=d.action_code,
-        )
-    if isinstance(d, domain.CommunicationDetail):
-        return CrmcomCommunicationDetail(
-            number=d.number,
-            category=d.category,
-            media=d.media,
-            from_=d.sender,
-            to=d.recipient,
-            viewed_on=d.viewed_on,
-        )
-    if isinstance(d, domain.NoteDetail):
-        return LiveVoxNoteDetail(note_id=d.note_id, account=d.account)
-    return None
+# One member per vendor module under schema/vendors/, in their declared order.
+if TYPE_CHECKING:
+    InteractionDetail = Any
+else:
+    InteractionDetail = Annotated[
+        Union[tuple(d.graphql for d in detail_types())],  # noqa: UP007
+        strawberry.union("InteractionDetail", description="The vendor's own fields."),
+    ]
 
 
 @strawberry.type(description="A call, email, note, action-log entry or contact moment.")
