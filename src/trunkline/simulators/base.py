@@ -3,7 +3,8 @@
 A simulator is a Starlette app built by `simulator_app(name, routes)`. Each one gets:
 
 - `Faults` on `app.state.faults`: latency (fixed + jitter), error rate (5xx), 429 bursts
-  (with `Retry-After`), and a `down` switch (503 on every call);
+  (with `Retry-After`), a `down` switch (503 on every call) and `reject_auth` (401 on
+  every call, as for credentials the vendor refuses);
 - a call log on `app.state.calls` (method + path of each vendor call, control routes excluded);
 - control routes under `/_sim/`: `GET /_sim/faults`, `PUT /_sim/faults` (JSON of the Faults
   fields to change), `GET /_sim/calls`, `DELETE /_sim/calls`;
@@ -43,6 +44,7 @@ class Faults:
     burst_429: int = 0  # the next N calls answer 429
     retry_after_s: int = 1
     down: bool = False
+    reject_auth: bool = False  # 401 on every call: the credentials are refused
 
     def update(self, changes: dict[str, object]) -> None:
         names = {f.name for f in fields(self)}
@@ -101,6 +103,8 @@ class FaultMiddleware:
         response: Response | None = None
         if f.down:
             response = JSONResponse({"message": "service unavailable"}, 503)
+        elif f.reject_auth:
+            response = JSONResponse({"message": "invalid credentials"}, 401)
         elif f.burst_429 > 0:
             f.burst_429 -= 1
             response = JSONResponse(
