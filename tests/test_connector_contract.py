@@ -207,7 +207,7 @@ async def test_wrong_credentials_are_a_typed_error_without_the_secret(
         assert type(caught.value) is VendorRejected
         assert caught.value.code == "VENDOR_REJECTED"
         assert caught.value.status == 401
-        assert_clean(caught.value, vendor, {SECRET})
+        assert_clean(caught.value, vendor, {SECRET} | secrets_in_use(c))
         assert SECRET not in repr(c.settings) and SECRET not in repr(c)
         assert SECRET not in caplog.text
         assert sim.state.calls.entries, "the vendor was asked"
