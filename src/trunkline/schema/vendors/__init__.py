@@ -28,6 +28,10 @@ class DetailType:
     position: int
 
 
+# Each record's rendering by its class, filled once the modules are found.
+_RENDER: dict[type, Callable[[Any], Any]] = {}
+
+
 @cache
 def detail_types() -> tuple[DetailType, ...]:
     """Every vendor module's detail type, in union order."""
@@ -39,19 +43,15 @@ def detail_types() -> tuple[DetailType, ...]:
         detail = getattr(module, "DETAIL", None)
         if isinstance(detail, DetailType):
             found.append(detail)
+    _RENDER.update((d.record, d.render) for d in found)
     return tuple(sorted(found, key=lambda d: d.position))
-
-
-@cache
-def _renderers() -> dict[type[Detail], Callable[[Any], Any]]:
-    return {d.record: d.render for d in detail_types()}
 
 
 def render_detail(d: Detail | None) -> Any:
     """The Strawberry object for a vendor's detail record (None: none, or unknown)."""
-    if d is None:
-        return None
-    render = _renderers().get(type(d))
+    if not _RENDER:
+        detail_types()
+    render = _RENDER.get(type(d))  # one lookup per interaction, None's class included
     return render(d) if render is not None else None
 
 
