@@ -29,9 +29,7 @@ from tenacity import (
 
 from trunkline.config import VendorSettings
 from trunkline.connectors.transport import Answer, VendorHTTP
-from trunkline.domain import (
-    Vendor,
-)
+from trunkline.domain import Vendor
 from trunkline.errors import (
     VendorConflict,
     VendorNotFound,
@@ -40,7 +38,7 @@ from trunkline.errors import (
     VendorRejected,
     VendorUnavailable,
 )
-from trunkline.sources import (
+from trunkline.sources import (  # the ports, also named here for the connectors
     ContactSource,
     HistoryRead,
     InteractionSource,
