@@ -40,7 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     "domain": set(),
     "details": {"domain"},
     "errors": set(),
-    "config": {"errors"},
+    "config": {"errors", "domain"},  # the vendor names it checks tables against
     "pagination": {"errors"},
     "lazy": set(),
 }
