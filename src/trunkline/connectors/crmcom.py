@@ -46,7 +46,9 @@ from trunkline.domain import (
     VendorRef,
 )
 from trunkline.errors import (
+    BadUserInput,
     ConfigError,
+    TrunklineError,
     VendorConflict,
     VendorNotFound,
     VendorProtocolError,
@@ -54,6 +56,15 @@ from trunkline.errors import (
 )
 from trunkline.pagination.counted import count_of, counted_batch
 from trunkline.pagination.merge import Batch
+from trunkline.queues import (
+    QueueAction,
+    QueueContact,
+    QueueEntry,
+    QueueEntryState,
+    QueueEntryStateConflict,
+    QueueRef,
+    queues_option,
+)
 
 API = "/crmapi/rest/v2/"
 MAX_RESULTS = 500
@@ -331,6 +342,19 @@ class CcCommunication(Lenient):
         )
 
 
+class CcContactRef(Lenient):
+    """The contact information nested in a queued communication."""
+
+    id: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+    @field_validator("id", "first_name", "last_name", mode="before")
+    @classmethod
+    def _str(cls, v: Any) -> str | None:
+        return clean_text(v)
+
+
 class CcCommunicationRef(Lenient):
     """A communication as nested in a queue entry."""
 
@@ -338,11 +362,17 @@ class CcCommunicationRef(Lenient):
     number: str | None = None
     subject: str | None = None
     life_cycle_state: str | None = None
+    contact_information: CcContactRef | None = None
 
     @field_validator("id", "number", "life_cycle_state", mode="before")
     @classmethod
     def _str(cls, v: Any) -> str | None:
         return clean_text(v)
+
+    @field_validator("contact_information", mode="before")
+    @classmethod
+    def _object(cls, v: Any) -> Any:
+        return v if isinstance(v, dict) else None
 
 
 class CcQueueEntry(Lenient):
@@ -390,6 +420,22 @@ _QUEUE_FILTERS: Final[Mapping[str, tuple[str, str | None]]] = {
     "external_system_name": ("communication_queue_external_system_identifier", "name"),
     "contact_id": ("contact_information_identifier", "id"),
 }
+
+
+# The queue entry fields the gateway maps (fields_set of every queue read).
+QUEUE_FIELDS_SET: Final = ",".join(
+    (
+        "id",
+        "number",
+        "life_cycle_state",
+        "error_code",
+        "error_description",
+        "communication",
+        "communication_queue_external_system",
+        "log_information",
+    )
+)
+_ENTRY_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _ident(key: str, value: str) -> str:
@@ -473,7 +519,11 @@ class CrmComConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.CRMCOM
     default_contact_key: ClassVar[str] = "link"
     # Embedded: the LiveVox custom field COL6 holds the CRM.COM contact id.
-    embedded_options: ClassVar[Mapping[str, Any]] = {"contact_key": "custom_field:COL6"}
+    # The simulator's queues: one external system's, and one media's.
+    embedded_options: ClassVar[Mapping[str, Any]] = {
+        "contact_key": "custom_field:COL6",
+        "queues": [{"external_system": "EXT 1"}, {"media": "SMS"}],
+    }
     endpoints: ClassVar[Mapping[str, Endpoint]] = {
         "login": Endpoint("POST", API + "authentication/login", idempotent=False),
         "show": Endpoint("GET", API + "communications/show"),
@@ -803,6 +853,140 @@ class CrmComConnector(Connector):
     async def remove_queue_entry(self, entry_id: str) -> CcQueueEntry:
         """PENDING or COMPLETED -> COMPLETED_AND_REMOVED."""
         return await self._queue_action("queue_remove", entry_id)
+
+    # ---- the queue as a QueueSource (trunkline/queues.py) --------------------------
+    def configured_queues(self) -> Sequence[QueueRef]:
+        """`[vendors.crmcom] queues` (the embedded default: the simulator's)."""
+        try:
+            return queues_option(self.vendor, self.option("queues"))
+        except (ValueError, TrunklineError) as exc:
+            message = exc.message if isinstance(exc, TrunklineError) else str(exc)
+            raise ConfigError(f"[vendors.{self.name}] queues: {message}") from None
+
+    def check_entry_id(self, entry_id: str) -> str:
+        if not _ENTRY_ID.fullmatch(entry_id):
+            raise BadUserInput(f"{entry_id!r} is not a CRM.COM queue entry id.")
+        return entry_id
+
+    @staticmethod
+    def _queue_params(queue: QueueRef) -> dict[str, Any]:
+        if queue.kind == "media":
+            return {"media": queue.value}
+        return {
+            "communication_queue_external_system_identifier": _ident(
+                "name", queue.value
+            )
+        }
+
+    async def _queue_page(
+        self,
+        endpoint: str,
+        queue: QueueRef,
+        offset: int,
+        limit: int,
+        **extra: Any,
+    ) -> tuple[list[QueueEntry], bool]:
+        # One more than asked tells whether more follow (the vendor has no `next`).
+        asked = max(1, min(limit + 1, MAX_RESULTS))
+        data = await self._get(
+            endpoint,
+            **self._queue_params(queue),
+            **extra,
+            offset=offset,
+            number_of_results=asked,
+            fields_set=QUEUE_FIELDS_SET,
+        )
+        entries = [self._entry(q) for q in self._list(data)]
+        more = len(entries) > limit or (len(entries) == asked == limit)
+        return entries[:limit], more
+
+    async def queue_entries(
+        self,
+        queue: QueueRef,
+        offset: int,
+        limit: int,
+        state: QueueEntryState | None = None,
+    ) -> tuple[Sequence[QueueEntry], bool]:
+        extra = {} if state is None else {"life_cycle_state": state.value}
+        return await self._queue_page("queue_list", queue, offset, limit, **extra)
+
+    async def pending_completed_entries(
+        self, queue: QueueRef, offset: int, limit: int
+    ) -> tuple[Sequence[QueueEntry], bool]:
+        return await self._queue_page("queue_pending_completed", queue, offset, limit)
+
+    async def latest_queue_entries(
+        self, queue: QueueRef, count: int
+    ) -> Sequence[QueueEntry]:
+        data = await self._get(
+            "queue_latest",
+            **self._queue_params(queue),
+            number=max(1, min(count, MAX_RESULTS)),
+            fields_set=QUEUE_FIELDS_SET,
+        )
+        return [self._entry(q) for q in self._list(data)]
+
+    async def queue_entry(self, entry_id: str) -> QueueEntry | None:
+        found = await self.get_queue_entry(self.check_entry_id(entry_id))
+        return None if found is None else self._to_entry(found)
+
+    async def act_on_queue_entry(
+        self,
+        entry_id: str,
+        action: QueueAction,
+        error_code: str | None = None,
+        error_description: str | None = None,
+    ) -> QueueEntry:
+        entry_id = self.check_entry_id(entry_id)
+        try:
+            if action is QueueAction.PROCESS:
+                done = await self.process_queue_entry(entry_id)
+            elif action is QueueAction.REJECT:
+                done = await self.reject_queue_entry(
+                    entry_id, error_code or "", error_description or ""
+                )
+            else:
+                done = await self.remove_queue_entry(entry_id)
+        except QueueEntryStateConflict:
+            raise
+        except VendorConflict as exc:
+            raise QueueEntryStateConflict(
+                self.name, exc.message, status=exc.status
+            ) from None
+        return self._to_entry(done)
+
+    def _entry(self, raw: Any) -> QueueEntry:
+        return self._to_entry(self._queue_entry(raw))
+
+    def _to_entry(self, q: CcQueueEntry) -> QueueEntry:
+        try:
+            state = QueueEntryState(q.life_cycle_state or "")
+        except ValueError:
+            raise VendorProtocolError(
+                self.name,
+                f"CRMCOM: queue entry {q.id} has state {q.life_cycle_state!r}",
+            ) from None
+        comm = q.communication
+        person = comm.contact_information if comm else None
+        log = q.log_information
+        return QueueEntry(
+            source=VendorRef(Vendor.CRMCOM, q.id),
+            state=state,
+            number=q.number,
+            error_code=q.error_code,
+            error_description=q.error_description,
+            created_at=log.created_date if log else None,
+            updated_at=log.updated_date if log else None,
+            external_system=q.external_system.name if q.external_system else None,
+            communication_id=comm.id if comm else None,
+            contact=QueueContact(
+                VendorRef(Vendor.CRMCOM, person.id),
+                person.first_name,
+                person.last_name,
+            )
+            if person is not None and person.id
+            else None,
+        )
 
 
 CONNECTOR = CrmComConnector

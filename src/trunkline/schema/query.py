@@ -17,11 +17,14 @@ from trunkline.schema.contact import Contact
 from trunkline.schema.ids import contact_account_of, parse_global_id
 from trunkline.schema.inputs import ContactFilter, InteractionFilter
 from trunkline.schema.interaction import Interaction, interactions_connection
+from trunkline.schema.queue import Queue, QueueEntry, QueueQuery
 from trunkline.schema.selection import node_fields
 
 NODE_TYPES: dict[str, type[relay.Node]] = {
     "Contact": Contact,
     "Interaction": Interaction,
+    "Queue": Queue,
+    "QueueEntry": QueueEntry,
 }
 
 
@@ -41,7 +44,7 @@ async def _resolve(info: Info, raw: str) -> relay.Node | None:
 
 
 @strawberry.type
-class Query:
+class Query(QueueQuery):
     @strawberry.field(description="Fetch any object by its global ID.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return await _resolve(info, id)

@@ -1,0 +1,197 @@
+"""Queues over the embedded CRM.COM simulator: reads, paging, node(id), mutations."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import parse_qs
+
+from support import GraphQLClient
+from trunkline.domain import Vendor
+
+QUEUE_PATH = "/crmapi/rest/v2/communications/queue/"
+
+
+def gid(kind: str, key: str) -> str:
+    return base64.b64encode(f"{kind}:{key}".encode()).decode()
+
+
+def queue_calls(gql: GraphQLClient, name: str) -> list[dict[str, str]]:
+    """The query parameters of each call to `communications/queue/<name>`."""
+    return [
+        {k: v[0] for k, v in parse_qs(query).items() if k != "token"}
+        for _, path, query in gql.calls(Vendor.CRMCOM)
+        if path == QUEUE_PATH + name
+    ]
+
+
+def store(gql: GraphQLClient) -> Any:
+    return gql.sim(Vendor.CRMCOM).state.store
+
+
+def ext1(gql: GraphQLClient, states: tuple[str, ...] | None = None) -> list[Any]:
+    """The simulator's EXT 1 entries in list order (newest first)."""
+    return [
+        e
+        for e in store(gql).queue
+        if e.external_system is not None
+        and e.external_system.name == "EXT 1"
+        and (states is None or e.life_cycle_state in states)
+    ]
+
+
+OUT_OF_THE_BOX = "{ queues { id entries(first: 5) { edges { node { id state } } } } }"
+
+
+async def test_configured_queues_answer_out_of_the_box(gql: GraphQLClient) -> None:
+    data = await gql.data(OUT_OF_THE_BOX)
+    queues = data["queues"]
+    assert [q["id"] for q in queues] == [
+        gid("Queue", "crmcom:external_system:EXT 1"),
+        gid("Queue", "crmcom:media:SMS"),
+    ]
+    first = ext1(gql)[:5]
+    assert [e["node"] for e in queues[0]["entries"]["edges"]] == [
+        {"id": gid("QueueEntry", f"crmcom:{e.id}"), "state": e.life_cycle_state}
+        for e in first
+    ]
+    sms = [e for e in store(gql).queue if e.communication.media == "SMS"][:5]
+    assert [e["node"]["id"] for e in queues[1]["entries"]["edges"]] == [
+        gid("QueueEntry", f"crmcom:{e.id}") for e in sms
+    ]
+
+
+PAGE = """query ($after: String, $state: QueueEntryState) {
+  queue(externalSystem: "EXT 1") {
+    entries(first: 7, after: $after, filter: { state: $state }) {
+      edges { node { id number state } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+
+
+async def test_entries_page_by_exact_offsets(gql: GraphQLClient) -> None:
+    expected = ext1(gql, ("PENDING",))
+    seen: list[str] = []
+    after = None
+    gql.reset_calls()
+    while True:
+        data = await gql.data(PAGE, {"after": after, "state": "PENDING"})
+        conn = data["queue"]["entries"]
+        seen += [e["node"]["number"] for e in conn["edges"]]
+        assert {e["node"]["state"] for e in conn["edges"]} <= {"PENDING"}
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    assert seen == [e.number for e in expected]
+    calls = queue_calls(gql, "list")
+    pages = -(-len(expected) // 7) + (len(expected) % 7 == 0)
+    assert len(calls) == pages
+    for n, call in enumerate(calls):
+        assert call["offset"] == str(7 * n)
+        assert call["number_of_results"] == "8"  # one more tells if more follow
+        assert call["life_cycle_state"] == "PENDING"
+        assert call["communication_queue_external_system_identifier"] == (
+            '{"name":"EXT 1"}'
+        )
+
+
+async def test_a_cursor_of_another_filter_is_refused(gql: GraphQLClient) -> None:
+    data = await gql.data(PAGE, {"state": "PENDING"})
+    cursor = data["queue"]["entries"]["pageInfo"]["endCursor"]
+    body = await gql.query(PAGE, {"after": cursor, "state": "COMPLETED"})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_latest_and_pending_completed(gql: GraphQLClient) -> None:
+    query = """{ queue(media: SMS) {
+      latest(count: 4) { number state }
+      pendingCompleted(first: 6) { edges { node { number state } } pageInfo { hasNextPage } }
+    } }"""
+    gql.reset_calls()
+    data = (await gql.data(query))["queue"]
+    sms = [e for e in store(gql).queue if e.communication.media == "SMS"]
+    pending = [e for e in sms if e.life_cycle_state == "PENDING"]
+    assert data["latest"] == [
+        {"number": e.number, "state": "PENDING"} for e in pending[:4]
+    ]
+    both = [e for e in sms if e.life_cycle_state in ("PENDING", "COMPLETED")]
+    assert [e["node"] for e in data["pendingCompleted"]["edges"]] == [
+        {"number": e.number, "state": e.life_cycle_state} for e in both[:6]
+    ]
+    assert data["pendingCompleted"]["pageInfo"]["hasNextPage"] is True
+    assert queue_calls(gql, "get_latest") == [
+        {
+            "media": "SMS",
+            "number": "4",
+            "fields_set": queue_calls(gql, "get_latest")[0]["fields_set"],
+        }
+    ]
+    [pc] = queue_calls(gql, "get_pending_completed")
+    assert (pc["media"], pc["offset"], pc["number_of_results"]) == ("SMS", "0", "7")
+    body = await gql.query("{ queue(media: SMS) { latest(count: 0) { number } } }")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+ENTRY = """query ($id: ID!) { node(id: $id) { id ... on QueueEntry {
+  number state errorCode createdAt externalSystem
+  queue { id kind externalSystem configured }
+  contact { source { vendor vendorId } firstName lastName }
+  communication { id subject source { vendor vendorId } }
+} } }"""
+
+
+async def test_node_for_queue_and_queue_entry(gql: GraphQLClient) -> None:
+    entry = ext1(gql)[0]
+    entry_id = gid("QueueEntry", f"crmcom:{entry.id}")
+    gql.reset_calls()
+    node = (await gql.data(ENTRY, {"id": entry_id}))["node"]
+    comm = entry.communication
+    assert node["id"] == entry_id
+    assert node["number"] == entry.number
+    assert node["state"] == entry.life_cycle_state
+    assert node["externalSystem"] == "EXT 1"
+    assert node["queue"] == {
+        "id": gid("Queue", "crmcom:external_system:EXT 1"),
+        "kind": "EXTERNAL_SYSTEM",
+        "externalSystem": "EXT 1",
+        "configured": True,
+    }
+    assert node["contact"] == {
+        "source": {"vendor": "CRMCOM", "vendorId": comm.contact.id},
+        "firstName": comm.contact.person.first_name,
+        "lastName": comm.contact.person.last_name,
+    }
+    assert node["communication"]["source"] == {"vendor": "CRMCOM", "vendorId": comm.id}
+    assert node["communication"]["subject"] == comm.subject
+    # one show of the entry, one of its communication
+    assert [p for _, p, _ in gql.calls(Vendor.CRMCOM) if "login" not in p] == [
+        QUEUE_PATH + "show",
+        "/crmapi/rest/v2/communications/show",
+    ]
+    queue_id = gid("Queue", "crmcom:media:EMAIL")
+    found = await gql.data(
+        "query ($id: ID!) { node(id: $id) { id ... on Queue { media configured } } }",
+        {"id": queue_id},
+    )
+    assert found["node"] == {"id": queue_id, "media": "EMAIL", "configured": False}
+    for bad in (
+        gid("QueueEntry", "crmcom:" + "F" * 32),  # unknown: NOT_FOUND
+        gid("QueueEntry", "crmcom:../x"),  # not an id CRM.COM could have
+        gid("Queue", "crmcom:media:FAX"),
+        gid("Queue", "crmcom:colour:red"),
+    ):
+        body = await gql.query("query ($id: ID!) { node(id: $id) { id } }", {"id": bad})
+        code = body["errors"][0]["extensions"]["code"]
+        assert code == (
+            "NOT_FOUND"
+            if "F" * 32 in base64.b64decode(bad).decode()
+            else "BAD_USER_INPUT"
+        )
+
+
+async def test_queue_needs_exactly_one_of_system_or_media(gql: GraphQLClient) -> None:
+    for args in ("", '(externalSystem: "EXT 1", media: SMS)', '(externalSystem: " ")'):
+        body = await gql.query(f"{{ queue{args} {{ id }} }}")
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
