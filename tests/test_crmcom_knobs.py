@@ -46,7 +46,7 @@ query ($id: ID!, $first: Int, $after: String) {
 }
 """
 LINK = """mutation ($c: ID!, $id: String!) {
-  linkContact(contactId: $c, vendor: CRMCOM, vendorId: $id) { changed } }"""
+  linkContact(input: { contactId: $c, vendor: CRMCOM, vendorId: $id }) { changed } }"""
 NESTED = """{ contacts(first: 20) { nodes {
   interactions(first: 5) { edges { node { id occurredAt } } } } } }"""
 SIZES = [3, 7, 20, 50]  # page sizes, cycled: page boundaries fall everywhere

@@ -50,7 +50,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     (
         "mutation",
         {
-            "query": 'mutation { unlinkContact(contactId: "!!", vendor: MOXIWORKS) { changed } }'
+            "query": 'mutation { unlinkContact(input: { contactId: "!!", vendor: MOXIWORKS }) { changed userErrors { field code } } }'
         },
     ),
 ]
@@ -94,7 +94,7 @@ async def test_vendor_failure_is_reported_alike(gql: GraphQLClient) -> None:
 
 
 async def test_mutation_over_get_is_refused_on_every_send(gql: GraphQLClient) -> None:
-    query = 'mutation { unlinkContact(contactId: "x", vendor: MOXIWORKS) { changed } }'
+    query = 'mutation { unlinkContact(input: { contactId: "x", vendor: MOXIWORKS }) { changed } }'
     await gql.http.post("/graphql", json={"query": query})  # cached and validated
     for _ in range(2):
         r = await gql.http.get("/graphql", params={"query": query})

@@ -211,20 +211,39 @@ async def test_link_and_unlink_a_contact(gql: GraphQLClient) -> None:
     other = people()[0]
     contact = gid("Contact", person.account)
     link = """mutation ($c: ID!, $v: Vendor!, $id: String!) {
-      linkContact(contactId: $c, vendor: $v, vendorId: $id) { changed vendorId contact { account } } }"""
+      linkContact(input: { contactId: $c, vendor: $v, vendorId: $id, clientMutationId: "m1" }) {
+        changed vendorId contact { account } clientMutationId userErrors { field message code } } }"""
     data = await gql.data(link, {"c": contact, "v": "MOXIWORKS", "id": other.account})
-    assert data["linkContact"]["changed"] is True
+    assert data["linkContact"] == {
+        "changed": True,
+        "vendorId": other.account,
+        "contact": {"account": person.account},
+        "clientMutationId": "m1",
+        "userErrors": [],
+    }
     seen, _ = await walk(gql, 3, [200], {"vendors": ["MOXIWORKS"]})
     assert len(seen) == len(gql.sim(Vendor.MOXIWORKS).state.store.logs[other.account])
+    unlink = """mutation ($c: ID!) { unlinkContact(input: { contactId: $c, vendor: MOXIWORKS }) {
+      changed clientMutationId userErrors { field code } } }"""
+    data = await gql.data(unlink, {"c": contact})
+    assert data["unlinkContact"] == {
+        "changed": True,
+        "clientMutationId": None,
+        "userErrors": [],
+    }
+    # Expected failures are user errors naming the input field, not GraphQL errors.
     data = await gql.data(
-        "mutation ($c: ID!) { unlinkContact(contactId: $c, vendor: MOXIWORKS) { changed } }",
-        {"c": contact},
-    )
-    assert data["unlinkContact"]["changed"] is True
-    body = await gql.query(
         link, {"c": gid("Contact", "nope"), "v": "MOXIWORKS", "id": "x"}
     )
-    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    [error] = data["linkContact"]["userErrors"]
+    assert (error["field"], error["code"]) == (["contactId"], "NOT_FOUND")
+    assert data["linkContact"]["changed"] is False
+    data = await gql.data(link, {"c": contact, "v": "MOXIWORKS", "id": "  "})
+    [error] = data["linkContact"]["userErrors"]
+    assert (error["field"], error["code"]) == (["vendorId"], "BAD_USER_INPUT")
+    data = await gql.data(unlink, {"c": gid("Interaction", "x")})
+    [error] = data["unlinkContact"]["userErrors"]
+    assert (error["field"], error["code"]) == (["contactId"], "BAD_USER_INPUT")
 
 
 BACK = """

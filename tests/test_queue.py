@@ -195,3 +195,132 @@ async def test_queue_needs_exactly_one_of_system_or_media(gql: GraphQLClient) ->
     for args in ("", '(externalSystem: "EXT 1", media: SMS)', '(externalSystem: " ")'):
         body = await gql.query(f"{{ queue{args} {{ id }} }}")
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+# ---- mutations ------------------------------------------------------------------
+
+PROCESS = """mutation ($id: ID!) {
+  processQueueEntry(input: { id: $id, clientMutationId: "p1" }) {
+    queueEntry { id state updatedAt }
+    clientMutationId
+    userErrors { field message code }
+  }
+}"""
+REJECT = """mutation ($id: ID!, $code: String, $description: String) {
+  rejectQueueEntry(input: { id: $id, errorCode: $code, errorDescription: $description }) {
+    queueEntry { state errorCode errorDescription }
+    clientMutationId
+    userErrors { field message code }
+  }
+}"""
+REMOVE = """mutation ($id: ID!) {
+  removeQueueEntry(input: { id: $id }) {
+    queueEntry { state } userErrors { field message code }
+  }
+}"""
+
+
+def entry_gid(entry: Any) -> str:
+    return gid("QueueEntry", f"crmcom:{entry.id}")
+
+
+def writes(gql: GraphQLClient) -> list[str]:
+    """The POSTs that reached the vendor (logins excluded)."""
+    return [
+        p for m, p, _ in gql.calls(Vendor.CRMCOM) if m == "POST" and "login" not in p
+    ]
+
+
+async def test_process_shows_completed(gql: GraphQLClient) -> None:
+    entry = ext1(gql, ("PENDING",))[0]
+    data = (await gql.data(PROCESS, {"id": entry_gid(entry)}))["processQueueEntry"]
+    assert data["queueEntry"]["id"] == entry_gid(entry)
+    assert data["queueEntry"]["state"] == "COMPLETED"
+    assert (data["clientMutationId"], data["userErrors"]) == ("p1", [])
+    assert entry.life_cycle_state == "COMPLETED"
+    node = await gql.data(
+        "query ($id: ID!) { node(id: $id) { ... on QueueEntry { state } } }",
+        {"id": entry_gid(entry)},
+    )
+    assert node["node"]["state"] == "COMPLETED"
+
+
+async def test_final_states_are_refused_as_user_errors(gql: GraphQLClient) -> None:
+    done = ext1(gql, ("COMPLETED",))[0]
+    rejected = ext1(gql, ("REJECTED",))[0]
+    removed = ext1(gql, ("COMPLETED_AND_REMOVED",))[0]
+    cases = [
+        (PROCESS, "processQueueEntry", done, {}),
+        (PROCESS, "processQueueEntry", rejected, {}),
+        (REJECT, "rejectQueueEntry", removed, {"code": "01", "description": "x"}),
+        (REMOVE, "removeQueueEntry", rejected, {}),
+        (REMOVE, "removeQueueEntry", removed, {}),
+    ]
+    for query, name, entry, extra in cases:
+        before = (entry.life_cycle_state, entry.updated, entry.error_code)
+        data = (await gql.data(query, {"id": entry_gid(entry), **extra}))[name]
+        assert data["queueEntry"] is None
+        [error] = data["userErrors"]
+        assert (error["field"], error["code"]) == (["id"], "CONFLICT"), name
+        assert entry.life_cycle_state in error["message"]
+        assert (entry.life_cycle_state, entry.updated, entry.error_code) == before
+
+
+async def test_reject_needs_code_and_description(gql: GraphQLClient) -> None:
+    entry = ext1(gql, ("PENDING",))[0]
+    gql.reset_calls()
+    for variables, fields in (
+        ({}, [["errorCode"], ["errorDescription"]]),
+        ({"code": "01"}, [["errorDescription"]]),
+        ({"code": " ", "description": "Not configured."}, [["errorCode"]]),
+        ({"code": "01", "description": "x" * 1001}, [["errorDescription"]]),
+    ):
+        data = await gql.data(REJECT, {"id": entry_gid(entry), **variables})
+        errors = data["rejectQueueEntry"]["userErrors"]
+        assert [e["field"] for e in errors] == fields
+        assert {e["code"] for e in errors} == {"BAD_USER_INPUT"}
+    assert writes(gql) == []  # nothing reached the vendor
+    assert (entry.life_cycle_state, entry.error_code) == ("PENDING", None)
+    data = await gql.data(
+        REJECT,
+        {"id": entry_gid(entry), "code": "01", "description": "Not configured."},
+    )
+    assert data["rejectQueueEntry"]["queueEntry"] == {
+        "state": "REJECTED",
+        "errorCode": "01",
+        "errorDescription": "Not configured.",
+    }
+    assert (entry.life_cycle_state, entry.error_code) == ("REJECTED", "01")
+
+
+async def test_remove_and_bad_ids(gql: GraphQLClient) -> None:
+    entry = ext1(gql, ("COMPLETED",))[0]
+    data = await gql.data(REMOVE, {"id": entry_gid(entry)})
+    assert data["removeQueueEntry"] == {
+        "queueEntry": {"state": "COMPLETED_AND_REMOVED"},
+        "userErrors": [],
+    }
+    gql.reset_calls()
+    for bad, code in (
+        (gid("QueueEntry", "crmcom:" + "F" * 32), "NOT_FOUND"),
+        (gid("QueueEntry", "crmcom:a/b"), "BAD_USER_INPUT"),
+        (gid("QueueEntry", "nowhere:1"), "BAD_USER_INPUT"),
+        (gid("Contact", "1000"), "BAD_USER_INPUT"),
+        ("!!", "BAD_USER_INPUT"),
+    ):
+        data = await gql.data(PROCESS, {"id": bad})
+        [error] = data["processQueueEntry"]["userErrors"]
+        assert (error["field"], error["code"]) == (["id"], code), bad
+    assert writes(gql) == [QUEUE_PATH + "process"]  # only the well-formed unknown id
+
+
+async def test_vendor_down_is_a_graphql_error(gql: GraphQLClient) -> None:
+    entry = ext1(gql, ("PENDING",))[0]
+    await gql.data("{ __typename }")
+    gql.sim(Vendor.CRMCOM).state.faults.down = True
+    body = await gql.query(PROCESS, {"id": entry_gid(entry)})
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "VENDOR_UNAVAILABLE"
+    assert error["extensions"]["vendor"] == "CRMCOM"
+    assert entry.life_cycle_state == "PENDING"

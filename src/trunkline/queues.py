@@ -42,14 +42,6 @@ class QueueAction(enum.Enum):
     REMOVE = "remove"
 
 
-# The states each action starts from (CONTRACT.md): anything else is refused.
-ACTION_FROM: Mapping[QueueAction, frozenset[QueueEntryState]] = {
-    QueueAction.PROCESS: frozenset({QueueEntryState.PENDING}),
-    QueueAction.REJECT: frozenset({QueueEntryState.PENDING}),
-    QueueAction.REMOVE: frozenset({QueueEntryState.PENDING, QueueEntryState.COMPLETED}),
-}
-
-
 class QueueEntryStateConflict(VendorConflict):
     """The vendor refused an action because of the entry's state (code CONFLICT)."""
 
@@ -189,7 +181,6 @@ class QueueSource(Protocol):
 
 
 __all__ = [
-    "ACTION_FROM",
     "QueueAction",
     "QueueContact",
     "QueueEntry",
