@@ -82,9 +82,7 @@ async def _act(
     except BadUserInput as exc:
         errors.append(user_error(exc, ["id"]))
     if action is QueueAction.REJECT:
-        for name, fault in resolvers.check_reject_reason(
-            error_code, error_description
-        ):
+        for name, fault in resolvers.check_reject_reason(error_code, error_description):
             errors.append(user_error(fault, [name]))
     if errors or key is None:
         return None, errors  # nothing reaches the vendor
