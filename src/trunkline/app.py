@@ -19,7 +19,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
 
 from trunkline.config import Settings, load_settings
@@ -33,6 +33,7 @@ from trunkline.http import GraphQLEndpoint, graphiql_static_app
 from trunkline.loaders import build_loaders
 from trunkline.schema import schema
 from trunkline.sources import VendorClient
+from trunkline.subscriptions.ws import GraphQLWebSocket
 
 # Young-generation allocations between collections (default 700). Above what the
 # requests in flight hold at once, so collections come as garbage cycles accumulate,
@@ -139,6 +140,9 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/", root),
         Route("/graphql", endpoint, methods=["GET", "POST"]),
+        WebSocketRoute(
+            "/graphql", GraphQLWebSocket(schema, context_getter=context_getter)
+        ),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Mount("/graphiql-static", graphiql_static_app()),
@@ -154,6 +158,7 @@ def create_app(
         try:
             yield
         finally:
+            await gateway.queue_pollers.aclose()
             await asyncio.gather(*(c.aclose() for c in gateway.connectors.values()))
             if gateway.identity is not None:
                 await gateway.identity.aclose()

@@ -10,6 +10,7 @@ from trunkline.config import Settings
 from trunkline.domain import ContactGroup, Vendor
 from trunkline.errors import ConfigError, ConnectorError
 from trunkline.sources import ContactSource, InteractionSource, VendorClient
+from trunkline.subscriptions.pollers import PollerRegistry
 
 if TYPE_CHECKING:
     from trunkline.loaders import Loaders
@@ -23,6 +24,7 @@ class Gateway:
     settings: Settings
     connectors: Mapping[Vendor, VendorClient]
     identity: IdentityStore | None = None
+    queue_pollers: PollerRegistry = field(default_factory=PollerRegistry)
 
     def __post_init__(self) -> None:
         # Protocol isinstance checks are slow: sort the connectors once, not per request.

@@ -22,6 +22,7 @@ from trunkline.schema.errors import ErrorMapping, mapped_errors
 from trunkline.schema.execution import Executor
 from trunkline.schema.mutation import Mutation
 from trunkline.schema.query import Query
+from trunkline.schema.subscription import Subscription
 
 # Depth and alias limits as rule classes built once: Strawberry's limiter extensions
 # build a new rule class per request, which would defeat the document cache.
@@ -105,6 +106,7 @@ def build_schema() -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(relay_max_results=1000),
         execution_context_class=Executor,
         extensions=[

@@ -9,7 +9,12 @@
   // The endpoint serves this page on GET, so its URL minus query/hash is the
   // GraphQL endpoint, wherever the app is mounted.
   var url = window.location.origin + window.location.pathname;
-  var fetcher = GraphiQL.createFetcher({ url: url });
+  // Subscriptions go over graphql-transport-ws on the same path (the bundle
+  // carries the graphql-ws client).
+  var fetcher = GraphiQL.createFetcher({
+    url: url,
+    subscriptionUrl: url.replace(/^http/, 'ws'),
+  });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(
     React.createElement(GraphiQL, {

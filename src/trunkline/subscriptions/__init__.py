@@ -1,0 +1,1 @@
+"""Live updates: queue pollers shared by subscribers, and graphql-transport-ws."""

@@ -1,0 +1,223 @@
+"""GraphQL over WebSocket at `/graphql`: the graphql-transport-ws protocol
+(github.com/enisdenjo/graphql-ws, PROTOCOL.md), for subscriptions (and any operation).
+
+Messages: connection_init -> connection_ack, ping/pong, subscribe -> next* then complete
+(or error, for a request error), complete from the client to stop. Protocol faults close
+the socket with the protocol's codes (4400 invalid message, 4401 unauthorised, 4406
+subprotocol, 4408 init timeout, 4409 duplicate id, 4429 init twice). Each operation gets
+its own context, as an HTTP request does; a subscription's loaders are renewed after
+each event, so no event answers from another's cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import aclosing
+from typing import Any, Final
+
+import orjson
+from graphql import GraphQLError
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry import Schema
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from trunkline.schema.errors import mapped_errors
+
+log = logging.getLogger("trunkline.ws")
+
+PROTOCOL: Final = "graphql-transport-ws"
+_ALL: Final = (OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
+_INTERNAL: Final = {
+    "message": "Unexpected error.",
+    "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+}
+
+ContextGetter = Callable[[Any], Awaitable[Any]]
+
+
+class _Close(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class GraphQLWebSocket:
+    """ASGI app for `WebSocketRoute("/graphql", ...)`."""
+
+    def __init__(
+        self,
+        schema: Schema,
+        *,
+        context_getter: ContextGetter,
+        init_timeout_s: float = 5.0,
+    ) -> None:
+        self.schema = schema
+        self.context_getter = context_getter
+        self.init_timeout_s = init_timeout_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ws = WebSocket(scope, receive, send)
+        if PROTOCOL not in scope.get("subprotocols", []):
+            await ws.accept()
+            await ws.close(4406, "Subprotocol not acceptable")
+            return
+        await ws.accept(subprotocol=PROTOCOL)
+        await _Session(self, ws).run()
+
+
+class _Session:
+    def __init__(self, app: GraphQLWebSocket, ws: WebSocket) -> None:
+        self.app = app
+        self.ws = ws
+        self.acked = False
+        self.operations: dict[str, asyncio.Task[None]] = {}
+        self._send_lock = asyncio.Lock()
+
+    async def run(self) -> None:
+        timer = asyncio.create_task(self._init_timeout())
+        try:
+            while True:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                await self._handle(message.get("text"))
+        except _Close as close:
+            with contextlib.suppress(Exception):
+                await self.ws.close(close.code, close.reason)
+        except WebSocketDisconnect:
+            return
+        finally:
+            timer.cancel()
+            for task in list(self.operations.values()):
+                task.cancel()
+
+    async def _init_timeout(self) -> None:
+        await asyncio.sleep(self.app.init_timeout_s)
+        if not self.acked:
+            with contextlib.suppress(Exception):
+                await self.ws.close(4408, "Connection initialisation timeout")
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        async with self._send_lock:
+            await self.ws.send_text(orjson.dumps(message).decode())
+
+    async def _handle(self, text: str | None) -> None:
+        try:
+            message = orjson.loads(text) if text is not None else None
+        except orjson.JSONDecodeError:
+            message = None
+        kind = message.get("type") if isinstance(message, dict) else None
+        if not isinstance(message, dict) or not isinstance(kind, str):
+            raise _Close(4400, "Invalid message received")
+        if kind == "connection_init":
+            if self.acked:
+                raise _Close(4429, "Too many initialisation requests")
+            self.acked = True
+            await self._send({"type": "connection_ack"})
+        elif kind == "ping":
+            await self._send({"type": "pong"})
+        elif kind == "pong":
+            pass
+        elif kind == "subscribe":
+            self._subscribe(message)
+        elif kind == "complete":
+            op_id = message.get("id")
+            task = self.operations.pop(op_id, None) if isinstance(op_id, str) else None
+            if task is not None:
+                task.cancel()
+        else:
+            raise _Close(4400, f"Invalid message type {kind!r}")
+
+    def _subscribe(self, message: dict[str, Any]) -> None:
+        if not self.acked:
+            raise _Close(4401, "Unauthorized")
+        op_id, payload = message.get("id"), message.get("payload")
+        if not isinstance(op_id, str) or not op_id or not isinstance(payload, dict):
+            raise _Close(4400, "Invalid subscribe message")
+        query, variables = payload.get("query"), payload.get("variables")
+        name, extensions = payload.get("operationName"), payload.get("extensions")
+        if (
+            not isinstance(query, str)
+            or not isinstance(variables, dict | None)
+            or not isinstance(name, str | None)
+            or not isinstance(extensions, dict | None)
+        ):
+            raise _Close(4400, "Invalid subscribe payload")
+        if op_id in self.operations:
+            raise _Close(4409, f"Subscriber for {op_id} already exists")
+        self.operations[op_id] = asyncio.create_task(
+            self._operate(op_id, query, variables, name, extensions)
+        )
+
+    async def _operate(
+        self,
+        op_id: str,
+        query: str,
+        variables: dict[str, Any] | None,
+        name: str | None,
+        extensions: dict[str, Any] | None,
+    ) -> None:
+        context: Any = None
+        try:
+            context = await self.app.context_getter(self.ws)
+            stream = await self.app.schema.stream(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=name,
+                operation_extensions=extensions,
+                allowed_operation_types=_ALL,
+            )
+            async with aclosing(stream):
+                async for result in stream:
+                    if isinstance(result, PreExecutionError):
+                        errors = [e.formatted for e in result.errors or ()]
+                        await self._send(
+                            {"type": "error", "id": op_id, "payload": errors}
+                        )
+                        return
+                    await self._send(
+                        {
+                            "type": "next",
+                            "id": op_id,
+                            "payload": _payload(result, context),
+                        }
+                    )
+                    await self._renew(context)
+            await self._send({"type": "complete", "id": op_id})
+        except asyncio.CancelledError:
+            raise  # the client completed it, or left
+        except Exception:
+            log.exception("unexpected error in a websocket operation")
+            with contextlib.suppress(Exception):
+                await self._send({"type": "error", "id": op_id, "payload": [_INTERNAL]})
+        finally:
+            self.operations.pop(op_id, None)
+            close = getattr(context, "close", None)
+            if callable(close):
+                close()
+
+    async def _renew(self, context: Any) -> None:
+        """Fresh loaders (and no reported errors) for the next event."""
+        if hasattr(context, "partial_errors"):
+            context.partial_errors.clear()
+        if hasattr(context, "loaders"):
+            context.loaders.close()
+            context.loaders = (await self.app.context_getter(self.ws)).loaders
+
+
+def _payload(result: Any, context: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"data": result.data}
+    errors: list[GraphQLError] | None = mapped_errors(result.errors, context)
+    if errors:
+        out["errors"] = [e.formatted for e in errors]
+    return out
+
+
+__all__ = ["PROTOCOL", "GraphQLWebSocket"]
