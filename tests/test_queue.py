@@ -6,8 +6,14 @@ import base64
 from typing import Any
 from urllib.parse import parse_qs
 
+import pytest
+
 from support import GraphQLClient
+from trunkline.app import create_app
+from trunkline.config import load_settings
 from trunkline.domain import Vendor
+from trunkline.errors import ConfigError
+from trunkline.queues import QueueRef, queues_option
 
 QUEUE_PATH = "/crmapi/rest/v2/communications/queue/"
 
@@ -324,3 +330,67 @@ async def test_vendor_down_is_a_graphql_error(gql: GraphQLClient) -> None:
     assert error["extensions"]["code"] == "VENDOR_UNAVAILABLE"
     assert error["extensions"]["vendor"] == "CRMCOM"
     assert entry.life_cycle_state == "PENDING"
+
+
+def vendor_calls(gql: GraphQLClient) -> list[str]:
+    return [
+        p.removeprefix("/crmapi/rest/v2/")
+        for _, p, _ in gql.calls(Vendor.CRMCOM)
+        if "login" not in p
+    ]
+
+
+async def test_vendor_calls_per_queue_query(gql: GraphQLClient) -> None:
+    """The figures the README quotes."""
+    await gql.data("{ __typename }")
+    gql.reset_calls()
+    await gql.data(OUT_OF_THE_BOX)
+    assert vendor_calls(gql) == ["communications/queue/list"] * 2  # one per queue
+    gql.reset_calls()
+    await gql.data("""{ queue(externalSystem: "EXT 1") { entries(first: 5) {
+      edges { node { number communication { subject occurredAt } } } } } }""")
+    # CRM.COM shows one communication per call: no batch form
+    assert vendor_calls(gql) == [
+        "communications/queue/list",
+        *["communications/show"] * 5,
+    ]
+    gql.reset_calls()
+    await gql.data("{ queue(media: SMS) { entries(first: 499) { edges { cursor } } } }")
+    assert vendor_calls(gql) == ["communications/queue/list"]
+    gql.reset_calls()
+    data = await gql.data(
+        "{ queue(media: SMS) { entries(first: 500) { pageInfo { hasNextPage } } } }"
+    )
+    # 500 is the vendor's cap: no one-more probe, and the short answer ends the list
+    assert vendor_calls(gql) == ["communications/queue/list"]
+    assert data["queue"]["entries"]["pageInfo"]["hasNextPage"] is False
+    [call] = queue_calls(gql, "list")
+    assert call["number_of_results"] == "500"
+
+
+def test_queues_option() -> None:
+    crm = Vendor.CRMCOM
+    assert queues_option(crm, ["SMS", "EXT 1", {"media": "EMAIL"}, "SMS"]) == [
+        QueueRef(crm, "media", "SMS"),
+        QueueRef(crm, "external_system", "EXT 1"),
+        QueueRef(crm, "media", "EMAIL"),
+    ]
+    assert queues_option(crm, None) == []
+    for bad in ("SMS", [{"media": "FAX"}], [{"colour": "red"}], [3], [" "]):
+        with pytest.raises(Exception) as caught:
+            queues_option(crm, bad)
+        assert caught.type.__name__ in ("ValueError", "BadUserInput")
+
+
+def test_configured_queues_come_from_the_config_file(tmp_path: Any) -> None:
+    config = tmp_path / "trunkline.toml"
+    config.write_text('[vendors.crmcom]\nqueues = [{ media = "EMAIL" }]\n')
+    env = {"TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.sqlite3")}
+    app = create_app(load_settings(config, env=env))
+    [connector] = [
+        c for v, c in app.state.gateway.connectors.items() if v is Vendor.CRMCOM
+    ]
+    assert [q.key for q in connector.configured_queues()] == ["crmcom:media:EMAIL"]
+    config.write_text('[vendors.crmcom]\nqueues = [{ media = "FAX" }]\n')
+    with pytest.raises(ConfigError, match="queues"):
+        create_app(load_settings(config, env=env))

@@ -581,6 +581,7 @@ class CrmComConnector(Connector):
             weakref.WeakKeyDictionary()
         )
         self._context = {"tz": self._timezone()}
+        self._queues = self._queues_option()  # a bad option fails at start-up
 
     def _timezone(self) -> tzinfo:
         """`[vendors.crmcom] timezone`: the zone of the vendor's zone-less dates."""
@@ -857,6 +858,9 @@ class CrmComConnector(Connector):
     # ---- the queue as a QueueSource (trunkline/queues.py) --------------------------
     def configured_queues(self) -> Sequence[QueueRef]:
         """`[vendors.crmcom] queues` (the embedded default: the simulator's)."""
+        return self._queues
+
+    def _queues_option(self) -> list[QueueRef]:
         try:
             return queues_option(self.vendor, self.option("queues"))
         except (ValueError, TrunklineError) as exc:
