@@ -4,12 +4,17 @@ the payload with clientMutationId and userErrors { field message code }."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from graphql import (
     GraphQLInputObjectType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    parse,
+    validate,
 )
 
 from trunkline.schema import schema
@@ -56,3 +61,13 @@ def test_the_walk_sees_every_mutation() -> None:
         "rejectQueueEntry",
         "removeQueueEntry",
     }
+
+
+def test_every_graphql_block_of_the_readme_is_valid() -> None:
+    """tests/test_readme_examples.py runs the example document; this also covers the
+    subscription, which HTTP does not run."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```graphql\n(.*?)```", readme, re.S)
+    assert any("subscription" in b for b in blocks)
+    for block in blocks:
+        assert validate(schema._schema, parse(block)) == [], block
