@@ -900,9 +900,31 @@ class CrmComConnector(Connector):
             number_of_results=asked,
             fields_set=QUEUE_FIELDS_SET,
         )
-        entries = [self._entry(q) for q in self._list(data)]
+        entries = self._newest_first(
+            endpoint, [self._entry(q) for q in self._list(data)]
+        )
         more = len(entries) > limit or (len(entries) == asked == limit)
         return entries[:limit], more
+
+    def _newest_first(
+        self, endpoint: str, entries: list[QueueEntry]
+    ) -> list[QueueEntry]:
+        """CONTRACT.md's order, checked within each answer: an entry newer than the
+        one before it is a VENDOR_PROTOCOL_ERROR, not a page in another order."""
+        last: datetime | None = None
+        for entry in entries:
+            at = entry.created_at
+            if at is None:
+                continue
+            if last is not None and at > last:
+                raise VendorProtocolError(
+                    self.name,
+                    f"CRMCOM: {self.endpoints[endpoint].path} is not newest first: "
+                    f"queue entry {entry.source.vendor_id} is newer than the one "
+                    "before it",
+                )
+            last = at
+        return entries
 
     async def queue_entries(
         self,
@@ -928,7 +950,9 @@ class CrmComConnector(Connector):
             number=max(1, min(count, MAX_RESULTS)),
             fields_set=QUEUE_FIELDS_SET,
         )
-        return [self._entry(q) for q in self._list(data)]
+        return self._newest_first(
+            "queue_latest", [self._entry(q) for q in self._list(data)]
+        )
 
     async def queue_entry(self, entry_id: str) -> QueueEntry | None:
         found = await self.get_queue_entry(self.check_entry_id(entry_id))
