@@ -116,7 +116,7 @@ def _config(tmp_path: Path, text: str) -> Path:
         ),
         (
             '[vendors.crmcom]\nqueues = "support"\n',
-            "[vendors.crmcom] queues = 'support': expected a list of queue names",
+            "[vendors.crmcom] queues = 'support': expected a list of queues",
         ),
         (
             '[vendors.livevox]\nagent_uuid = "x"\n',

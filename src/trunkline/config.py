@@ -33,7 +33,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trunkline.domain import Vendor
-from trunkline.errors import ConfigError
+from trunkline.errors import BadUserInput, ConfigError
+from trunkline.queues import queues_option
 
 ENV_PREFIX = "TRUNKLINE_"
 APP_NAME = "trunkline"
@@ -108,6 +109,14 @@ def text_list(value: Any) -> list[str]:
     return [v.strip() for v in value]
 
 
+def crmcom_queues(value: Any) -> list[Any]:
+    try:
+        queues_option(Vendor.CRMCOM, value)
+    except BadUserInput:
+        raise ValueError from None
+    return list(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Key:
     """One accepted key: its check, what it expects (for errors and docs), its
@@ -159,7 +168,11 @@ VENDOR_ONLY_KEYS: dict[str, dict[str, Key]] = {
         "sender": Key(text, "a sender name (text)"),
     },
     "crmcom": {
-        "queues": Key(text_list, "a list of queue names"),
+        "queues": Key(
+            crmcom_queues,
+            "a list of queues: { media = 'SMS' }, { external_system = 'EXT 1' }, "
+            "or a media's or an external system's name",
+        ),
     },
 }
 

@@ -109,7 +109,10 @@ def entry_key(raw: str) -> tuple[Vendor, str]:
 
 
 async def entry(ctx: Context, key: str) -> QueueEntry | None:
+    """The entry a node key names; None when it names nothing."""
     vendor, entry_id = entry_key(key)
+    if not any(s.vendor is vendor for s in queue_sources(ctx.gateway)):
+        return None
     return await source_for(ctx.gateway, vendor).queue_entry(entry_id)
 
 

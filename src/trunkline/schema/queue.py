@@ -191,11 +191,11 @@ class Queue(relay.Node):
     def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Queue | None]:
+        vendors = {s.vendor for s in resolvers.queue_sources(info.context.gateway)}
         out: list[Queue | None] = []
         for key in node_ids:
             ref = q.QueueRef.parse(key)
-            resolvers.source_for(info.context.gateway, ref.vendor)
-            out.append(cls.of(ref))
+            out.append(cls.of(ref) if ref.vendor in vendors else None)
         return out
 
 
