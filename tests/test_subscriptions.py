@@ -253,3 +253,13 @@ async def test_protocol_faults_close_with_the_protocols_codes(settings: Any) -> 
                 "BAD_USER_INPUT"
             )
             assert await receive(ws) == {"id": "b", "type": "complete"}
+
+
+async def test_a_connection_runs_at_most_100_operations(settings: Any) -> None:
+    async with gateway(settings) as gw, client(gw) as ws:
+        for n in range(101):
+            await subscribe(ws, f"s{n}", {"queue": SMS})
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5.0)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+        await until(lambda: not gw.pollers.pollers)  # all 100 went with it

@@ -31,6 +31,7 @@ from trunkline.schema.errors import mapped_errors
 log = logging.getLogger("trunkline.ws")
 
 PROTOCOL: Final = "graphql-transport-ws"
+MAX_OPERATIONS: Final = 100  # running at once on one connection
 _ALL: Final = (OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
 _INTERNAL: Final = {
     "message": "Unexpected error.",
@@ -151,6 +152,8 @@ class _Session:
             raise _Close(4400, "Invalid subscribe payload")
         if op_id in self.operations:
             raise _Close(4409, f"Subscriber for {op_id} already exists")
+        if len(self.operations) >= MAX_OPERATIONS:
+            raise _Close(4400, f"At most {MAX_OPERATIONS} operations per connection")
         self.operations[op_id] = asyncio.create_task(
             self._operate(op_id, query, variables, name, extensions)
         )
