@@ -23,7 +23,16 @@ import trunkline
 ROOT = Path(trunkline.__file__).parent
 
 # Shared modules: importable by every layer.
-SHARED = {"sources", "domain", "details", "errors", "config", "pagination", "lazy"}
+SHARED = {
+    "sources",
+    "domain",
+    "details",
+    "errors",
+    "config",
+    "pagination",
+    "lazy",
+    "queues",
+}
 
 # The allowed arrows, by layer (a layer may always import itself and SHARED).
 ALLOWED: dict[str, set[str]] = {
@@ -40,12 +49,13 @@ ALLOWED: dict[str, set[str]] = {
     "domain": set(),
     "details": {"domain"},
     "errors": set(),
-    "config": {"errors", "domain"},  # the vendor names it checks tables against
+    "config": {"errors", "domain", "queues"},  # vendor names; queues it checks
+    "queues": {"domain", "errors"},  # queue records and the QueueSource port
     "pagination": {"errors"},
     "lazy": set(),
 }
 # The composition root (app, CLI, HTTP, serving) wires everything together.
-ROOT_MODULES = {"app", "cli", "http", "serving", "__init__", "__main__"}
+ROOT_MODULES = {"app", "cli", "http", "ws", "serving", "__init__", "__main__"}
 
 
 def layer_of(module: str) -> str:

@@ -33,7 +33,7 @@ from trunkline.http import GraphQLEndpoint, graphiql_static_app
 from trunkline.loaders import build_loaders
 from trunkline.schema import schema
 from trunkline.sources import VendorClient
-from trunkline.subscriptions.ws import GraphQLWebSocket
+from trunkline.ws import GraphQLWebSocket
 
 # Young-generation allocations between collections (default 700). Above what the
 # requests in flight hold at once, so collections come as garbage cycles accumulate,

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from trunkline.config import Settings
 from trunkline.domain import ContactGroup, Vendor
 from trunkline.errors import ConfigError, ConnectorError
+from trunkline.resolvers.queue_pollers import PollerRegistry
 from trunkline.sources import ContactSource, InteractionSource, VendorClient
-from trunkline.subscriptions.pollers import PollerRegistry
 
 if TYPE_CHECKING:
     from trunkline.loaders import Loaders

@@ -12,6 +12,7 @@ from trunkline.errors import BadUserInput, CursorError, NotFound
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
 from trunkline.pagination.offset import offset_slice
+from trunkline.pagination.types import Page
 from trunkline.queues import (
     QueueAction,
     QueueEntry,
@@ -19,7 +20,6 @@ from trunkline.queues import (
     QueueRef,
     QueueSource,
 )
-from trunkline.resolvers.pages import Page
 
 KIND = "QueueEntry"
 MAX_CALL = 500  # CRM.COM's cap per call

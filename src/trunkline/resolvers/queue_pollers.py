@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from trunkline.errors import ConnectorError, VendorUnavailable
 from trunkline.queues import QueueEntry, QueueEntryState, QueueRef, QueueSource
 
-log = logging.getLogger("trunkline.subscriptions")
+log = logging.getLogger("trunkline.queue_pollers")
 
 BACKLOG = 1000  # events kept for a slow subscriber; the oldest go first
 

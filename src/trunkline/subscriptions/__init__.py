@@ -1,1 +1,0 @@
-"""Live updates: queue pollers shared by subscribers, and graphql-transport-ws."""
