@@ -246,6 +246,13 @@ async def test_protocol_faults_close_with_the_protocols_codes(settings: Any) -> 
             await ws.send(json.dumps({"id": "e", "type": "subscribe", "payload": bad}))
             message = await receive(ws)
             assert message["type"] == "error" and message["id"] == "e"
+            [error] = message["payload"]
+            assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+            await ws.send(
+                json.dumps({"id": "p", "type": "subscribe", "payload": {"query": "{"}})
+            )
+            [error] = (await receive(ws))["payload"]
+            assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
             # A bad queue ID: the stream's only event is the error, then complete.
             await subscribe(ws, "b", {"queue": "!!"})
             message = await receive(ws)

@@ -19,7 +19,7 @@ from contextlib import aclosing
 from typing import Any, Final
 
 import orjson
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry import Schema
@@ -180,7 +180,7 @@ class _Session:
             async with aclosing(stream):
                 async for result in stream:
                     if isinstance(result, PreExecutionError):
-                        errors = [e.formatted for e in result.errors or ()]
+                        errors = [_request_error(e) for e in result.errors or ()]
                         await self._send(
                             {"type": "error", "id": op_id, "payload": errors}
                         )
@@ -196,6 +196,10 @@ class _Session:
             await self._send({"type": "complete", "id": op_id})
         except asyncio.CancelledError:
             raise  # the client completed it, or left
+        except GraphQLError as exc:  # the document cache's parse, raised as is
+            with contextlib.suppress(Exception):
+                error = _request_error(exc)
+                await self._send({"type": "error", "id": op_id, "payload": [error]})
         except Exception:
             log.exception("unexpected error in a websocket operation")
             with contextlib.suppress(Exception):
@@ -213,6 +217,22 @@ class _Session:
         if hasattr(context, "loaders"):
             context.loaders.close()
             context.loaders = (await self.app.context_getter(self.ws)).loaders
+
+
+def _request_error(error: GraphQLError) -> dict[str, Any]:
+    """A parse or validation error with its code, as /graphql over HTTP answers it;
+    anything unexpected is masked (and logged)."""
+    original = error.original_error
+    if original is not None and not isinstance(original, GraphQLError):
+        log.error("unexpected error preparing an operation", exc_info=original)
+        return dict(_INTERNAL)
+    syntax = isinstance(error, GraphQLSyntaxError) or isinstance(
+        original, GraphQLSyntaxError
+    )
+    code = "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+    formatted = dict(error.formatted)
+    formatted["extensions"] = {"code": code, **(error.extensions or {})}
+    return formatted
 
 
 def _payload(result: Any, context: Any) -> dict[str, Any]:
