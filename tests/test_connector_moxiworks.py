@@ -83,16 +83,20 @@ def assert_windows_bounded(sim: Starlette) -> None:
         assert 0 < high - low <= WINDOW_S
 
 
+CREDS = {"USERNAME": "partner", "PASSWORD": "s3cret"}
+
+
 def connector(
     sim: Starlette, *, url: str | None = None, **kw: Any
 ) -> MoxiWorksConnector:
+    kw.setdefault("secrets", Secrets(CREDS))
     vs = VendorSettings(name="moxiworks", base_url=url, **kw)
     return MoxiWorksConnector(vs, make_client(vs, app=sim))
 
 
 @pytest.fixture
 def sim() -> Starlette:
-    return create_app()
+    return create_app(username=CREDS["USERNAME"], password=CREDS["PASSWORD"])
 
 
 @pytest.fixture
@@ -151,7 +155,7 @@ def test_registry_finds_the_connector() -> None:
 @given(st.lists(st.integers(1, 120), min_size=1, max_size=4))
 def test_walk_returns_the_whole_history_once_newest_first(limits: list[int]) -> None:
     async def run() -> None:
-        sim = create_app()
+        sim = create_app(username="partner", password="s3cret")
         conn = connector(sim)
         try:
             batches = await walk(conn, limits)
@@ -177,10 +181,11 @@ async def test_history_reaches_past_the_first_window(
         (i.occurred_at for i in items), reverse=True
     )
     assert_windows_bounded(sim)
-    # consecutive windows tile the history: each starts where the previous ended
+    # consecutive windows tile the history: each ends where the previous began, and
+    # asks from one second earlier (the doc's date_min is exclusive)
     calls = index_calls(sim)
     for newer, older in itertools.pairwise(calls):
-        assert older["date_max"] == newer["date_min"]
+        assert int(older["date_max"]) == int(newer["date_min"]) + 1
 
 
 async def test_a_full_first_window_costs_one_call(
@@ -249,7 +254,8 @@ async def test_filter_keeps_matches_and_bounds_windows(
     )
     assert got == expected
     for params in index_calls(sim):
-        assert low <= int(params["date_min"]) and int(params["date_max"]) <= high + 1
+        assert low <= int(params["date_min"]) + 1
+        assert int(params["date_max"]) <= high + 1
     assert_windows_bounded(sim)
 
 
@@ -330,7 +336,6 @@ async def test_unknown_agent_is_a_rejection_not_a_missing_record(
 
 
 REMOTE = "https://moxi.example"
-CREDS = {"USERNAME": "partner", "PASSWORD": "s3cret"}
 
 
 @pytest.mark.parametrize(
@@ -373,7 +378,9 @@ async def test_bad_agent_config_is_a_config_error(
 
 
 async def test_missing_credentials_are_a_config_error(sim: Starlette) -> None:
-    conn = connector(sim, url=REMOTE, options={"agent_uuid": AGENT_UUID})
+    conn = connector(
+        sim, url=REMOTE, options={"agent_uuid": AGENT_UUID}, secrets=Secrets({})
+    )
     with pytest.raises(ConfigError, match="USERNAME"):
         await conn.ready()
     await conn.aclose()

@@ -1,4 +1,4 @@
-"""The MoxiWorks simulator speaks the wire contract of CONTRACT.md."""
+"""The MoxiWorks simulator speaks the vendor's doc, CONTRACT.md filling the gaps."""
 
 from __future__ import annotations
 
@@ -32,13 +32,13 @@ DAY = 86_400
 WINDOW = 90 * DAY
 PATH = "/api/action_logs"
 ACCEPT = {"Accept": "application/vnd.moxi-platform+json;version=1"}
-AUTH = ("partner-id", "partner-secret")
+AUTH = ("partner-id", "partner-secret")  # the credentials the app is configured with
 HEAVY_ACCOUNT = people()[HEAVY].account
 
 
 @pytest.fixture
 def app() -> Starlette:
-    app = create_app(now=NOW)
+    app = create_app(now=NOW, username=AUTH[0], password=AUTH[1])
     app.state.store.clock = lambda: float(NOW_TS)  # freeze time for exact windows
     return app
 
@@ -95,6 +95,24 @@ async def test_basic_auth_is_required(client: httpx.AsyncClient) -> None:
     assert_error(await client.get(PATH, params=who(), headers=bad, auth=None), 401)
     empty_secret = httpx.BasicAuth("partner-id", "")
     assert_error(await client.get(PATH, params=who(), auth=empty_secret), 401)
+    # only the configured credentials pass
+    wrong = httpx.BasicAuth("partner-id", "other-secret")
+    assert_error(await client.get(PATH, params=who(), auth=wrong), 401)
+    other = httpx.BasicAuth("someone", "partner-secret")
+    assert_error(await client.get(PATH, params=who(), auth=other), 401)
+
+
+def test_credentials_default_to_the_configuration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TRUNKLINE_MOXIWORKS_USERNAME", raising=False)
+    monkeypatch.delenv("TRUNKLINE_MOXIWORKS_PASSWORD", raising=False)
+    monkeypatch.delenv("TRUNKLINE_SECRETS_FILE", raising=False)
+    embedded = (moxiworks.EMBEDDED_USERNAME, moxiworks.EMBEDDED_PASSWORD)
+    assert create_app().state.credentials == embedded
+    monkeypatch.setenv("TRUNKLINE_MOXIWORKS_USERNAME", "bench")
+    monkeypatch.setenv("TRUNKLINE_MOXIWORKS_PASSWORD", "s3cret")
+    assert create_app().state.credentials == ("bench", "s3cret")
 
 
 async def test_accept_header_is_required(client: httpx.AsyncClient) -> None:
@@ -195,12 +213,52 @@ async def test_default_window_is_the_last_90_days(
     assert want and ids(body) == want
 
 
-async def test_window_is_half_open(app: Starlette, client: httpx.AsyncClient) -> None:
+async def test_window_bounds_are_exclusive_as_the_doc_says(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    """The doc: "later than" date_min, "earlier than" date_max."""
     entry = store_of(app).logs[HEAVY_ACCOUNT][100]
     t = entry.timestamp
+    assert entry.id in ids(await index(client, date_min=t - 1, date_max=t + 1))
+    assert entry.id not in ids(await index(client, date_min=t, date_max=t + 1))
+    assert entry.id not in ids(await index(client, date_min=t - DAY, date_max=t))
+
+
+async def test_knobs_make_the_bounds_inclusive(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    """CONTRACT.md's reading (date_min included) and a date_max included, as knobs."""
+    entry = store_of(app).logs[HEAVY_ACCOUNT][100]
+    t = entry.timestamp
+    knobs = await client.put("/_sim/knobs", json={"date_min_inclusive": True})
+    assert knobs.status_code == 200 and knobs.json()["date_min_inclusive"] is True
     assert entry.id in ids(await index(client, date_min=t, date_max=t + 1))
     assert entry.id not in ids(await index(client, date_min=t - DAY, date_max=t))
+    app.state.knobs.date_max_inclusive = True
+    assert entry.id in ids(await index(client, date_min=t - DAY, date_max=t))
     assert entry.id not in ids(await index(client, date_min=t + 1, date_max=t + DAY))
+    bad = await client.put("/_sim/knobs", json={"order": "sideways"})
+    assert bad.status_code == 400
+
+
+async def test_order_knob(app: Starlette, client: httpx.AsyncClient) -> None:
+    account = people()[HUGE].account
+    oldest_first = ids(await index(client, account=account))
+    app.state.knobs.order = "newest_first"
+    assert ids(await index(client, account=account)) == oldest_first[::-1]
+    app.state.knobs.order = "shuffled"
+    shuffled = ids(await index(client, account=account))
+    assert shuffled != oldest_first and sorted(shuffled) == sorted(oldest_first)
+
+
+async def test_unknown_contact_knob_answers_404(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    app.state.knobs.unknown_contact = "404"
+    response = await client.get(PATH, params=who("no-such-contact"))
+    assert_error(response, 404)
+    assert "agent" not in response.json()["messages"][0]
+    assert (await index(client, account="100001"))["partner_contact_id"] == "100001"
 
 
 async def test_wide_range_is_clamped_to_90_days_from_date_min(
@@ -211,7 +269,7 @@ async def test_wide_range_is_clamped_to_90_days_from_date_min(
     body = await index(
         client, account=people()[HUGE].account, date_min=low, date_max=NOW_TS
     )
-    want = expected(store, low, low + WINDOW, people()[HUGE].account)
+    want = expected(store, low + 1, low + WINDOW, people()[HUGE].account)
     assert want and ids(body) == want
 
 
@@ -221,10 +279,10 @@ async def test_one_sided_ranges_cover_90_days(
     store, account = store_of(app), people()[HUGE].account
     high = NOW_TS - 100 * DAY
     only_max = await index(client, account=account, date_max=high)
-    assert ids(only_max) == expected(store, high - WINDOW, high, account)
+    assert ids(only_max) == expected(store, high - WINDOW + 1, high, account)
     low = NOW_TS - 500 * DAY
     only_min = await index(client, account=account, date_min=low)
-    assert ids(only_min) == expected(store, low, low + WINDOW, account)
+    assert ids(only_min) == expected(store, low + 1, low + WINDOW, account)
 
 
 async def test_actions_are_oldest_first_and_well_formed(
@@ -248,9 +306,10 @@ async def test_actions_are_oldest_first_and_well_formed(
         }
 
 
-async def test_bad_date_is_rejected(client: httpx.AsyncClient) -> None:
-    response = await client.get(PATH, params=who(date_min="yesterday"))
-    assert_error(response, 422)
+@pytest.mark.parametrize("value", ["yesterday", "", "1.5", "1e9"])
+async def test_bad_date_is_rejected(client: httpx.AsyncClient, value: str) -> None:
+    assert_error(await client.get(PATH, params=who(date_min=value)), 422)
+    assert_error(await client.get(PATH, params=who(date_max=value)), 422)
 
 
 async def test_walking_windows_back_collects_every_entry_once(
@@ -261,10 +320,11 @@ async def test_walking_windows_back_collects_every_entry_once(
     counts: list[int] = []
     high = NOW_TS + 1
     while high > NOW_TS - 3 * 365 * DAY - WINDOW:
+        # from one second earlier: date_min is exclusive; the span stays in the cap
         window = ids(await index(client, date_min=high - WINDOW, date_max=high))
         seen += window
         counts.append(len(window))
-        high -= WINDOW
+        high -= WINDOW - 1
     assert len(seen) == len(set(seen)) == 350
     assert set(seen) == {e.id for e in store.logs[HEAVY_ACCOUNT]}
     assert _longest_empty_run(counts) >= 3  # a walker must not stop at an empty window
@@ -316,6 +376,7 @@ async def test_create_then_delete(app: Starlette, client: httpx.AsyncClient) -> 
     assert entry["timestamp"] == NOW_TS
     assert entry["log_data"]["title"] == "Called back"
     assert entry["partner_contact_id"] == "100002"
+    assert "title" not in entry  # the entry as the index shows it, not flat
     log_id = entry["moxi_works_action_log_id"]
     assert log_id in ids(await index(client, account="100002"))
 

@@ -3,8 +3,14 @@
 Auth is HTTP Basic on every call plus the versioned `Accept` header; the platform's
 session cookie is kept here and sent back (the shared clients keep no cookie jar). Every call names the
 agent (exactly one naming, from configuration) and the contact by `partner_contact_id`
-(our LiveVox account). The index answers one window of at most 90 days, whole and oldest
-first, so a history is walked window by window (`pagination.window`).
+(our LiveVox account). The index answers one window of at most 90 days, whole, so a
+history is walked window by window (`pagination.window`).
+
+The doc makes `date_min` exclusive ("later than"), CONTRACT.md inclusive; `date_max` is
+exclusive in both. Each call asks from one second before its window and keeps only the
+window's own entries, so it is exact under either reading (and under an inclusive
+`date_max` too). The vendor caps a call at 90 days from `date_min`, so a window spans
+90 days less that second. Entries are sorted here, whatever order they come in.
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ from trunkline.pagination.window import read_windows
 
 DAY_S = 86_400
 WINDOW_S = 90 * DAY_S  # the platform's cap on one index call
+# A window of the walk: the call asks from one second earlier, within the cap.
+STEP_S = WINDOW_S - 1
 MAX_TEXT = 4999
 ACCEPT = "application/vnd.moxi-platform+json;version=1"
 DEFAULT_HORIZON_DAYS = 1825
@@ -289,13 +297,18 @@ class MoxiWorksConnector(Connector):
         super().check(response)
 
     def _agent_unknown(self, response: Answer) -> bool:
-        # the index answers an unknown contact with an empty list, so its 404 is the agent
+        # CONTRACT.md: the index answers an unknown contact with an empty list, so its
+        # 404 is the agent, unless the message names only the contact (a platform that
+        # answers 404 for an unknown contact: then an empty history, see fetch_window).
+        message = self.error_message(response).lower()
+        if "agent" in message:
+            return True
         try:
             if response.request.method == "GET":
-                return True
+                return "contact" not in message
         except RuntimeError:  # a response built without a request
             pass
-        return "agent" in self.error_message(response).lower()
+        return False
 
     def _body(self, response: Answer) -> dict[str, Any]:
         body = self.parse(response)
@@ -318,14 +331,22 @@ class MoxiWorksConnector(Connector):
     async def fetch_window(
         self, partner_contact_id: str, start: int, end: int, account: str | None = None
     ) -> list[Interaction]:
-        """One window `[start, end)` of a contact's log, newest first (ties: id)."""
+        """One window `[start, end)` of a contact's log, newest first (ties: id).
+
+        At most `STEP_S` seconds: the call asks from `start - 1` (the doc's exclusive
+        `date_min`) and the platform stops 90 days after that."""
+        if end - start > STEP_S:
+            raise ValueError(f"a MoxiWorks window spans at most {STEP_S} s")
         params = {
             **self.agent_params(),
             "partner_contact_id": partner_contact_id,
-            "date_min": start,
+            "date_min": start - 1,
             "date_max": end,
         }
-        response = await self.call("index", params=params)
+        try:
+            response = await self.call("index", params=params)
+        except VendorNotFound:  # an unknown contact (see _agent_unknown): no entries
+            return []
         try:
             page = _INDEX.validate_json(response.content)
         except ValidationError as exc:
@@ -334,11 +355,12 @@ class MoxiWorksConnector(Connector):
         if page.get("status") in ("error", "fail"):
             self._body(response)
         moxi_id = clean_text(page.get("moxi_works_contact_id"))
-        # The contract's windows are half-open: keep exactly that, whatever comes.
+        # Keep exactly [start, end), whichever way the platform reads its bounds.
         actions = [
             a for a in page.get("actions") or () if start <= a["timestamp"] < end
         ]
-        # The platform answers oldest first; this is `Interaction.sort_key`'s order.
+        # CONTRACT.md says newest last; sorted here whatever comes
+        # (`Interaction.sort_key`'s order).
         actions.sort(key=_newest_first)
         return [
             to_interaction(a, partner_contact_id, moxi_id, account) for a in actions
@@ -372,7 +394,7 @@ class MoxiWorksConnector(Connector):
             json_position(read.position),
             until=until,
             since=since,
-            step=WINDOW_S,
+            step=STEP_S,
             limit=read.limit,
             keep=read.filter.matches,
             floor_of=Interaction.floor_key,
@@ -442,6 +464,8 @@ class MoxiWorksConnector(Connector):
             created = _CREATED.validate_python(raw)
             if created.get("log_data") is None:  # fields may come flat, as sent
                 created["log_data"] = _LOG_DATA.validate_python(raw)
+            if not created.get("type"):  # the index's type is the agent_action
+                created["type"] = agent_action or "manual"
         except ValidationError as exc:
             raise self._protocol_error(exc) from None
         return to_interaction(

@@ -1,4 +1,11 @@
-"""MoxiWorks Platform simulator: the ActionLog endpoints as CONTRACT.md fixes them.
+"""MoxiWorks Platform simulator: the ActionLog endpoints as the vendor's doc describes
+them, with CONTRACT.md filling what the doc leaves open.
+
+Where the two differ the doc wins: `date_min` is exclusive ("later than"), as is
+`date_max` ("earlier than"). What the doc leaves open (bound inclusivity as CONTRACT.md
+reads it, the order of a window's entries, the answer for an unknown contact) can be
+varied through `MoxiWorksKnobs` (`app.state.knobs`, `PUT /_sim/knobs`). Only the
+configured partner credentials pass (`simulators.credentials`).
 
 One agent (`AGENT_UUID`, `AGENT_ID`, or `SOURCE_AGENT_ID` within `COMPANY_ID` /
 `PARENT_COMPANY_ID`) keeps an action log for every shared person, who is known by
@@ -22,6 +29,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -29,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from trunkline.simulators.base import Faults, anchor_now, simulator_app
+from trunkline.simulators.credentials import configured
 from trunkline.simulators.seed import HEAVY, HUGE, Person, history_size, people
 
 AGENT_UUID = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"
@@ -75,6 +84,36 @@ _CONTACT_NS = uuid.UUID("6f1d2a4e-0c3b-4e8f-9a57-1b2c3d4e5f60")
 _INT = re.compile(r"-?\d+")
 
 LogData = dict[str, str | None]
+
+# The connector's stand-ins when it talks to its embedded simulator.
+EMBEDDED_USERNAME = "trunkline"
+EMBEDDED_PASSWORD = "embedded"
+
+ORDERS = ("oldest_first", "newest_first", "shuffled")
+UNKNOWN_CONTACT = ("empty", "404")
+
+
+@dataclass
+class MoxiWorksKnobs:
+    """Behaviours the doc leaves open (or CONTRACT.md reads otherwise), to vary in tests.
+
+    The defaults follow the doc where it is explicit, else CONTRACT.md.
+    """
+
+    # The doc: records "later than" date_min; CONTRACT.md: date_min included.
+    date_min_inclusive: bool = False
+    # The doc: records "earlier than" date_max (CONTRACT.md agrees); True: included.
+    date_max_inclusive: bool = False
+    # A window's entries: CONTRACT.md says newest last; the doc says nothing.
+    order: str = "oldest_first"
+    # An unknown contact: CONTRACT.md says an empty `actions` list; or a 404.
+    unknown_contact: str = "empty"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        allowed = {"order": ORDERS, "unknown_contact": UNKNOWN_CONTACT}.get(name)
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}")
+        super().__setattr__(name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +306,7 @@ def _error(status: int, message: str, kind: str = "fail") -> JSONResponse:
     return JSONResponse({"status": kind, "messages": [message]}, status)
 
 
-def _basic_auth_ok(header: str | None) -> bool:
+def _basic_auth_ok(header: str | None, expected: tuple[str, str]) -> bool:
     scheme, _, encoded = (header or "").partition(" ")
     if scheme.lower() != "basic":
         return False
@@ -276,7 +315,9 @@ def _basic_auth_ok(header: str | None) -> bool:
     except (binascii.Error, UnicodeDecodeError):
         return False
     user, sep, secret = decoded.partition(":")
-    return bool(sep and user and secret)
+    return bool(sep) and secrets.compare_digest(
+        f"{user}:{secret}".encode(), ":".join(expected).encode()
+    )
 
 
 def _accept_ok(header: str | None) -> bool:
@@ -382,7 +423,8 @@ def _endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """Auth, Accept, agent and contact naming and the session cookie, on every call."""
 
     async def endpoint(request: Request) -> Response:
-        if not _basic_auth_ok(request.headers.get("authorization")):
+        expected = request.app.state.credentials
+        if not _basic_auth_ok(request.headers.get("authorization"), expected):
             response: Response = _error(401, "Authorization required")
             response.headers["WWW-Authenticate"] = 'Basic realm="MoxiWorks Platform"'
             return response
@@ -422,11 +464,18 @@ def _set_session(request: Request, store: MoxiStore, response: Response) -> None
 # --- endpoints -----------------------------------------------------------------
 
 
-def _window(store: MoxiStore, params: dict[str, str]) -> tuple[int, int] | Response:
-    """The half-open window [date_min, date_max) a call covers: at most 90 days."""
+def _window(
+    store: MoxiStore, params: dict[str, str], knobs: MoxiWorksKnobs
+) -> tuple[int, int] | Response:
+    """The entries' timestamps a call covers, as a half-open range [low, high).
+
+    The doc: records "later than" date_min and "earlier than" date_max; the upper
+    bound is date_min + 90 days or date_max, whichever is lower; with neither given,
+    the last 90 days. The knobs make either bound inclusive instead.
+    """
     bounds: dict[str, int] = {}
     for key in ("date_min", "date_max"):
-        if params.get(key):
+        if key in params:
             if not _INT.fullmatch(params[key]):
                 return _error(422, f"{key} must be a Unix timestamp in seconds")
             bounds[key] = int(params[key])
@@ -437,10 +486,11 @@ def _window(store: MoxiStore, params: dict[str, str]) -> tuple[int, int] | Respo
         return high - WINDOW_S, high
     if low is None:
         assert high is not None
-        return high - WINDOW_S, high
-    if high is None:
-        return low, low + WINDOW_S
-    return low, min(high, low + WINDOW_S)
+        low = high - WINDOW_S
+    upper = low + WINDOW_S if high is None else min(high, low + WINDOW_S)
+    first = low if knobs.date_min_inclusive else low + 1
+    end = upper + 1 if knobs.date_max_inclusive else upper
+    return first, max(first, end)
 
 
 def _identity(contact: Contact) -> dict[str, object]:
@@ -455,10 +505,19 @@ def _identity(contact: Contact) -> dict[str, object]:
 async def index(
     request: Request, store: MoxiStore, params: dict[str, str], contact: Contact
 ) -> Response:
-    window = _window(store, params)
+    knobs: MoxiWorksKnobs = request.app.state.knobs
+    window = _window(store, params, knobs)
     if isinstance(window, Response):
         return window
+    if contact.account is None and knobs.unknown_contact == "404":
+        named = contact.partner_contact_id or contact.moxi_works_contact_id
+        return _error(404, f"no contact found for the contact id {named}", "error")
     entries = store.window(contact.account, *window) if contact.account else []
+    if knobs.order == "newest_first":
+        entries = entries[::-1]
+    elif knobs.order == "shuffled":
+        entries = list(entries)
+        random.Random(f"{contact.account}:{window}").shuffle(entries)
     actions = [entry.to_json() for entry in entries]
     return JSONResponse({**_identity(contact), "actions": actions})
 
@@ -490,8 +549,8 @@ async def create(
         str(uuid.uuid4()), contact.account, kind, int(store.clock()), data
     )
     store.add(entry)
-    # the entry as the index shows it, plus its fields flat, as they were sent
-    return JSONResponse({**_identity(contact), **entry.to_json(), **data})
+    # the created entry, as the index shows it (CONTRACT.md), with the ids
+    return JSONResponse({**_identity(contact), **entry.to_json()})
 
 
 async def delete(
@@ -506,9 +565,18 @@ async def delete(
 
 
 def create_app(
-    *, faults: Faults | None = None, seed: int = 7, now: datetime | None = None
+    *,
+    faults: Faults | None = None,
+    knobs: MoxiWorksKnobs | None = None,
+    seed: int = 7,
+    now: datetime | None = None,
+    username: str | None = None,
+    password: str | None = None,
 ) -> Starlette:
-    """The MoxiWorks simulator app; its data is on `app.state.store`."""
+    """The MoxiWorks simulator app; its data is on `app.state.store`.
+
+    Only `username`/`password` pass Basic auth; by default the configured ones
+    (TRUNKLINE_MOXIWORKS_USERNAME / _PASSWORD), else the embedded stand-ins."""
     routes = [
         Route(PATH, _endpoint(index), methods=["GET"]),
         Route(PATH, _endpoint(create), methods=["POST"]),
@@ -518,8 +586,14 @@ def create_app(
             methods=["DELETE"],
         ),
     ]
-    app = simulator_app("moxiworks", routes, faults=faults, seed=seed)
+    app = simulator_app(
+        "moxiworks", routes, faults=faults, knobs=knobs or MoxiWorksKnobs(), seed=seed
+    )
     app.state.store = build_store(seed, now or anchor_now())
+    app.state.credentials = (
+        username or configured("moxiworks", "USERNAME", EMBEDDED_USERNAME),
+        password or configured("moxiworks", "PASSWORD", EMBEDDED_PASSWORD),
+    )
     return app
 
 
@@ -530,8 +604,11 @@ __all__ = [
     "COMPANY_ID",
     "PARENT_COMPANY_ID",
     "SOURCE_AGENT_ID",
+    "EMBEDDED_PASSWORD",
+    "EMBEDDED_USERNAME",
     "ActionLog",
     "MoxiStore",
+    "MoxiWorksKnobs",
     "contact_uuid",
     "create_app",
 ]
