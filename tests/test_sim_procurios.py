@@ -1,11 +1,12 @@
-"""The Procurios simulator speaks the wire contract of CONTRACT.md."""
+"""The Procurios simulator speaks the vendor's doc, CONTRACT.md filling the gaps."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -34,7 +35,7 @@ HUGE_RELATION = people()[HUGE].relation_id
 
 @pytest.fixture
 def app() -> Starlette:
-    app = create_app(now=NOW)
+    app = create_app(now=NOW, token="test-token")
     app.state.store.clock = lambda: float(NOW_TS)
     return app
 
@@ -96,6 +97,18 @@ async def test_bearer_token_is_required(client: httpx.AsyncClient) -> None:
     assert_error(await client.get(BASE, headers={"Authorization": ""}), 401)
     assert_error(await client.get(BASE, headers={"Authorization": "Bearer "}), 401)
     assert_error(await client.get(BASE, headers={"Authorization": "Basic eDp5"}), 401)
+    # only the configured token passes
+    other = {"Authorization": "Bearer other-token"}
+    assert_error(await client.get(BASE, headers=other), 401)
+    assert_error(await client.get(f"{BASE}/types", headers=other), 401)
+
+
+def test_token_defaults_to_the_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRUNKLINE_PROCURIOS_TOKEN", raising=False)
+    monkeypatch.delenv("TRUNKLINE_SECRETS_FILE", raising=False)
+    assert create_app().state.token == procurios.EMBEDDED_TOKEN
+    monkeypatch.setenv("TRUNKLINE_PROCURIOS_TOKEN", "bench")
+    assert create_app().state.token == "bench"
 
 
 @pytest.mark.parametrize(
@@ -156,7 +169,7 @@ async def test_moments_are_shaped_like_the_doc(client: httpx.AsyncClient) -> Non
         )
         assert isinstance(item["tags"], dict) and isinstance(item["recipients"], list)
         assert parse_since(item["dateTime"]) is not None  # no zone, seconds
-        assert ("contents" in item) == (item["type"] == "ContactMomentPhone")
+        assert "contents" not in item and "reference" not in item  # not in the doc
         ints = [r for r in item["recipients"] if isinstance(r, int)]
         assert HEAVY_RELATION in [item["senderId"], *ints]
 
@@ -245,9 +258,7 @@ async def test_types_link_to_their_schema(client: httpx.AsyncClient) -> None:
         assert link["type"] == ["GET"]
         schema = (await client.get(link["href"])).json()
         assert schema[0]["$schema"] == "http://json-schema.org/draft-07/schema#"
-        assert ("contents" in schema[0]["properties"]) == (
-            kind["id"] == "ContactMomentPhone"
-        )
+        assert "contents" not in schema[0]["properties"]  # the doc's schema has none
 
 
 async def test_tags_and_unknown_schema(client: httpx.AsyncClient) -> None:
@@ -287,7 +298,10 @@ async def test_create_shows_up_in_lists(
     assert created["dateTime"] == "2018-11-13T18:20:39"  # stored in UTC
     assert created["tags"] == {"3": "Label 1", "6": "Retention"}
     assert created["sender"] == "Jan de Vries" and created["action"] == 2
-    assert created["contents"] == RETENTION["contents"]
+    assert "contents" not in created and "reference" not in created  # not listed
+    stored = store_of(app).moments[new_id]
+    assert (stored.contents, stored.reference) == ("We had a good call and the "
+        "person decided to stay a member", "MyRefernce0123")
     recent = await page(client, since="2026-03-01T00:00:00", relationIds=429000)
     assert [item["id"] for item in recent] == [new_id]
 
@@ -389,3 +403,54 @@ async def test_down_switch_answers_503(client: httpx.AsyncClient) -> None:
     limited = await client.get(BASE)
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
     assert (await client.get(BASE)).status_code == 200
+
+
+# --- knobs ---------------------------------------------------------------------
+
+
+async def test_timezone_knob_writes_and_reads_local_wall_time(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    utc = await page(client, relationIds=HEAVY_RELATION)
+    put = await client.put("/_sim/knobs", json={"timezone": "Asia/Kolkata"})
+    assert put.status_code == 200 and put.json()["timezone"] == "Asia/Kolkata"
+    local = await page(client, relationIds=HEAVY_RELATION)
+    assert [m["id"] for m in local] == [m["id"] for m in utc]
+    for a, b in zip(utc, local, strict=True):  # +05:30, no zone written
+        wall = datetime.fromisoformat(b["dateTime"])
+        assert wall - datetime.fromisoformat(a["dateTime"]) == timedelta(
+            hours=5, minutes=30
+        )
+    # `since` is read in the same zone
+    newest = store_of(app).by_relation[HEAVY_RELATION][0]
+    since = datetime.fromtimestamp(newest.updated, ZoneInfo("Asia/Kolkata"))
+    text = since.strftime("%Y-%m-%dT%H:%M:%S")
+    got = await page(client, relationIds=HEAVY_RELATION, since=text)
+    assert newest.id in [m["id"] for m in got]
+    bad = await client.put("/_sim/knobs", json={"timezone": "Mars/Olympus"})
+    assert bad.status_code == 400
+
+
+async def test_order_knobs(app: Starlette, client: httpx.AsyncClient) -> None:
+    newest = await walk(client, relationIds=HUGE_RELATION)
+    app.state.knobs.order = "oldest_first"
+    oldest = await walk(client, relationIds=HUGE_RELATION)
+    assert [m["id"] for m in oldest] == [m["id"] for m in newest][::-1]
+    app.state.knobs.order = "newest_first"
+    app.state.knobs.ties = "id_asc"
+    ties = await walk(client, relationIds=HUGE_RELATION)
+    keys = [(m["dateTime"], -m["id"]) for m in ties]
+    assert keys == sorted(keys, reverse=True)
+    assert sorted(m["id"] for m in ties) == sorted(m["id"] for m in newest)
+
+
+async def test_since_knob_excludes_its_own_second(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    moment = store_of(app).by_relation[HEAVY_RELATION][0]
+    text = datetime.fromtimestamp(moment.updated, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    got = await page(client, relationIds=HEAVY_RELATION, since=text)
+    assert moment.id in [m["id"] for m in got]
+    app.state.knobs.since_inclusive = False
+    got = await page(client, relationIds=HEAVY_RELATION, since=text)
+    assert moment.id not in [m["id"] for m in got]

@@ -6,6 +6,16 @@ Static bearer token plus a versioned Accept header on every call. The list pages
 by one combined stream and split per relation afterwards. Positions count the raw items
 of each relation's own stream (`{"n": k}`), so a batch read from the combined stream can
 be resumed by a plain single-relation read.
+
+What the doc leaves open is checked or configured, never assumed silently:
+- `dateTime` (and `since`) carry no zone: `[vendors.procurios] timezone` names it (an
+  IANA name, default UTC, as CONTRACT.md says).
+- The list order (newest first, CONTRACT.md) and the page size (25, the doc): a page
+  out of order or longer than 25 is a VENDOR_PROTOCOL_ERROR, not a silent misread.
+- Whether `since` includes its own second: it is asked one second earlier, and the
+  filter is applied here anyway.
+- A list item's body and reference: the doc's list example has neither, so they are
+  read only if the vendor sends them (`contents`, `reference`), else null.
 """
 
 from __future__ import annotations
@@ -16,12 +26,19 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Hashable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from trunkline.config import VendorSettings
 from trunkline.connectors.base import (
@@ -42,7 +59,7 @@ from trunkline.domain import (
     Vendor,
     VendorRef,
 )
-from trunkline.errors import VendorProtocolError
+from trunkline.errors import ConfigError, VendorProtocolError
 from trunkline.pagination.counted import count_of
 from trunkline.pagination.merge import Batch
 from trunkline.pagination.page import read_pages
@@ -52,7 +69,8 @@ log = logging.getLogger("trunkline.connectors.procurios")
 BASE = "/l/contact_moment_api/contact_moment"
 ACCEPT = "application/vnd.procurios.contact_moment+json; version=1"
 PAGE_SIZE = 25
-WIRE_TIME = "%Y-%m-%dT%H:%M:%S"  # the vendor's dateTime and `since`: UTC, no zone
+WIRE_TIME = "%Y-%m-%dT%H:%M:%S"  # the vendor's dateTime and `since`: no zone written
+ONE_SECOND = timedelta(seconds=1)
 TYPES_TTL_S = 600.0  # type titles hardly ever change
 MAX_RELATIONS_PER_CALL = 100  # keeps the combined call's query string modest
 TITLE_FIELDS = frozenset({"detail"})  # selections that show `typeTitle`
@@ -82,14 +100,40 @@ def _int(value: Any) -> int | None:
     return None
 
 
-def _utc(value: datetime) -> datetime:
-    """Zone-less values are UTC (the vendor's and, by convention, the caller's)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _utc(value: datetime, zone: tzinfo = UTC) -> datetime:
+    """A zone-less value is in `zone` (the vendor's; UTC for the caller's)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+        return value if zone is UTC else value.astimezone(UTC)
+    return value.astimezone(UTC)
 
 
-def wire_time(value: datetime) -> str:
-    """A datetime as the vendor writes it, floored to the second (UTC)."""
-    return _utc(value).strftime(WIRE_TIME)
+def wire_time(value: datetime, zone: tzinfo = UTC) -> str:
+    """A datetime as the vendor writes it in `zone`, floored to the second."""
+    value = _utc(value)
+    return (value if zone is UTC else value.astimezone(zone)).strftime(WIRE_TIME)
+
+
+def vendor_zone(name: Any) -> tzinfo:
+    """The zone of the vendor's zone-less times, from `[vendors.procurios] timezone`."""
+    if name is None or name == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"[vendors.procurios] timezone: unknown time zone {name!r} "
+            "(an IANA name such as Europe/Amsterdam)"
+        ) from None
+
+
+def _ambiguous(instant: datetime, zone: tzinfo) -> bool:
+    """Whether the wall time of `instant` in `zone` occurs twice (a DST fall-back)."""
+    wall = instant.astimezone(zone).replace(tzinfo=None)
+    return bool(
+        wall.replace(tzinfo=zone, fold=0).utcoffset()
+        != wall.replace(tzinfo=zone, fold=1).utcoffset()
+    )
 
 
 class _Lenient(BaseModel):
@@ -137,8 +181,10 @@ class PcMoment(_Lenient):
 
     @field_validator("dateTime", mode="after")
     @classmethod
-    def _zone(cls, v: datetime) -> datetime:
-        return _utc(v)
+    def _zone(cls, v: datetime, info: ValidationInfo) -> datetime:
+        # the vendor's zone comes in the validation context (`ProcuriosConnector`)
+        zone = info.context.get("zone", UTC) if info.context else UTC
+        return _utc(v, zone)
 
     def involves(self, relation: int) -> bool:
         """Whether `relationIds=relation` lists this moment."""
@@ -254,6 +300,8 @@ class ProcuriosConnector(Connector):
 
     def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         super().__init__(settings, http)
+        self.zone = vendor_zone(self.option("timezone", "UTC"))
+        self._context = {"zone": self.zone}
         self._types: tuple[float, list[MomentType]] | None = None  # (fetched at, types)
         self._types_lock = asyncio.Lock()
         self._pages = PageCache(float(self.option("page_cache_s", PAGE_CACHE_S)))
@@ -276,12 +324,39 @@ class ProcuriosConnector(Connector):
     def _moments(self, body: Any) -> list[PcMoment]:
         if not isinstance(body, list):
             raise self._protocol("the contact moment list was not a list")
+        if len(body) > PAGE_SIZE:  # the doc: 25 a page; positions count on it
+            raise self._protocol(
+                f"a contact moment page held {len(body)} items, more than {PAGE_SIZE}"
+            )
         try:
-            return [PcMoment.model_validate(m) for m in body]
+            context = self._context
+            moments = [PcMoment.model_validate(m, context=context) for m in body]
         except ValidationError as exc:
             raise self._protocol(
                 f"malformed contact moment: {exc.errors()[0]['msg']}"
             ) from None
+        self._check_order(moments)
+        return moments
+
+    def _check_order(self, moments: Sequence[PcMoment]) -> None:
+        """Newest first, as positions, floors and the merge need: a page out of that
+        order is an error, not a misread history. (In a zone with DST, the repeated
+        hour of a fall-back is read as its first occurrence; a step back within it is
+        the vendor's order, not an error.)"""
+        for newer, older in zip(moments, moments[1:], strict=False):
+            ahead = older.dateTime - newer.dateTime
+            if ahead <= timedelta(0):
+                continue
+            if ahead <= timedelta(hours=2) and (
+                _ambiguous(newer.dateTime, self.zone)
+                or _ambiguous(older.dateTime, self.zone)
+            ):
+                continue
+            raise self._protocol(
+                "the contact moment list is not newest first (moment "
+                f"{older.id} at {older.dateTime:%Y-%m-%dT%H:%M:%SZ} follows moment "
+                f"{newer.id} at {newer.dateTime:%Y-%m-%dT%H:%M:%SZ})"
+            )
 
     async def _page(
         self, page: int, relations: Sequence[int] | None, since: datetime | None
@@ -291,8 +366,9 @@ class ProcuriosConnector(Connector):
             params["relationIds"] = ",".join(map(str, relations))
         if since is not None:
             # The vendor's `since` is "created or updated since": a superset, so the
-            # filter is still applied locally.
-            params["since"] = wire_time(since)
+            # filter is still applied locally. One second earlier: the doc does not
+            # say whether its own second is included.
+            params["since"] = wire_time(since - ONE_SECOND, self.zone)
         # Positions count items, and a merged page consumes only part of a batch, so
         # the next request resumes inside pages already read: reuse them for a while
         # (one snapshot per walk, too: no repeats if moments arrive meanwhile).
@@ -540,7 +616,7 @@ class ProcuriosConnector(Connector):
                 if m.id == moment_id and (relation is None or m.involves(relation)):
                     titles = await self._titles(True)
                     return moment_to_interaction(m, relation, titles, None)
-                if (m.dateTime, m.id) < (at, moment_id):  # past it in list order
+                if m.dateTime < at:  # past its second in list order (ties: any id order)
                     return None
             if len(moments) < PAGE_SIZE:
                 return None

@@ -1,4 +1,11 @@
-"""Procurios simulator: the contact moment API as CONTRACT.md fixes it.
+"""Procurios simulator: the contact moment API as the vendor's doc shows it, with
+CONTRACT.md filling what the doc leaves open.
+
+A list item carries exactly the doc's example fields (no `contents`, no `reference`:
+a create takes them, the list never shows them). What the doc leaves open (the list
+order, the zone of the zone-less `dateTime`, whether `since` includes its second) can
+be varied through `ProcuriosKnobs` (`app.state.knobs`, `PUT /_sim/knobs`). Only the
+configured bearer token passes (`simulators.credentials`).
 
 Each shared person is a CRM relation (`Person.relation_id`) and takes part, as a
 recipient or now and then as the sender, in a seeded history of contact moments.
@@ -16,11 +23,13 @@ import itertools
 import json
 import random
 import re
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from trunkline.simulators.base import Faults, anchor_now, simulator_app
+from trunkline.simulators.credentials import configured
 from trunkline.simulators.moxiworks import clustered_times
 from trunkline.simulators.seed import HEAVY, HUGE, Person, history_size, people
 
@@ -78,6 +88,43 @@ JUNK_RECIPIENT = "other relation ids as int"  # as in the doc's example
 _INT = re.compile(r"-?\d+")
 _PAGE = re.compile(r"[1-9]\d*")
 
+EMBEDDED_TOKEN = "embedded"  # the connector's stand-in for its embedded simulator
+ORDERS = ("newest_first", "oldest_first")
+TIES = ("id_desc", "id_asc")
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+
+
+@dataclass
+class ProcuriosKnobs:
+    """Behaviours the doc leaves open, to vary in tests; defaults: CONTRACT.md."""
+
+    # The zone of the zone-less `dateTime` (and of `since`): CONTRACT.md says UTC.
+    timezone: str = "UTC"
+    # List order: CONTRACT.md says dateTime descending (the doc says nothing).
+    order: str = "newest_first"
+    # Equal dateTimes: CONTRACT.md says id descending.
+    ties: str = "id_desc"
+    # `since` "created or updated since": whether its own second is included.
+    since_inclusive: bool = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        allowed = {"order": ORDERS, "ties": TIES}.get(name)
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}")
+        if name == "timezone":
+            _zone(value)
+        super().__setattr__(name, value)
+
+    @property
+    def zone(self) -> tzinfo:
+        return _zone(self.timezone)
+
 
 @dataclass(frozen=True, slots=True)
 class Moment:
@@ -101,23 +148,19 @@ class Moment:
         ints = (r for r in self.recipients if isinstance(r, int))
         return {self.sender_id, *ints}
 
-    def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {
+    def to_json(self, zone: tzinfo = UTC) -> dict[str, object]:
+        """The list's item: exactly the fields of the doc's example."""
+        return {
             "id": self.id,
             "subject": self.subject,
             "senderId": self.sender_id,
             "sender": self.sender,
             "type": self.type,
-            "dateTime": _format(self.ts),
+            "dateTime": _format(self.ts, zone),
             "action": self.action,
             "tags": dict(self.tags),
             "recipients": list(self.recipients),
         }
-        if self.type == PHONE:
-            out["contents"] = self.contents
-        if self.reference is not None:
-            out["reference"] = self.reference
-        return out
 
 
 def order_key(moment: Moment) -> tuple[int, int]:
@@ -125,8 +168,8 @@ def order_key(moment: Moment) -> tuple[int, int]:
     return (-moment.ts, -moment.id)
 
 
-def _format(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime(DATETIME_FORMAT)
+def _format(ts: int, zone: tzinfo = UTC) -> str:
+    return datetime.fromtimestamp(ts, zone).strftime(DATETIME_FORMAT)
 
 
 @dataclass
@@ -155,9 +198,13 @@ class ProcuriosStore:
             _unsort(self.by_relation[relation], moment)
 
     def select(
-        self, relation_ids: Iterable[int] | None, since: int | None
+        self,
+        relation_ids: Iterable[int] | None,
+        since: int | None,
+        knobs: ProcuriosKnobs | None = None,
     ) -> Iterator[Moment]:
-        """Moments in list order, filtered; lazy, so a page reads only what it needs."""
+        """Moments in list order, filtered; lazy, so a page reads only what it needs
+        (in CONTRACT.md's order; another order the knobs ask for is made whole)."""
         stream: Iterator[Moment]
         if relation_ids is None:
             stream = iter(self.ordered)
@@ -165,7 +212,15 @@ class ProcuriosStore:
             lists = [self.by_relation.get(r, []) for r in set(relation_ids)]
             stream = _unique(heapq.merge(*lists, key=order_key))
         if since is not None:
-            stream = (m for m in stream if m.updated >= since)
+            inclusive = knobs is None or knobs.since_inclusive
+            if inclusive:
+                stream = (m for m in stream if m.updated >= since)
+            else:
+                stream = (m for m in stream if m.updated > since)
+        if knobs is not None and (knobs.ties, knobs.order) != ("id_desc", "newest_first"):
+            ties = -1 if knobs.ties == "id_desc" else 1
+            moments = sorted(stream, key=lambda m: (-m.ts, ties * m.id))
+            stream = iter(moments if knobs.order == "newest_first" else moments[::-1])
         return stream
 
 
@@ -295,7 +350,9 @@ def build_store(seed: int, now: datetime) -> ProcuriosStore:
 
 
 def schema_for(type_id: str) -> dict[str, Any]:
-    """The draft-07 schema to create a moment of a type: the doc's, plus contents."""
+    """The draft-07 schema to create a moment of a type: the doc's, as shown. (The doc
+    sends a phone call's `contents` without its schema naming it: the schema does not
+    forbid other properties.)"""
     ids = {"type": "array", "uniqueItems": True, "items": {"type": "integer"}}
     properties: dict[str, Any] = {
         "contactMomentId": {
@@ -338,12 +395,6 @@ def schema_for(type_id: str) -> dict[str, Any]:
             "minItems": 0,
         },
     }
-    if type_id == PHONE:
-        properties["contents"] = {
-            "title": "Contents",
-            "description": "What was said during the call",
-            "type": "string",
-        }
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "Contact moment",
@@ -436,9 +487,11 @@ def _accept_ok(header: str | None) -> bool:
     return False
 
 
-def _bearer_ok(header: str | None) -> bool:
+def _bearer_ok(header: str | None, expected: str) -> bool:
     scheme, _, token = (header or "").partition(" ")
-    return scheme.lower() == "bearer" and bool(token.strip())
+    return scheme.lower() == "bearer" and secrets.compare_digest(
+        token.strip().encode(), expected.encode()
+    )
 
 
 Handler = Callable[[Request, ProcuriosStore], Awaitable[Response]]
@@ -448,8 +501,9 @@ def _endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """Bearer token and Accept header, checked on every call."""
 
     async def endpoint(request: Request) -> Response:
-        if not _bearer_ok(request.headers.get("authorization")):
-            return _error(401, "A bearer token is required")
+        token = request.app.state.token
+        if not _bearer_ok(request.headers.get("authorization"), token):
+            return _error(401, "A valid bearer token is required")
         if not _accept_ok(request.headers.get("accept")):
             return _error(
                 406, f"Accept must be {ACCEPT_MEDIA}; version={ACCEPT_VERSION}"
@@ -470,25 +524,25 @@ _SINCE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 _RELATION_KEY = re.compile(r"relationIds(\[\d*\])?")
 
 
-def parse_since(raw: str) -> int | None:
-    """`yyyy-mm-ddThh:mm:ss` (UTC) as Unix seconds; None if malformed."""
+def parse_since(raw: str, zone: tzinfo = UTC) -> int | None:
+    """`yyyy-mm-ddThh:mm:ss` (in `zone`) as Unix seconds; None if malformed."""
     if not _SINCE.fullmatch(raw):
         return None
     try:
-        parsed = datetime.strptime(raw, DATETIME_FORMAT).replace(tzinfo=UTC)
+        parsed = datetime.strptime(raw, DATETIME_FORMAT).replace(tzinfo=zone)
     except ValueError:
         return None
     return int(parsed.timestamp())
 
 
-def _list_query(request: Request) -> ListQuery | Response:
+def _list_query(request: Request, zone: tzinfo) -> ListQuery | Response:
     query = request.query_params
     page = query.get("page", "1")
     if not _PAGE.fullmatch(page):
         return _error(400, "page must be a positive integer")
     since = None
     if "since" in query:
-        since = parse_since(query["since"])
+        since = parse_since(query["since"], zone)
         if since is None:
             return _error(400, "since must be formatted yyyy-mm-ddThh:mm:ss")
     raw = [v for k, v in query.multi_items() if _RELATION_KEY.fullmatch(k)]
@@ -503,13 +557,15 @@ def _list_query(request: Request) -> ListQuery | Response:
 
 
 async def list_moments(request: Request, store: ProcuriosStore) -> Response:
-    query = _list_query(request)
+    knobs: ProcuriosKnobs = request.app.state.knobs
+    zone = knobs.zone
+    query = _list_query(request, zone)
     if isinstance(query, Response):
         return query
     start = (query.page - 1) * PAGE_SIZE
-    stream = store.select(query.relation_ids, query.since)
+    stream = store.select(query.relation_ids, query.since, knobs)
     page = itertools.islice(stream, start, start + PAGE_SIZE)
-    return JSONResponse([moment.to_json() for moment in page])
+    return JSONResponse([moment.to_json(zone) for moment in page])
 
 
 async def list_types(request: Request, store: ProcuriosStore) -> Response:
@@ -542,15 +598,15 @@ async def get_schema(request: Request, store: ProcuriosStore) -> Response:
     return JSONResponse([schema_for(type_id)])  # wrapped in a list, as in the doc
 
 
-def _client_time(raw: object) -> int | None:
-    """A client's dateTime: ISO 8601 with or without offset; no offset means UTC."""
+def _client_time(raw: object, zone: tzinfo) -> int | None:
+    """A client's dateTime: ISO 8601 with or without offset; no offset: `zone`."""
     if not isinstance(raw, str):
         return None
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
         return None
-    return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp())
+    return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).timestamp())
 
 
 def _check_references(store: ProcuriosStore, body: dict[str, Any]) -> str | None:
@@ -578,12 +634,16 @@ def _existing(
 
 
 def _new_moment(
-    store: ProcuriosStore, body: dict[str, Any], type_id: str, old: Moment | None
+    store: ProcuriosStore,
+    body: dict[str, Any],
+    type_id: str,
+    old: Moment | None,
+    zone: tzinfo = UTC,
 ) -> Moment | str:
     now = int(store.clock())
     ts = now if old is None else old.ts
     if "dateTime" in body:
-        parsed = _client_time(body["dateTime"])
+        parsed = _client_time(body["dateTime"], zone)
         if parsed is None:
             return "dateTime must be formatted yyyy-mm-dd hh:mm:ss"
         ts = parsed
@@ -621,7 +681,7 @@ async def create_moment(request: Request, store: ProcuriosStore) -> Response:
     old = _existing(store, body, type_id)
     if problem is not None or isinstance(old, str):
         return _error(400, problem or str(old))
-    moment = _new_moment(store, body, type_id, old)
+    moment = _new_moment(store, body, type_id, old, request.app.state.knobs.zone)
     if isinstance(moment, str):
         return _error(400, moment)
     if old is not None:
@@ -631,9 +691,17 @@ async def create_moment(request: Request, store: ProcuriosStore) -> Response:
 
 
 def create_app(
-    *, faults: Faults | None = None, seed: int = 7, now: datetime | None = None
+    *,
+    faults: Faults | None = None,
+    knobs: ProcuriosKnobs | None = None,
+    seed: int = 7,
+    now: datetime | None = None,
+    token: str | None = None,
 ) -> Starlette:
-    """The Procurios simulator app; its data is on `app.state.store`."""
+    """The Procurios simulator app; its data is on `app.state.store`.
+
+    Only `token` passes as the bearer token; by default the configured one
+    (TRUNKLINE_PROCURIOS_TOKEN), else the embedded stand-in."""
     routes = [
         Route(BASE_PATH, _endpoint(list_moments), methods=["GET"]),
         Route(f"{BASE_PATH}/types", _endpoint(list_types), methods=["GET"]),
@@ -646,18 +714,23 @@ def create_app(
         ),
         Route(f"{BASE_PATH}/type/{{type}}", _endpoint(create_moment), methods=["POST"]),
     ]
-    app = simulator_app("procurios", routes, faults=faults, seed=seed)
+    app = simulator_app(
+        "procurios", routes, faults=faults, knobs=knobs or ProcuriosKnobs(), seed=seed
+    )
     app.state.store = build_store(seed, now or anchor_now())
+    app.state.token = token or configured("procurios", "TOKEN", EMBEDDED_TOKEN)
     return app
 
 
 __all__ = [
+    "EMBEDDED_TOKEN",
     "EMPLOYEES",
     "JUNK_RECIPIENT",
     "PAGE_SIZE",
     "TAGS",
     "TYPES",
     "Moment",
+    "ProcuriosKnobs",
     "ProcuriosStore",
     "create_app",
     "order_key",
