@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 DAY_S = 86_400
-WINDOW_S = 90 * DAY_S  # MoxiWorks: one index call covers at most 90 days
+# MoxiWorks: one index call covers at most 90 days, asked from one second before the
+# window (the doc's date_min is exclusive), so a window spans 90 days less a second
+WINDOW_S = 90 * DAY_S - 1
 HORIZON_DAYS = 1825  # the gateway's default history horizon
 PROCURIOS_PAGE = 25
 VENDORS = ("livevox", "moxiworks", "procurios", "crmcom")

@@ -42,7 +42,8 @@ LATENCY_ONLY = ("wire", "strawberry")  # references measured at concurrency 1 on
 STRAWBERRY_QUERIES = frozenset({"Q2"})  # what bench/strawberry_floor.py answers
 TRANSPORTS = ("aiohttp", "httpx-aiohttp", "httpx")  # trunkline.connectors.transport
 BASELINE_CLIENTS = ("aiohttp", "httpx-aiohttp", "httpx")
-# Dummy credentials; the simulators read them from the same environment.
+# Dummy credentials; the simulators read them from the same environment and let
+# only these log in (TRUNKLINE_<VENDOR>_...).
 CREDENTIALS = {
     "TRUNKLINE_LIVEVOX_CLIENT_NAME": "bench",
     "TRUNKLINE_LIVEVOX_USERNAME": "bench",
@@ -228,7 +229,7 @@ class Stack:
                     str(self.opts.latency_ms),
                 ),
                 port=port,
-                env=CREDENTIALS,  # a simulator lets only these log in (CRM.COM, LiveVox)
+                env=CREDENTIALS,  # a simulator lets only these log in
             )
             for v in vendors
         }

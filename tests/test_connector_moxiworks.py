@@ -21,6 +21,7 @@ from trunkline.config import Secrets, VendorSettings
 from trunkline.connectors import connector_classes
 from trunkline.connectors.base import HistoryRead, InteractionSource, answer_each
 from trunkline.connectors.moxiworks import (
+    STEP_S,
     WINDOW_S,
     MoxiAction,
     MoxiWorksConnector,
@@ -613,3 +614,65 @@ async def test_a_window_takes_lenient_values_and_cleans_its_text() -> None:
     assert isinstance(older.detail, ActionLogDetail)
     assert older.detail.address is None and older.detail.moxi_works_contact_id == "77"
     assert newer.channel is Channel.ACTION_LOG and newer.subject is None
+
+
+# ---- bounds the doc and CONTRACT.md read differently --------------------------------
+
+BOUND_KNOBS = [
+    {},
+    {"date_min_inclusive": True},
+    {"date_max_inclusive": True},
+    {"date_min_inclusive": True, "date_max_inclusive": True},
+    {"order": "newest_first"},
+    {"order": "shuffled", "date_min_inclusive": True},
+]
+
+
+@pytest.mark.parametrize("knobs", BOUND_KNOBS, ids=lambda k: str(k) or "defaults")
+async def test_entries_on_every_window_edge_come_back_exactly_once(
+    sim: Starlette, monkeypatch: pytest.MonkeyPatch, knobs: dict[str, Any]
+) -> None:
+    """Entries one second either side of each window's edges, and on them, under
+    either reading of date_min and date_max: each comes back once, in order, and
+    `node(id)` finds it."""
+    for key, value in knobs.items():
+        setattr(sim.state.knobs, key, value)
+    now = 1_780_000_000
+    monkeypatch.setattr("trunkline.connectors.moxiworks.time.time", lambda: now)
+    until, since = now + 1, now - 1825 * 86_400
+    account = people()[5].account
+    store = store_of(sim)
+    for entry in list(store.logs.get(account, [])):
+        store.remove(entry)
+    stamps = sorted(
+        {
+            t
+            for k in range(0, 25)
+            for t in (until - k * STEP_S + d for d in (-1, 0, 1))
+            if since <= t < until
+        }
+    )
+    for n, t in enumerate(stamps):
+        store.add(ActionLog(f"edge-{n:03d}", account, "call", t, {"title": "x"}))
+    conn = connector(sim)
+    try:
+        items = [i for b in await walk(conn, [3, 50], key=account) for i, _ in b.items]
+        assert [int(i.occurred_at.timestamp()) for i in items] == stamps[::-1]
+        assert len({i.source.vendor_id for i in items}) == len(stamps)
+        for item in items[:6]:
+            assert await conn.get_interaction(item.node_key) == item
+    finally:
+        await conn.aclose()
+    assert_windows_bounded(sim)
+    for params in index_calls(sim):  # never past the doc's 90 days from date_min
+        assert int(params["date_max"]) - int(params["date_min"]) <= WINDOW_S
+
+
+async def test_an_unknown_contact_answered_404_is_an_empty_history(
+    sim: Starlette, conn: MoxiWorksConnector
+) -> None:
+    sim.state.knobs.unknown_contact = "404"
+    batches = await walk(conn, [5], key="no-such-account")
+    assert ids_of(batches) == [] and batches[-1].next is None
+    await conn.ready()  # the readiness probe names no real contact
+    assert await conn.get_interaction("no-such-account|5|x") is None

@@ -174,12 +174,14 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
     """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
     vendors = ["livevox", "moxiworks", "procurios", "crmcom"]
     ports = {v: free_port() for v in vendors}
-    # A simulator lets only the gateway's credentials log in (CRM.COM, LiveVox: from
-    # the env).
+    # A simulator lets only the gateway's credentials log in (read from the env).
     creds = {
         "TRUNKLINE_CRMCOM_USERNAME": "api",
         "TRUNKLINE_CRMCOM_PASSWORD": "secret",
         **LIVEVOX_CREDENTIALS,
+        "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
+        "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
+        "TRUNKLINE_PROCURIOS_TOKEN": "token",
     }
     procs = [
         start(
@@ -199,12 +201,7 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
         **os.environ,
         "TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.db"),
         "TRUNKLINE_HTTP_TRANSPORT": transport,
-        **LIVEVOX_CREDENTIALS,
-        "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
-        "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
-        "TRUNKLINE_PROCURIOS_TOKEN": "token",
-        "TRUNKLINE_CRMCOM_USERNAME": "api",
-        "TRUNKLINE_CRMCOM_PASSWORD": "secret",
+        **creds,
         **{
             f"TRUNKLINE_{v.upper()}_URL": f"http://127.0.0.1:{p}"
             for v, p in ports.items()
