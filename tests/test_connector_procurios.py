@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import math
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -35,12 +37,18 @@ from trunkline.domain import (
     InteractionFilter,
     Vendor,
 )
-from trunkline.errors import VendorRejected, VendorUnavailable
+from trunkline.errors import (
+    ConfigError,
+    VendorProtocolError,
+    VendorRejected,
+    VendorUnavailable,
+)
 from trunkline.loaders import position_text
 from trunkline.pagination.merge import Batch
 from trunkline.simulators.procurios import (
     JUNK_RECIPIENT,
     Moment,
+    ProcuriosKnobs,
     ProcuriosStore,
     create_app,
 )
@@ -785,3 +793,157 @@ async def test_a_finished_request_stops_its_stream(
     asked = len(calls(sim))
     await asyncio.sleep(0.1)
     assert len(calls(sim)) == asked < pages
+
+
+# ---- what the doc leaves open: zone, order, page size, since, body ---------------
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "America/New_York"])
+async def test_the_timezone_option_makes_occurred_at_the_vendors_time(zone: str) -> None:
+    """The vendor writes dateTime with no zone; here it writes local wall time. Read as
+    UTC (the default) every occurredAt is off by the zone's offset; with
+    `[vendors.procurios] timezone` it is the moment's own time, and `since` is sent
+    in that zone too."""
+    sim = create_app(now=NOW, knobs=ProcuriosKnobs(timezone=zone))
+    truth = {m.id: m.ts for m in own_stream(sim, HEAVY_RELATION)}
+    naive = make_conn(sim)
+    try:
+        wrong, _ = await walk(naive, HEAVY_RELATION, [100])
+    finally:
+        await naive.aclose()
+    assert all(
+        i.occurred_at.timestamp() != truth[int(i.source.vendor_id)] for i, _ in wrong
+    )
+    local = make_conn(sim, {"timezone": zone})
+    since = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
+    try:
+        right, _ = await walk(local, HEAVY_RELATION, [100], ALL, DETAIL)
+        recent, _ = await walk(
+            local, HEAVY_RELATION, [100], InteractionFilter(since=since)
+        )
+        for item, _ in right[:3]:
+            assert await local.get_interaction(item.node_key) == item
+    finally:
+        await local.aclose()
+    assert [int(i.source.vendor_id) for i, _ in right] == list(truth)
+    for item, _ in right:
+        assert item.occurred_at.tzinfo is UTC
+        assert item.occurred_at.timestamp() == truth[int(item.source.vendor_id)]
+    assert [i.source.vendor_id for i, _ in recent] == [
+        str(m) for m, ts in truth.items() if ts >= since.timestamp()
+    ]
+    wall = since.astimezone(ZoneInfo(zone)) - timedelta(seconds=1)
+    sent = [c["since"] for c in calls(sim) if "since" in c]
+    assert [wall.strftime("%Y-%m-%dT%H:%M:%S")] in sent
+
+
+def test_an_unknown_timezone_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="timezone"):
+        make_conn(create_app(now=NOW), {"timezone": "Mars/Olympus"})
+
+
+@pytest.mark.parametrize("since_inclusive", [True, False])
+@pytest.mark.parametrize("ties", ["id_desc", "id_asc"])
+async def test_walks_are_exact_however_since_and_ties_are_read(
+    since_inclusive: bool, ties: str
+) -> None:
+    """Moments sharing a second (in either id order) and moments exactly at `since`:
+    each comes back once, and node lookups find them."""
+    sim = create_app(now=NOW, knobs=ProcuriosKnobs(ties=ties))
+    sim.state.knobs.since_inclusive = since_inclusive
+    store = store_of(sim)
+    relation = PEOPLE[4].relation_id
+    at = int(datetime(2025, 5, 5, 5, 5, 5, tzinfo=UTC).timestamp())
+    base = store_of(sim).moments[next(iter(store.moments))]
+    for n in range(30):  # more than a page's worth in one second
+        store.add(
+            dataclasses.replace(
+                base, id=90_000 + n, ts=at, updated=at, recipients=(relation,)
+            )
+        )
+    f = InteractionFilter(since=datetime.fromtimestamp(at, UTC))
+    conn = make_conn(sim)
+    try:
+        for flt in (ALL, f):
+            seen, _ = await walk(conn, relation, [4, 25], flt, DETAIL)
+            want = [
+                m for m in own_stream(sim, relation) if flt.since is None or m.ts >= at
+            ]
+            assert sorted(int(i.source.vendor_id) for i, _ in seen) == sorted(
+                m.id for m in want
+            )
+            assert len(seen) == len({i.source.vendor_id for i, _ in seen})
+        tied = [i for i, _ in seen if int(i.source.vendor_id) >= 90_000]
+        assert len(tied) == 30
+        for item in tied[::7]:
+            assert await conn.get_interaction(item.node_key) == item
+    finally:
+        await conn.aclose()
+
+
+def _serving(pages: list[list[dict[str, Any]]]) -> ProcuriosConnector:
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params.get("page", "1"))
+        return httpx.Response(200, json=pages[page - 1] if page <= len(pages) else [])
+
+    vs = VendorSettings(name="procurios")
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler), base_url="http://x")
+    return ProcuriosConnector(vs, http)
+
+
+def _moment(n: int, when: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": n,
+        "subject": "s",
+        "senderId": 42,
+        "sender": "Douglas Adams",
+        "type": "ContactMomentPhone",
+        "dateTime": when,
+        "action": 1,
+        "tags": {},
+        "recipients": [7],
+        **extra,
+    }
+
+
+async def test_a_page_longer_than_25_fails_loudly() -> None:
+    conn = _serving([[_moment(n, "2025-01-01T00:00:00") for n in range(26, 0, -1)]])
+    (answer,) = await conn.read_histories([read(7, limit=5)])
+    await conn.aclose()
+    assert isinstance(answer, VendorProtocolError)
+    assert "26 items, more than 25" in answer.message
+
+
+async def test_body_and_reference_only_from_what_the_vendor_sends() -> None:
+    conn = _serving(
+        [
+            [
+                _moment(2, "2025-01-02T00:00:00", contents="Stays", reference="R1"),
+                _moment(1, "2025-01-01T00:00:00"),
+            ]
+        ]
+    )
+    batch = await one(conn, read(7, limit=5))
+    await conn.aclose()
+    (sent, bare) = [i for i, _ in batch.items]
+    assert sent.body == "Stays" and sent.detail.reference == "R1"  # type: ignore[union-attr]
+    assert bare.body is None and bare.detail.reference is None  # type: ignore[union-attr]
+
+
+async def test_a_dst_fall_back_hour_is_not_an_order_error() -> None:
+    """Amsterdam, 2024-10-27: 02:30 happens twice. Newest first in true time, the wall
+    times step back from 02:10 (the second one) to 02:50 (the first one)."""
+    conn = _serving(
+        [
+            [
+                _moment(3, "2024-10-27T03:10:00"),
+                _moment(2, "2024-10-27T02:10:00"),
+                _moment(1, "2024-10-27T02:50:00"),
+            ]
+        ]
+    )
+    conn.zone = ZoneInfo("Europe/Amsterdam")
+    conn._context = {"zone": conn.zone}
+    batch = await one(conn, read(7, limit=5))
+    await conn.aclose()
+    assert [i.source.vendor_id for i, _ in batch.items] == ["3", "2", "1"]
