@@ -204,7 +204,10 @@ async def test_every_answer_has_exactly_the_documented_keys(
                 truth = {m.id: m.ts for m in moments}
                 for item in items:
                     assert item.occurred_at.tzinfo is UTC
-                    assert item.occurred_at.timestamp() == truth[int(item.source.vendor_id)]
+                    assert (
+                        item.occurred_at.timestamp()
+                        == truth[int(item.source.vendor_id)]
+                    )
                 for item in items[:2]:
                     assert await conn.get_interaction(item.node_key) == item
         await conn.list_tags()

@@ -647,7 +647,7 @@ async def test_entries_on_every_window_edge_come_back_exactly_once(
     stamps = sorted(
         {
             t
-            for k in range(0, 25)
+            for k in range(25)
             for t in (until - k * STEP_S + d for d in (-1, 0, 1))
             if since <= t < until
         }

@@ -799,7 +799,9 @@ async def test_a_finished_request_stops_its_stream(
 
 
 @pytest.mark.parametrize("zone", ["Asia/Kolkata", "America/New_York"])
-async def test_the_timezone_option_makes_occurred_at_the_vendors_time(zone: str) -> None:
+async def test_the_timezone_option_makes_occurred_at_the_vendors_time(
+    zone: str,
+) -> None:
     """The vendor writes dateTime with no zone; here it writes local wall time. Read as
     UTC (the default) every occurredAt is off by the zone's offset; with
     `[vendors.procurios] timezone` it is the moment's own time, and `since` is sent
@@ -887,7 +889,9 @@ def _serving(pages: list[list[dict[str, Any]]]) -> ProcuriosConnector:
         return httpx.Response(200, json=pages[page - 1] if page <= len(pages) else [])
 
     vs = VendorSettings(name="procurios")
-    http = httpx.AsyncClient(transport=httpx.MockTransport(handler), base_url="http://x")
+    http = httpx.AsyncClient(
+        transport=httpx.MockTransport(handler), base_url="http://x"
+    )
     return ProcuriosConnector(vs, http)
 
 

@@ -300,8 +300,10 @@ async def test_create_shows_up_in_lists(
     assert created["sender"] == "Jan de Vries" and created["action"] == 2
     assert "contents" not in created and "reference" not in created  # not listed
     stored = store_of(app).moments[new_id]
-    assert (stored.contents, stored.reference) == ("We had a good call and the "
-        "person decided to stay a member", "MyRefernce0123")
+    assert (stored.contents, stored.reference) == (
+        "We had a good call and the person decided to stay a member",
+        "MyRefernce0123",
+    )
     recent = await page(client, since="2026-03-01T00:00:00", relationIds=429000)
     assert [item["id"] for item in recent] == [new_id]
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import logging
 import time
 from collections import OrderedDict
@@ -343,7 +344,7 @@ class ProcuriosConnector(Connector):
         order is an error, not a misread history. (In a zone with DST, the repeated
         hour of a fall-back is read as its first occurrence; a step back within it is
         the vendor's order, not an error.)"""
-        for newer, older in zip(moments, moments[1:], strict=False):
+        for newer, older in itertools.pairwise(moments):
             ahead = older.dateTime - newer.dateTime
             if ahead <= timedelta(0):
                 continue
@@ -616,7 +617,9 @@ class ProcuriosConnector(Connector):
                 if m.id == moment_id and (relation is None or m.involves(relation)):
                     titles = await self._titles(True)
                     return moment_to_interaction(m, relation, titles, None)
-                if m.dateTime < at:  # past its second in list order (ties: any id order)
+                if (
+                    m.dateTime < at
+                ):  # past its second in list order (ties: any id order)
                     return None
             if len(moments) < PAGE_SIZE:
                 return None

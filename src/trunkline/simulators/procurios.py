@@ -217,7 +217,10 @@ class ProcuriosStore:
                 stream = (m for m in stream if m.updated >= since)
             else:
                 stream = (m for m in stream if m.updated > since)
-        if knobs is not None and (knobs.ties, knobs.order) != ("id_desc", "newest_first"):
+        if knobs is not None and (knobs.ties, knobs.order) != (
+            "id_desc",
+            "newest_first",
+        ):
             ties = -1 if knobs.ties == "id_desc" else 1
             moments = sorted(stream, key=lambda m: (-m.ts, ties * m.id))
             stream = iter(moments if knobs.order == "newest_first" else moments[::-1])
