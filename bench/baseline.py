@@ -40,7 +40,9 @@ MOXI_ACCEPT = "application/vnd.moxi-platform+json;version=1"
 PROC_ACCEPT = "application/vnd.procurios.contact_moment+json; version=1"
 PROC_PATH = "/l/contact_moment_api/contact_moment"
 PROC_PAGE = 25
-WINDOW_S = 90 * 86_400
+# MoxiWorks: asked from a second before the window (the doc's date_min is exclusive),
+# within the 90 days one call covers
+WINDOW_S = 90 * 86_400 - 1
 HORIZON_S = 1825 * 86_400
 
 
@@ -406,7 +408,7 @@ async def action_logs(
         {
             "agent_uuid": vendors.moxi_agent,
             "partner_contact_id": account,
-            "date_min": start,
+            "date_min": start - 1,
             "date_max": end,
         },
         vendors.moxi_headers,

@@ -20,7 +20,9 @@ import { defineConfig } from '@graphql-hive/gateway';
 import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
 
 const DAY_S = 86_400;
-const WINDOW_S = 90 * DAY_S; // MoxiWorks answers at most 90 days per call
+// MoxiWorks answers at most 90 days per call, asked from a second before the window
+// (the doc's date_min is exclusive)
+const WINDOW_S = 90 * DAY_S - 1;
 const HORIZON_S = 1825 * DAY_S; // how far back an action log is walked
 const PROCURIOS_PAGE = 25;
 const RETRIES = 2;
@@ -191,7 +193,7 @@ async function interactions(
 
   const actionLogs = async (start: number, end: number): Promise<Interaction[]> => {
     const answer = await call(context.MoxiWorks.Query.actionLogs, {
-      args: { partnerContactId: account, dateMin: start, dateMax: end },
+      args: { partnerContactId: account, dateMin: start - 1, dateMax: end },
       context,
       info,
       selectionSet: '{ actions { moxi_works_action_log_id type timestamp log_data { title agent_action } } }',

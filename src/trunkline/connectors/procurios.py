@@ -617,9 +617,8 @@ class ProcuriosConnector(Connector):
                 if m.id == moment_id and (relation is None or m.involves(relation)):
                     titles = await self._titles(True)
                     return moment_to_interaction(m, relation, titles, None)
-                if (
-                    m.dateTime < at
-                ):  # past its second in list order (ties: any id order)
+                # past its second in list order (ties may come in any id order)
+                if m.dateTime < at:
                     return None
             if len(moments) < PAGE_SIZE:
                 return None
