@@ -79,6 +79,7 @@ KNOB_SETTINGS: list[dict[str, Any]] = [
     {"timezone": "Europe/Amsterdam"},
     {"ties": "id_asc"},
     {"since_inclusive": False},
+    {"empty_tags": "list"},
 ]
 
 
@@ -91,8 +92,9 @@ def check_moment(item: Any, where: str) -> None:
     # the doc shows an int; a moment entered without an action (the create schema's
     # action_code is optional) has none
     assert item["action"] is None or type(item["action"]) is int, where
-    tags = item["tags"]  # the doc: {"99": "Tag name"}
-    assert isinstance(tags, dict), where
+    tags = item["tags"]  # the doc: {"99": "Tag name"}; none: {} or PHP's []
+    assert isinstance(tags, dict) or tags == [], where
+    tags = tags or {}
     assert all(k.isdigit() and isinstance(v, str) for k, v in tags.items()), where
     # the doc's example holds ints and a placeholder string
     assert isinstance(item["recipients"], list), where

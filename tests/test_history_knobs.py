@@ -37,6 +37,7 @@ PROC_SETTINGS: list[dict[str, Any]] = [
     {},
     {"ties": "id_asc"},
     {"since_inclusive": False},
+    {"empty_tags": "list"},
     {"timezone": "Asia/Kolkata"},
     {"timezone": "America/New_York"},
 ]

@@ -456,3 +456,15 @@ async def test_since_knob_excludes_its_own_second(
     app.state.knobs.since_inclusive = False
     got = await page(client, relationIds=HEAVY_RELATION, since=text)
     assert moment.id not in [m["id"] for m in got]
+
+
+async def test_empty_tags_knob_writes_a_list(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    items = await walk(client, relationIds=HEAVY_RELATION)
+    assert any(m["tags"] == {} for m in items)
+    app.state.knobs.empty_tags = "list"
+    items = await walk(client, relationIds=HEAVY_RELATION)
+    assert any(m["tags"] == [] for m in items) and not any(
+        m["tags"] == {} for m in items
+    )

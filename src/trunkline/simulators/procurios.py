@@ -91,6 +91,7 @@ _PAGE = re.compile(r"[1-9]\d*")
 EMBEDDED_TOKEN = "embedded"  # the connector's stand-in for its embedded simulator
 ORDERS = ("newest_first", "oldest_first")
 TIES = ("id_desc", "id_asc")
+EMPTY_TAGS = ("object", "list")
 
 
 def _zone(name: str) -> tzinfo:
@@ -112,9 +113,12 @@ class ProcuriosKnobs:
     ties: str = "id_desc"
     # `since` "created or updated since": whether its own second is included.
     since_inclusive: bool = True
+    # A moment without tags: the doc shows only a filled object; PHP's encoder
+    # writes an empty one as a list, `[]`.
+    empty_tags: str = "object"
 
     def __setattr__(self, name: str, value: Any) -> None:
-        allowed = {"order": ORDERS, "ties": TIES}.get(name)
+        allowed = {"order": ORDERS, "ties": TIES, "empty_tags": EMPTY_TAGS}.get(name)
         if allowed is not None and value not in allowed:
             raise ValueError(f"{name} must be one of {', '.join(allowed)}")
         if name == "timezone":
@@ -148,8 +152,11 @@ class Moment:
         ints = (r for r in self.recipients if isinstance(r, int))
         return {self.sender_id, *ints}
 
-    def to_json(self, zone: tzinfo = UTC) -> dict[str, object]:
+    def to_json(self, zone: tzinfo = UTC, empty_tags: Any = None) -> dict[str, object]:
         """The list's item: exactly the fields of the doc's example."""
+        tags: object = dict(self.tags)
+        if not self.tags and empty_tags is not None:
+            tags = empty_tags
         return {
             "id": self.id,
             "subject": self.subject,
@@ -158,7 +165,7 @@ class Moment:
             "type": self.type,
             "dateTime": _format(self.ts, zone),
             "action": self.action,
-            "tags": dict(self.tags),
+            "tags": tags,
             "recipients": list(self.recipients),
         }
 
@@ -568,7 +575,8 @@ async def list_moments(request: Request, store: ProcuriosStore) -> Response:
     start = (query.page - 1) * PAGE_SIZE
     stream = store.select(query.relation_ids, query.since, knobs)
     page = itertools.islice(stream, start, start + PAGE_SIZE)
-    return JSONResponse([moment.to_json(zone) for moment in page])
+    empty: list[object] | None = [] if knobs.empty_tags == "list" else None
+    return JSONResponse([moment.to_json(zone, empty) for moment in page])
 
 
 async def list_types(request: Request, store: ProcuriosStore) -> Response:
