@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -341,11 +340,10 @@ def _longest_empty_run(counts: list[int]) -> int:
 # --- seeded data ---------------------------------------------------------------
 
 
-def test_seed_is_deterministic_fast_and_spans_years() -> None:
+def test_seed_is_deterministic_and_spans_years() -> None:
     seeded = moxiworks._seeded.__wrapped__  # uncached
-    started = time.perf_counter()
     one = seeded(7, NOW_TS)
-    assert time.perf_counter() - started < 1.0
+    # no timing assert here: speed targets live in bench/, not in unit tests
     assert seeded(7, NOW_TS) == one
     assert seeded(8, NOW_TS) != one
     entries = {account: log for account, log in one}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -386,11 +385,10 @@ def test_validator_covers_the_schema_subset() -> None:
 # --- seed and faults -----------------------------------------------------------
 
 
-def test_seed_is_deterministic_and_fast() -> None:
+def test_seed_is_deterministic() -> None:
     seeded = procurios._seeded.__wrapped__  # uncached
-    started = time.perf_counter()
     one = seeded(7, NOW_TS)
-    assert time.perf_counter() - started < 1.0
+    # no timing assert here: speed targets live in bench/, not in unit tests
     assert seeded(7, NOW_TS) == one
     assert seeded(8, NOW_TS) != one
     assert len({m.id for m in one}) == len(one)
