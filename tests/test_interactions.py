@@ -177,16 +177,16 @@ async def test_nested_histories_use_batch_paths(gql: GraphQLClient) -> None:
     # One contacts page, one notes list per contact (LiveVox has no batch path for
     # notes) and one read per note the page needs (the list has no dates).
     assert counts[Vendor.LIVEVOX] == 1 + 20 + 58
-    # Procurios: one relationIds call covers all 20 contacts (more only if page 1 is short
-    # of five moments for someone while more pages exist).
+    # Procurios: one relationIds stream shared by all 20 contacts, 25 a page.
     proc = gql.calls(Vendor.PROCURIOS)
     assert all("relationIds=" in q for _, _, q in proc)
-    assert len(proc) <= 10  # well under one call per contact
-    # CRM.COM takes one contact per list call: at most one call per contact.
+    assert len(proc) == 8
+    # CRM.COM takes one contact per list call: one call per contact.
     crm = [c for c in gql.calls(Vendor.CRMCOM) if c[1].endswith("communications/list")]
-    assert len(crm) <= 20
-    # MoxiWorks takes one contact and one 90-day window per call.
-    assert counts[Vendor.MOXIWORKS] >= 20
+    assert len(crm) == 20
+    assert counts[Vendor.CRMCOM] == 20 + 1  # and its login
+    # MoxiWorks takes one contact and one window per call (the README's figure).
+    assert counts[Vendor.MOXIWORKS] == 84
     # Nothing the request started still runs once it has answered.
     assert not [t for t in asyncio.all_tasks() if "SharedStream" in repr(t)]
 
