@@ -204,3 +204,49 @@ async def test_nested_query_vendor_calls_are_exact_under_each_setting(
     async with gateway(tmp_path, "Asia/Kolkata") as gql:
         setter(Vendor.PROCURIOS, {"timezone": "Asia/Kolkata"})(gql)
         assert await nested_calls(gql) == NESTED_CALLS
+
+
+# Every vendor's knobs away from their defaults at once, each to a setting the
+# connectors serve exactly (the ones they refuse are tested above and per vendor).
+ALL_AT_ONCE: dict[Vendor, dict[str, Any]] = {
+    Vendor.LIVEVOX: {"notes_list_order": "shuffled", "unknown_account_notes": "empty"},
+    Vendor.MOXIWORKS: {
+        "date_min_inclusive": True,
+        "date_max_inclusive": True,
+        "order": "shuffled",
+        "unknown_contact": "404",
+    },
+    Vendor.PROCURIOS: {
+        "ties": "id_asc",
+        "since_inclusive": False,
+        "empty_tags": "list",
+        "timezone": "America/New_York",
+    },
+    Vendor.CRMCOM: {
+        "order": "created_desc_id_desc",
+        "timezone": "Asia/Nicosia",
+        "default_results": 4,
+        "unknown_contact": "empty",
+    },
+}
+
+
+async def test_merged_walks_are_exact_with_every_vendor_off_its_defaults(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "all.toml"
+    config.write_text(
+        '[vendors.procurios]\ntimezone = "America/New_York"\n'
+        '[vendors.crmcom]\ntimezone = "Asia/Nicosia"\n'
+    )
+    settings = load_settings(
+        config, env={"TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.sqlite3")}
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://g") as http:
+            gql = GraphQLClient(http, app)
+            for vendor, knobs in ALL_AT_ONCE.items():
+                setter(vendor, knobs)(gql)
+            await assert_exact_walks(gql)
