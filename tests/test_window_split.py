@@ -74,7 +74,9 @@ def test_every_item_once_newest_first(
 ) -> None:
     # clusters of items (dense stretches) at random places; at most `cap` share a second
     times = [
-        min(9_999, at + (k * spread) // max(1, n)) for at, spread, n in clusters for k in range(n)
+        min(9_999, at + (k * spread) // max(1, n))
+        for at, spread, n in clusters
+        for k in range(n)
     ]
     per_second: dict[int, int] = {}
     for t in times:
@@ -88,7 +90,7 @@ def test_every_item_once_newest_first(
 
 
 def test_a_window_past_the_cap_is_halved_newer_half_first() -> None:
-    times = list(range(0, 100))  # 100 items in [0, 100), cap 60
+    times = list(range(100))  # 100 items in [0, 100), cap 60
     log: list[tuple[int, int]] = []
     got = walk(vendor(times, 60, log), until=100, since=0, step=100, limit=1000)
     assert [t for t, _ in got] == list(reversed(times))
@@ -96,7 +98,7 @@ def test_a_window_past_the_cap_is_halved_newer_half_first() -> None:
 
 
 def test_a_page_boundary_inside_a_split_window_resumes_exactly() -> None:
-    times = list(range(0, 100))
+    times = list(range(100))
     log: list[tuple[int, int]] = []
     fetch = vendor(times, 60, log)
 

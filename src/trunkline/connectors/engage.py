@@ -451,6 +451,11 @@ class EngageConnector(Connector):
                     },
                 )
             except (VendorRejected, VendorProtocolError) as exc:
+                if defined is None and isinstance(exc, VendorConflict):
+                    # the batch exists already (its externalId is taken): the other
+                    # chunks would be refused alike, so they are not sent
+                    outcome.errors = [exc] * len(contacts)
+                    break
                 for n in range(at, at + len(chunk)):
                     outcome.errors[n] = exc
                 continue

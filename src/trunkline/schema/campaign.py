@@ -16,6 +16,7 @@ from trunkline.loaders.campaigns import ALL
 from trunkline.pagination.args import slice_args
 from trunkline.resolvers import campaigns as resolvers
 from trunkline.schema.connections import Connection, to_connection
+from trunkline.schema.enums import Vendor as Vendor  # registered before any use
 from trunkline.schema.inputs import utc
 
 strawberry.enum(

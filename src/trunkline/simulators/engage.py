@@ -92,8 +92,8 @@ def _value(element: ET.Element) -> Any:
         name, value = _local(child.tag), _value(child)
         if name in out:
             held = out[name]
-            out[name] = (
-                [*held, value] if isinstance(held, _Many) else _Many([held, value])
+            out[name] = _Many(
+                [*held, value] if isinstance(held, _Many) else [held, value]
             )
         else:
             out[name] = value
@@ -432,6 +432,13 @@ class Engine:
                     "ARG_NULL",
                     "Invalid Data, argument 'contact.externalId' must be non-null",
                 )
+            for device in _many(contact.get("device")):
+                number = device.get("externalId") if isinstance(device, dict) else None
+                phone = isinstance(device, dict) and device.get("type") == "Phone"
+                if phone and not (number or "").isdigit():
+                    raise Fault(
+                        "ARG_INVALID_TYPE", "Argument is of invalid type 'device'"
+                    )
         if given.get("internalId"):  # a later use of a defined batch: add contacts
             batch = self._by_id(self.d.batches, given, "contactBatch")
             for key in ("outreachStrategy", "script", "agentGroup"):
