@@ -40,7 +40,7 @@ query Supervisor($since: DateTime!, $until: DateTime!) {
     } }
     pageInfo { hasNextPage endCursor }
   }
-  contactAttempts(contactKey: "100007", until: $until, first: 50) {
+  contactAttempts(contactKey: "100027", until: $until, first: 50) {
     edges { node { id startedAt channel result } }
     pageInfo { hasNextPage }
   }
@@ -307,7 +307,7 @@ async def test_a_busy_48_hours_of_attempts_in_pages_every_attempt_once(
 ) -> None:
     now = anchor_now()
     q = """query($since: DateTime, $until: DateTime, $after: String) {
-      contactAttempts(contactKey: "100007", since: $since, until: $until, first: 200, after: $after) {
+      contactAttempts(contactKey: "100027", since: $since, until: $until, first: 200, after: $after) {
         edges { node { id startedAt } } pageInfo { hasNextPage endCursor } } }"""
     window = {
         "since": (now - timedelta(hours=48)).isoformat(),

@@ -132,7 +132,10 @@ def test_export_possible_types_for_apollo(
     written = tmp_path / "possible-types.json"
     assert capsys.readouterr().out == f"wrote possibleTypes to {written}\n"
     types = json.loads(written.read_text())
-    assert types["Node"] == ["Contact", "Interaction", "Queue", "QueueEntry"]
+    assert types["Node"] == [
+        "Campaign", "Contact", "ContactBatch", "Interaction", "Queue", "QueueEntry",
+        "SubCampaign",
+    ]  # fmt: skip
     detail = schema._schema.get_type("InteractionDetail")
     assert isinstance(detail, GraphQLUnionType)
     assert types["InteractionDetail"] == sorted(t.name for t in detail.types)

@@ -23,7 +23,7 @@ from trunkline.errors import (
 )
 from trunkline.simulators.base import anchor_now
 from trunkline.simulators.engage import create_app, operations
-from trunkline.simulators.engage_data import BUSY_ATTEMPTS
+from trunkline.simulators.engage_data import BUSY_ACCOUNT, BUSY_ATTEMPTS
 
 NOW = anchor_now()
 
@@ -135,11 +135,11 @@ async def test_a_busy_day_is_too_large_and_two_days_split_into_windows() -> None
     c = connector(app)
     day = int(NOW.timestamp())
     with pytest.raises(VendorResultTooLarge):
-        await c.attempts_window("100007", day - 86_400, day)
+        await c.attempts_window(BUSY_ACCOUNT, day - 86_400, day)
     app.state.calls.clear()
     splits: list[tuple[int, int]] = []
     got = await c.contact_attempts(
-        "100007", NOW - timedelta(hours=48), NOW, None, 10_000,
+        BUSY_ACCOUNT, NOW - timedelta(hours=48), NOW, None, 10_000,
         on_split=lambda s, e: splits.append((s, e)),
     )  # fmt: skip
     ids = [a.id for a, _ in got.items]
@@ -160,7 +160,7 @@ async def test_attempts_under_any_order_and_bound_inclusivity(
     app.state.knobs.to_inclusive = inclusive
     c = connector(app)
     got = await c.contact_attempts(
-        "100007", NOW - timedelta(hours=48), NOW, None, 10_000
+        BUSY_ACCOUNT, NOW - timedelta(hours=48), NOW, None, 10_000
     )
     ids = [a.id for a, _ in got.items]
     assert len(ids) == len(set(ids)) == BUSY_ATTEMPTS

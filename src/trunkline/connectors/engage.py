@@ -11,7 +11,9 @@ configured `org_id`.
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
@@ -32,9 +34,23 @@ from trunkline.campaigns import (
     SubCampaign,
     SubCampaignState,
 )
-from trunkline.connectors.base import Connector, Endpoint
+from trunkline.connectors.base import (
+    Connector,
+    Endpoint,
+    HistoryRead,
+    ReadScope,
+    answer_each,
+    json_position,
+)
 from trunkline.connectors.soap import as_list, returns, to_value
-from trunkline.domain import Vendor
+from trunkline.domain import (
+    Channel,
+    Direction,
+    Interaction,
+    InteractionFilter,
+    Vendor,
+    VendorRef,
+)
 from trunkline.errors import (
     ConnectorError,
     VendorConflict,
@@ -54,6 +70,15 @@ DAY_S = 86_400
 # Sub-campaigns are listed from their campaign's creation to this far ahead (a
 # sub-campaign may be scheduled to start later).
 AHEAD = timedelta(days=366)
+
+DEFAULT_HORIZON_DAYS = 1825
+# An attempt's channel as a history's: calls are attempts, texts and mails as sent.
+HISTORY_CHANNELS: Mapping[str, Channel] = {
+    "Voice": Channel.CALL_ATTEMPT,
+    "SMS": Channel.SMS,
+    "Email": Channel.EMAIL,
+}
+HISTORY_CHANNEL_SET = frozenset({*HISTORY_CHANNELS.values(), Channel.OTHER})
 
 T = TypeVar("T")
 
@@ -258,7 +283,14 @@ class EngageConnector(Connector):
         "listScripts": _op("listScripts", 1000),
         "listOutreachStrategy": _op("listOutreachStrategy", 100),
         "listContactAttempts": _op("listContactAttempts", 500),
+        "showContactAttempts": _op("showContactAttempts"),
     }
+    # As an interaction source: a contact's attempts, by its externalId at Engage
+    # (the LiveVox account by default), one listContactAttempts per contact (the
+    # sample names one contact: no batch form), split only past the cap.
+    default_contact_key: ClassVar[str] = "account"
+    read_order: ClassVar[int] = 2
+    batch_reads: ClassVar[bool] = False
 
     def soap_credentials(self) -> tuple[str, str]:
         return (
@@ -515,6 +547,52 @@ class EngageConnector(Connector):
             for r in rows
         ]
 
+    # ---- the interaction history --------------------------------------------------------
+    def history_applies(self, key: str | None, filter: InteractionFilter) -> bool:
+        if key is None or not valid_id(key):
+            return False  # attempts are listed per contact
+        if filter.direction is Direction.INBOUND:
+            return False  # every attempt is outbound
+        return not filter.channels or bool(filter.channels & HISTORY_CHANNEL_SET)
+
+    async def read_histories(
+        self, reads: Sequence[HistoryRead], scope: ReadScope | None = None
+    ) -> Sequence[Batch[Interaction] | BaseException]:
+        return await answer_each(reads, self._read_history)
+
+    async def _read_history(self, read: HistoryRead) -> Batch[Interaction]:
+        assert read.key is not None
+        f = read.filter
+        now = time.time()
+        until = (
+            datetime.fromtimestamp(math.ceil(f.until.timestamp()), UTC)
+            if f.until
+            else datetime.fromtimestamp(math.floor(now) + 1, UTC)
+        )
+        if f.since:
+            since = datetime.fromtimestamp(math.ceil(f.since.timestamp()), UTC)
+        else:
+            days = float(self.option("history_horizon_days", DEFAULT_HORIZON_DAYS))
+            since = datetime.fromtimestamp(math.ceil(now - days * DAY_S), UTC)
+        if since >= until:
+            return Batch([], None)
+        got = await self.contact_attempts(
+            read.key, since, until, json_position(read.position), read.limit
+        )
+        items = [(_history_item(a), after) for a, after in got.items]
+        return Batch([(i, p) for i, p in items if f.matches(i)], got.next)
+
+    async def get_interaction(self, token: str) -> Interaction | None:
+        if not valid_id(token):
+            return None
+        try:
+            rows = await self._list(
+                "showContactAttempts", {"contactAttempts": [{"internalId": token}]}
+            )
+        except VendorNotFound:
+            return None
+        return _history_item(_attempt(rows[0])) if rows else None
+
     # ---- contact attempts --------------------------------------------------------------
     async def attempts_window(
         self, contact_key: str, start: int, end: int
@@ -562,6 +640,19 @@ class EngageConnector(Connector):
             too_large=VendorResultTooLarge,
             on_split=on_split,
         )
+
+
+def _history_item(a: ContactAttempt) -> Interaction:
+    return Interaction(
+        source=VendorRef(Vendor.ENGAGE, a.id),
+        occurred_at=a.started_at,
+        channel=HISTORY_CHANNELS.get(a.channel or "", Channel.OTHER),
+        vendor_type=a.channel,
+        direction=Direction.OUTBOUND,
+        subject=f"{a.channel or 'Contact'} attempt",
+        status=a.result,
+        node_key=a.id,
+    )
 
 
 def _sub_key(s: SubCampaign) -> list[Any]:

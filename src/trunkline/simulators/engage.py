@@ -511,6 +511,32 @@ class Engine:
         return self._capped("listOutreachStrategy", out)
 
     # ---- attempts ----------------------------------------------------------------------
+    def showContactAttempts(self, a: dict[str, Any]) -> list[Any]:
+        given = _many(a.get("contactAttempts"))
+        if not given:
+            raise Fault(
+                "ARG_NULL", "Invalid Data, argument 'contactAttempts' must be non-null"
+            )
+        if len(given) > 100:
+            raise Fault(
+                "ARG_TOO_LARGE",
+                "Invalid Data, argument 'contactAttempts' exceeds allowed size",
+            )
+        out = []
+        for item in given:
+            key = item.get("internalId") if isinstance(item, dict) else None
+            if not key:
+                raise Fault(
+                    "ARG_NULL", "Invalid Data, argument 'internalId' must be non-null"
+                )
+            found = self.d.by_id.get(key)
+            if found is None:
+                raise Fault(
+                    "OBJECT_NOT_EXISTS", f"Referenced object '{key}' does not exist"
+                )
+            out.append(found)
+        return out
+
     def listContactAttempts(self, a: dict[str, Any]) -> list[Any]:
         self.org(a)
         sample = a.get("sample")
@@ -549,6 +575,7 @@ OPERATIONS = frozenset(
         "listComplianceRules",
         "listOutreachStrategy",
         "listContactAttempts",
+        "showContactAttempts",
     }
 )
 

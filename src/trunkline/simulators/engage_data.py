@@ -19,9 +19,13 @@ from trunkline.simulators.seed import ACCOUNT_BASE, people
 ENTERPRISE_ID = "1000"
 ACCOUNT_ID = "1001"  # the account every record belongs to
 ACCOUNT_EXTERNAL_ID = "acme-collections"
-BUSY = 7  # person 7 (account 100007): 1,300 attempts over the last 48 hours
+# People 20..139 have attempts (the first 20, whose nested histories the other
+# vendors' call counts are asserted on, have none here: Engage adds one empty read
+# each and moves no other vendor's count).
+ATTEMPT_PEOPLE = range(20, 140)
+BUSY = 27  # person 27 (account 100027): 1,300 attempts over the last 48 hours
 BUSY_ATTEMPTS = 1300
-ATTEMPT_PEOPLE = 120  # people 0..119 have a few attempts each
+BUSY_ACCOUNT = str(ACCOUNT_BASE + BUSY)
 
 # The doc's SubCampaign states, and the synthetic ones of listSubCampaignStates.
 STATES = (
@@ -75,6 +79,7 @@ class EngageData:
         default_factory=dict
     )
     devices: dict[str, str] = field(default_factory=dict)  # device -> contact
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)  # attempts
     next_id: int = 900_000
 
 
@@ -197,7 +202,7 @@ def generate(seed: int, anchor: datetime) -> EngageData:
     subs = list(d.sub_campaigns.values())
     batch_ids = list(d.batches)
     folks = people()
-    for i in range(ATTEMPT_PEOPLE):
+    for i in ATTEMPT_PEOPLE:
         person = folks[i]
         if person.phones:
             d.devices[person.phones[0]] = person.account
@@ -216,6 +221,7 @@ def generate(seed: int, anchor: datetime) -> EngageData:
                 )
             )
         d.attempts[person.account] = rows
+        d.by_id.update((a["internalId"], a) for _, a in rows)
     return d
 
 
@@ -248,6 +254,7 @@ __all__ = [
     "ACCOUNT_BASE",
     "ACCOUNT_ID",
     "BUSY",
+    "BUSY_ACCOUNT",
     "BUSY_ATTEMPTS",
     "STATES",
     "SYNTHETIC",
