@@ -8,7 +8,10 @@ their caps; time windows follow the doc's fromTime/toTime tables (24 hours by de
 
 What the doc leaves open is a knob (`PUT /_sim/knobs`): the order of listed attempts
 (`attempt_order`: "asc" or "desc") and whether a window's `toTime` is included
-(`to_inclusive`).
+(`to_inclusive`). The doc lists no fault for a changeSubCampaignState its state does
+not allow; this simulator answers `INVALID_STATE` (CONTRACT.md's list), and the gateway
+checks the state before it asks. Bad credentials answer `wsse:FailedAuthentication`,
+the WS-Security fault code.
 """
 
 from __future__ import annotations
