@@ -34,6 +34,7 @@ from trunkline.campaigns import (
     SubCampaign,
     SubCampaignState,
 )
+from trunkline.config import VendorSettings
 from trunkline.connectors.base import (
     Connector,
     Endpoint,
@@ -43,6 +44,7 @@ from trunkline.connectors.base import (
     json_position,
 )
 from trunkline.connectors.soap import as_list, returns, to_value
+from trunkline.connectors.transport import VendorHTTP
 from trunkline.domain import (
     Channel,
     Direction,
@@ -52,6 +54,7 @@ from trunkline.domain import (
     VendorRef,
 )
 from trunkline.errors import (
+    ConfigError,
     ConnectorError,
     VendorConflict,
     VendorInvalidState,
@@ -291,6 +294,15 @@ class EngageConnector(Connector):
     default_contact_key: ClassVar[str] = "account"
     read_order: ClassVar[int] = 2
     batch_reads: ClassVar[bool] = False
+
+    def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
+        super().__init__(settings, http)
+        org = self.option("org_id")
+        if not org or not valid_id(str(org)):
+            raise ConfigError(
+                f"[vendors.engage] org_id = {org!r}: expected the internalId of the "
+                "Engage account"
+            )
 
     def soap_credentials(self) -> tuple[str, str]:
         return (
