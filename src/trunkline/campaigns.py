@@ -1,4 +1,5 @@
-"""Campaign records (vendor-neutral) and the port a campaign vendor provides.
+"""Campaign records (vendor-neutral); the port a campaign vendor provides is
+`sources.CampaignSource`.
 
 Connectors turn vendor payloads into these; the schema renders them. Ids are the
 vendor's: `id` is its internal id, `external_id` the name clients give it.
@@ -7,13 +8,9 @@ vendor's: `id` is its internal id, `external_id` the name clients give it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar, Protocol, runtime_checkable
-
-from trunkline.domain import Vendor
-from trunkline.pagination.merge import Batch
 
 
 class SubCampaignState(enum.Enum):
@@ -209,52 +206,6 @@ class BatchOutcome:
     calls: int = 0
 
 
-@runtime_checkable
-class CampaignSource(Protocol):
-    """A vendor that runs outreach campaigns (SoundBite Engage)."""
-
-    vendor: ClassVar[Vendor]
-
-    async def list_campaigns(self) -> Sequence[Campaign]: ...
-
-    async def sub_campaigns(
-        self, campaigns: Sequence[Campaign]
-    ) -> Mapping[str, Sequence[SubCampaign]]: ...
-
-    async def get_sub_campaign(self, sub_campaign_id: str) -> SubCampaign | None: ...
-
-    async def change_sub_campaign_state(
-        self, sub_campaign_id: str, state: SubCampaignState
-    ) -> SubCampaign: ...
-
-    async def contact_batches(
-        self, since: datetime, until: datetime
-    ) -> Sequence[ContactBatch]: ...
-
-    async def get_contact_batch(self, external_id: str) -> ContactBatch | None: ...
-
-    async def create_contact_batch(
-        self, batch: NewBatch, contacts: Sequence[NewContact]
-    ) -> BatchOutcome: ...
-
-    async def cancel_contact_batch(self, external_id: str) -> ContactBatch: ...
-
-    async def compliance_rules(self) -> Sequence[ComplianceRule]: ...
-
-    async def scripts(self) -> Sequence[Script]: ...
-
-    async def outreach_strategies(self) -> Sequence[OutreachStrategy]: ...
-
-    async def contact_attempts(
-        self,
-        contact_key: str,
-        since: datetime,
-        until: datetime,
-        position: object,
-        limit: int,
-    ) -> Batch[ContactAttempt]: ...
-
-
 __all__ = [
     "GROUPS",
     "TRANSITIONS",
@@ -262,7 +213,6 @@ __all__ = [
     "BatchState",
     "Campaign",
     "CampaignPass",
-    "CampaignSource",
     "ComplianceRule",
     "ContactAttempt",
     "ContactBatch",

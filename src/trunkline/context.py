@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from trunkline.campaigns import CampaignSource
 from trunkline.config import Settings
 from trunkline.domain import ContactGroup, Vendor
 from trunkline.errors import ConfigError, ConnectorError
 from trunkline.resolvers.queue_pollers import PollerRegistry
-from trunkline.sources import ContactSource, InteractionSource, VendorClient
+from trunkline.sources import (
+    CampaignSource,
+    ContactSource,
+    InteractionSource,
+    VendorClient,
+)
 
 if TYPE_CHECKING:
     from trunkline.loaders import Loaders

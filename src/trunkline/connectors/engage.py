@@ -269,7 +269,6 @@ def attempt_key(a: ContactAttempt) -> list[Any]:
 
 class EngageConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.ENGAGE
-    simulator: ClassVar[str] = "trunkline.simulators.engage:create_app"
     soap_namespace: ClassVar[str] = NAMESPACE
     fault_codes: ClassVar[Mapping[str, type[ConnectorError]]] = FAULT_CODES
     embedded_options: ClassVar[Mapping[str, Any]] = {"org_id": "1001"}

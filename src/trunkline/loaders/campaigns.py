@@ -15,7 +15,6 @@ from functools import cached_property
 
 from trunkline.campaigns import (
     Campaign,
-    CampaignSource,
     ComplianceRule,
     ContactBatch,
     OutreachStrategy,
@@ -23,6 +22,7 @@ from trunkline.campaigns import (
     SubCampaign,
 )
 from trunkline.loaders.base import Loader
+from trunkline.sources import CampaignSource
 
 ALL = "all"
 

@@ -27,12 +27,13 @@ from trunkline.campaigns import (
 )
 from trunkline.context import Context
 from trunkline.errors import BadUserInput, NotFound, VendorInvalidState
-from trunkline.loaders.campaigns import ALL
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
-from trunkline.resolvers.pages import Page
+from trunkline.pagination.types import Page
 
 T = TypeVar("T")
+
+ALL = "all"  # the key of a loader that answers a whole list
 
 DEFAULT_BATCH_WINDOW = timedelta(days=7)
 ATTEMPT_WINDOW = timedelta(hours=24)  # the doc's default window
@@ -254,6 +255,7 @@ async def attempts_page(
 
 
 __all__ = [
+    "ALL",
     "CampaignQuery",
     "allowed_from",
     "attempts_page",

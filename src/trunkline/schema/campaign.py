@@ -12,9 +12,9 @@ from strawberry.types import Info
 
 from trunkline import campaigns as domain
 from trunkline.errors import BadUserInput
-from trunkline.loaders.campaigns import ALL
 from trunkline.pagination.args import slice_args
 from trunkline.resolvers import campaigns as resolvers
+from trunkline.resolvers.campaigns import ALL
 from trunkline.schema.connections import Connection, to_connection
 from trunkline.schema.enums import Vendor as Vendor  # registered before any use
 from trunkline.schema.inputs import utc
