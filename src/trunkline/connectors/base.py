@@ -239,6 +239,8 @@ class Connector:
             self._check_size(endpoint, ep, params.get(ep.size_param))
         path = ep.path.format(**(path_params or {}))
         attempts = self.retry_attempts if ep.idempotent else 1
+        if ep.soap_action is not None and not (headers and "SOAPAction" in headers):
+            headers = {**(headers or {}), "SOAPAction": f'"{ep.soap_action}"'}
         raw = (content, headers) if content is not None or headers else None
         try:  # the first attempt outside tenacity: it costs CPU on every call
             return await self._send(ep.method, path, params, json, data, raw)

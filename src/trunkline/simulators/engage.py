@@ -151,8 +151,13 @@ def soap_fault(
 
 def _knob_fault(status: int, message: str, headers: dict[str, str]) -> Response:
     # the fault knobs, as Engage would answer them: refused credentials as the
-    # WS-Security fault, anything else as a server fault
-    code = "wsse:FailedAuthentication" if status == 401 else "soap:Server"
+    # WS-Security fault, another 4xx as the caller's fault, the rest as the server's
+    if status == 401:
+        code = "wsse:FailedAuthentication"
+    elif 400 <= status < 500:
+        code = "soap:Client"
+    else:
+        code = "soap:Server"
     return soap_fault(status, code, message, headers)
 
 
