@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar
@@ -28,9 +29,11 @@ from tenacity import (
 )
 
 from trunkline.config import VendorSettings
+from trunkline.connectors import soap as soap_xml
 from trunkline.connectors.transport import Answer, VendorHTTP
 from trunkline.domain import Vendor
 from trunkline.errors import (
+    ConnectorError,
     VendorConflict,
     VendorNotFound,
     VendorProtocolError,
@@ -67,6 +70,7 @@ class Endpoint:
     size_param: str | None = None  # the query parameter that sets a call's size
     batch_key: str | None = None  # the parameter that batches many records in one call
     idempotent: bool = True  # safe to retry on a transient failure
+    soap_action: str | None = None  # a SOAP operation (`Connector.soap`)
 
     def __post_init__(self) -> None:
         if self.size_param is not None and self.max_page_size is None:
@@ -98,6 +102,9 @@ class Connector:
     retry_attempts: ClassVar[int] = 2
     read_order: ClassVar[int] = 2  # one call answers a read: no chain follows
     batch_reads: ClassVar[bool] = False
+    # SOAP vendors: the operations' namespace and their fault codes' errors.
+    soap_namespace: ClassVar[str] = ""
+    fault_codes: ClassVar[Mapping[str, type[ConnectorError]]] = {}
 
     def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         self.settings = settings
@@ -155,11 +162,29 @@ class Connector:
                     )
         return f"HTTP {response.status_code}"
 
+    def soap_credentials(self) -> tuple[str, str] | None:
+        """SOAP vendors: the WS-Security UsernameToken (username, password)."""
+        return None
+
+    async def soap(self, endpoint: str, args: Mapping[str, Any]) -> ET.Element:
+        """Call a SOAP operation; its `<operationResponse>` element. A `soap:Fault`
+        is raised as the hierarchy's error for its fault code (`check`)."""
+        action = self.endpoints[endpoint].soap_action
+        assert action is not None, f"{endpoint} is not a SOAP operation"
+        body = soap_xml.envelope(
+            action, self.soap_namespace, args, credentials=self.soap_credentials()
+        )
+        headers = {"SOAPAction": f'"{action}"', "Content-Type": soap_xml.CONTENT_TYPE}
+        answer = await self.call(endpoint, content=body, headers=headers)
+        return soap_xml.response_of(answer.content, self.name, action)
+
     def check(self, response: Answer) -> None:
         """Raise the hierarchy's error for a failed answer; vendors extend this."""
         status = response.status_code
         if status < 400:
             return
+        if status != 429 and "xml" in response.headers.get("content-type", ""):
+            self._check_fault(response)
         message = f"{self.vendor.name}: {self.error_message(response)}"
         if status == 429:
             raw = response.headers.get("Retry-After")
@@ -176,6 +201,22 @@ class Connector:
             raise VendorConflict(self.name, message, status=status)
         raise VendorRejected(self.name, message, status=status)
 
+    def _check_fault(self, response: Answer) -> None:
+        """A `soap:Fault` answer: its fault code picks the error (not the status: a
+        fault such as OBJECT_NOT_EXISTS is no transient 5xx, and is not retried)."""
+        try:
+            element = soap_xml.body_child(
+                soap_xml.parse(response.content, self.name), self.name
+            )
+        except VendorProtocolError:
+            return  # not a SOAP answer: the status decides
+        fault = soap_xml.fault_of(element)
+        if fault is not None:
+            code, message = fault
+            raise soap_xml.fault_error(
+                self.name, code, message, self.fault_codes, response.status_code
+            )
+
     async def ready(self) -> None:
         """Readiness probe: raise a ConnectorError if the vendor cannot be reached."""
         await self.authenticate()
@@ -189,6 +230,8 @@ class Connector:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Answer:
         """Send one declared endpoint's request: auth, error mapping, bounded retries."""
         ep = self.endpoints[endpoint]
@@ -196,8 +239,11 @@ class Connector:
             self._check_size(endpoint, ep, params.get(ep.size_param))
         path = ep.path.format(**(path_params or {}))
         attempts = self.retry_attempts if ep.idempotent else 1
+        if ep.soap_action is not None and not (headers and "SOAPAction" in headers):
+            headers = {**(headers or {}), "SOAPAction": f'"{ep.soap_action}"'}
+        raw = (content, headers) if content is not None or headers else None
         try:  # the first attempt outside tenacity: it costs CPU on every call
-            return await self._send(ep.method, path, params, json, data)
+            return await self._send(ep.method, path, params, json, data, raw)
         except Exception as exc:
             if attempts < 2 or not _retryable(exc):
                 raise
@@ -210,7 +256,7 @@ class Connector:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._send(ep.method, path, params, json, data)
+                return await self._send(ep.method, path, params, json, data, raw)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _check_size(self, name: str, ep: Endpoint, asked: Any) -> None:
@@ -228,12 +274,13 @@ class Connector:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, Any] | None,
+        raw: tuple[bytes | None, Mapping[str, str] | None] | None = None,
     ) -> Answer:
         generation = self._auth_generation
-        response = await self._raw(method, path, params, json, data)
+        response = await self._raw(method, path, params, json, data, raw)
         if self.auth_expired(response):
             await self._reauthenticate(generation)
-            response = await self._raw(method, path, params, json, data)
+            response = await self._raw(method, path, params, json, data, raw)
         self.on_response(response)
         self.check(response)
         return response
@@ -248,18 +295,29 @@ class Connector:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, Any] | None,
+        raw: tuple[bytes | None, Mapping[str, str] | None] | None = None,
     ) -> Answer:
         await self._ensure_auth()
         params = self.sign_params(dict(params or {}))
         json = self.sign_body(json)
+        headers = self.auth_headers()
         try:
+            if raw is not None:  # a body of its own (SOAP XML) and per-call headers
+                content, extra = raw
+                return await self.http.request(
+                    method,
+                    path,
+                    params=params,
+                    content=content,
+                    headers={**headers, **(extra or {})},
+                )
             return await self.http.request(
                 method,
                 path,
                 params=params,
                 json=json,
                 data=data,
-                headers=self.auth_headers(),
+                headers=headers,
             )
         except httpx.TimeoutException:
             raise VendorUnavailable(

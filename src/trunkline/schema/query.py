@@ -12,6 +12,8 @@ from strawberry.types import Info
 from trunkline.errors import BadUserInput
 from trunkline.pagination.args import slice_args
 from trunkline.resolvers import contacts as contact_resolvers
+from trunkline.schema.campaign import NODE_TYPES as CAMPAIGN_NODE_TYPES
+from trunkline.schema.campaign import CampaignQueries
 from trunkline.schema.connections import Connection, to_connection
 from trunkline.schema.contact import Contact
 from trunkline.schema.ids import contact_account_of, parse_global_id
@@ -25,6 +27,7 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
     "Interaction": Interaction,
     "Queue": Queue,
     "QueueEntry": QueueEntry,
+    **CAMPAIGN_NODE_TYPES,
 }
 
 
@@ -44,7 +47,7 @@ async def _resolve(info: Info, raw: str) -> relay.Node | None:
 
 
 @strawberry.type
-class Query(QueueQuery):
+class Query(QueueQuery, CampaignQueries):
     @strawberry.field(description="Fetch any object by its global ID.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return await _resolve(info, id)
