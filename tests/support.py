@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import httpx
 from starlette.applications import Starlette
 
+from trunkline.config import load_settings
 from trunkline.domain import Vendor
+
+# scripts/test runs the gateway tests a second time with TRUNKLINE_FAST_PATH=false.
+FAST_PATH_ENV = {k: v for k, v in os.environ.items() if k == "TRUNKLINE_FAST_PATH"}
+FAST_PATH = load_settings(env=FAST_PATH_ENV).fast_path
 
 
 class GraphQLClient:

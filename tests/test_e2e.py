@@ -81,6 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+@pytest.mark.gateway
 def test_walks_every_contact_forward_and_back(server: str) -> None:
     expected = sorted(p.account for p in people())
     with httpx.Client(base_url=server, timeout=30) as client:
@@ -112,6 +113,7 @@ def test_walks_every_contact_forward_and_back(server: str) -> None:
         assert back == expected
 
 
+@pytest.mark.gateway
 def test_health_ready_and_graphiql(server: str) -> None:
     assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{server}/readyz")
@@ -124,6 +126,7 @@ def test_health_ready_and_graphiql(server: str) -> None:
     assert "cdn" not in page.text.lower() and "unpkg" not in page.text.lower()
 
 
+@pytest.mark.gateway
 def test_bad_input_over_the_wire(server: str) -> None:
     r = httpx.post(
         f"{server}/graphql",
@@ -135,6 +138,7 @@ def test_bad_input_over_the_wire(server: str) -> None:
 
 
 @pytest.mark.audit
+@pytest.mark.gateway
 def test_graphql_http_audit_against_trunkline_serve(server: str) -> None:
     """The GraphQL over HTTP spec's own audits, SHOULDs included: 0 errors, 0 warnings."""
     summary = run_audit(f"{server}/graphql")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -28,10 +28,11 @@ from trunkline.connectors.base import Connector
 from trunkline.connectors.transport import make_client
 from trunkline.context import Context, Gateway
 from trunkline.domain import Vendor
+from trunkline.engine.hooks import Hook
 from trunkline.errors import ConnectorError
 from trunkline.http import GraphQLEndpoint, graphiql_static_app
 from trunkline.loaders import build_loaders
-from trunkline.schema import schema
+from trunkline.schema import shared_schema
 from trunkline.sources import VendorClient
 from trunkline.ws import GraphQLWebSocket
 
@@ -57,6 +58,7 @@ def build_gateway(
     settings: Settings,
     *,
     apps: Mapping[Vendor, ASGIApp] | None = None,
+    hooks: Sequence[Hook] = (),
 ) -> tuple[Gateway, dict[Vendor, ASGIApp]]:
     """Connectors for every known vendor; embedded ones get their simulator app."""
     apps = dict(apps or {})
@@ -82,7 +84,10 @@ def build_gateway(
         store = open_identity_store(settings.identity_store)
     except ImportError:  # pragma: no cover - the store lands with interactions
         pass
-    return Gateway(settings=settings, connectors=connectors, identity=store), embedded
+    gateway = Gateway(
+        settings=settings, connectors=connectors, identity=store, hooks=tuple(hooks)
+    )
+    return gateway, embedded
 
 
 async def check_ready(gateway: Gateway, timeout_s: float = 5.0) -> dict[str, Any]:
@@ -108,10 +113,12 @@ def create_app(
     settings: Settings | None = None,
     *,
     apps: Mapping[Vendor, ASGIApp] | None = None,
+    hooks: Sequence[Hook] = (),
 ) -> Starlette:
-    """The gateway app. `apps` overrides vendors with given ASGI apps (tests)."""
+    """The gateway app. `apps` overrides vendors with given ASGI apps (tests);
+    `hooks` run in order before every operation executes (engine/hooks.py)."""
     settings = settings or load_settings()
-    gateway, embedded = build_gateway(settings, apps=apps)
+    gateway, embedded = build_gateway(settings, apps=apps, hooks=hooks)
 
     async def context_getter(request: Request) -> Context:
         return Context(
@@ -134,6 +141,7 @@ def create_app(
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
+    schema = shared_schema(settings.fast_path)
     endpoint = GraphQLEndpoint(
         schema, context_getter=context_getter, example_query=EXAMPLE_QUERY
     )

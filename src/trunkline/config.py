@@ -5,6 +5,7 @@
     history_horizon_days = 1825    # how far back an interaction history reaches by default
     identity_store = "links.sqlite3"  # relative to this file; default: per-user data dir
     http_transport = "aiohttp"     # or "httpx-aiohttp", "httpx" (see connectors/transport.py)
+    fast_path = true               # false: Strawberry's own path for every request (engine/)
 
     [vendors.livevox]
     base_url = "https://api.livevox.example"   # absent: the embedded simulator
@@ -101,6 +102,18 @@ def contact_key(value: Any) -> str:
     raise ValueError
 
 
+def flag(value: Any) -> bool:
+    """A boolean; from the environment, its text ("true", "0", "off", ...)."""
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower() if isinstance(value, str) else None
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError
+
+
 def text_list(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(
         isinstance(v, str) and v.strip() for v in value
@@ -140,6 +153,8 @@ GATEWAY_KEYS: dict[str, Key] = {
         choice("aiohttp", "httpx-aiohttp", "httpx"),
         "one of 'aiohttp', 'httpx-aiohttp', 'httpx'", "aiohttp", "HTTP_TRANSPORT",
     ),
+    # false: every request on Strawberry's own path, not the engine's fast path
+    "fast_path": Key(flag, "true or false", True, "FAST_PATH"),
 }  # fmt: skip
 
 # Keys every [vendors.<name>] table accepts.
@@ -245,6 +260,7 @@ class Settings:
     history_horizon_days: int = 1825
     identity_store: str = field(default_factory=lambda: default_identity_store())
     http_transport: str = "aiohttp"
+    fast_path: bool = True  # the engine's fast path (engine/); TRUNKLINE_FAST_PATH
     # Every table of TABLES, checked, with defaults filled in.
     tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
@@ -438,6 +454,7 @@ def load_settings(
         history_horizon_days=gateway["history_horizon_days"],
         identity_store=identity_store_location(gateway["identity_store"], base),
         http_transport=gateway["http_transport"],
+        fast_path=gateway["fast_path"],
         tables=tables,
     )
 
