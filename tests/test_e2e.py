@@ -156,28 +156,40 @@ def test_graphiql_runs_the_example_query_offline(server: str) -> None:
 
 
 def start(args: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
+    proc = spawn(args, env)
+    wait_up(proc, args, health)
+    return proc
+
+
+def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [sys.executable, "-m", "trunkline.cli", *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def wait_up(proc: subprocess.Popen[bytes], args: list[str], health: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             httpx.get(health, timeout=1)
-            return proc
+            return
         except httpx.TransportError:
             time.sleep(0.2)
     proc.kill()
     pytest.fail(f"{args} did not start")
 
 
-@pytest.mark.parametrize("transport", TRANSPORTS)
-def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
-    """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
-    vendors = ["livevox", "moxiworks", "procurios", "crmcom", "engage"]
-    ports = {v: free_port() for v in vendors}
+VENDORS = ["livevox", "moxiworks", "procurios", "crmcom", "engage"]
+
+
+@pytest.fixture(scope="module")
+def vendor_ports() -> Iterator[dict[str, int]]:
+    """Each vendor's simulator as a process of its own, all started at once and
+    shared by the transports' runs."""
+    ports = {v: free_port() for v in VENDORS}
     # A simulator lets only the gateway's credentials log in (read from the env).
     creds = {
         "TRUNKLINE_CRMCOM_USERNAME": "api",
@@ -189,14 +201,26 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
         "TRUNKLINE_ENGAGE_USERNAME": "ws-user",
         "TRUNKLINE_ENGAGE_PASSWORD": "ws-secret",
     }
-    procs = [
-        start(
-            ["simulate", v, "--port", str(ports[v])],
-            {**os.environ, **creds},
-            f"http://127.0.0.1:{ports[v]}/_sim/faults",
-        )
-        for v in vendors
-    ]
+    args = {v: ["simulate", v, "--port", str(ports[v])] for v in VENDORS}
+    procs = {v: spawn(args[v], {**os.environ, **creds}) for v in VENDORS}
+    try:
+        for v, proc in procs.items():
+            wait_up(proc, args[v], f"http://127.0.0.1:{ports[v]}/_sim/faults")
+        yield ports
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_vendors_at_real_urls(
+    tmp_path: Path, transport: str, vendor_ports: dict[str, int]
+) -> None:
+    """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
+    ports = vendor_ports
+    httpx.delete(f"http://127.0.0.1:{ports['livevox']}/_sim/calls")
     config = tmp_path / "trunkline.toml"
     config.write_text(
         '[vendors.procurios]\ncontact_key = "custom_field:COL5"\n'
@@ -220,7 +244,6 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
         env,
         f"http://127.0.0.1:{port}/healthz",
     )
-    procs.append(gateway)
     try:
         url = f"http://127.0.0.1:{port}"
         ready = httpx.get(f"{url}/readyz", timeout=10).json()
@@ -243,7 +266,5 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
         calls = httpx.get(f"http://127.0.0.1:{ports['livevox']}/_sim/calls").json()
         assert calls["count"] >= 2  # login + search went over the network
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=10)
+        gateway.terminate()
+        gateway.wait(timeout=10)
