@@ -45,7 +45,7 @@ def settings(tmp_path: Path) -> Any:
 
 @pytest.fixture
 async def gql(settings: Any) -> AsyncIterator[GraphQLClient]:
-    app = create_app(settings)
+    app = create_app(settings, lazy_simulators=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(

@@ -25,11 +25,15 @@ class GraphQLClient:
         return self.app.state.simulators[vendor]
 
     def calls(self, vendor: Vendor) -> list[tuple[str, str, str]]:
-        return list(self.sim(vendor).state.calls.entries)
+        sim = self.sim(vendor)
+        if not getattr(sim, "built", True):  # never called: not even built
+            return []
+        return list(sim.state.calls.entries)
 
     def reset_calls(self) -> None:
         for sim in self.app.state.simulators.values():
-            sim.state.calls.clear()
+            if getattr(sim, "built", True):
+                sim.state.calls.clear()
 
     async def query(
         self, query: str, variables: dict[str, Any] | None = None

@@ -36,10 +36,13 @@ def _schema(app: Any) -> Any:
 
 
 def test_off_the_app_runs_strawberrys_own_path(settings: Any) -> None:
-    on = _schema(create_app(replace(settings, fast_path=True)))
-    off = _schema(create_app(replace(settings, fast_path=False)))
+    on = _schema(create_app(replace(settings, fast_path=True), lazy_simulators=True))
+    off = _schema(create_app(replace(settings, fast_path=False), lazy_simulators=True))
     assert isinstance(on, FastPath) and on.execution_context_class is Executor
     assert not isinstance(off, FastPath)
     assert off.execution_context_class is StrawberryGraphQLCoreExecutionContext
     # one schema per path, shared by every app of the process
-    assert _schema(create_app(replace(settings, fast_path=False))) is off
+    assert (
+        _schema(create_app(replace(settings, fast_path=False), lazy_simulators=True))
+        is off
+    )

@@ -33,7 +33,11 @@ def start(request: pytest.FixtureRequest, settings: Any) -> Start:
 
     @asynccontextmanager
     async def started(hooks: Sequence[Hook]) -> AsyncIterator[GraphQLClient]:
-        app = create_app(replace(settings, fast_path=request.param), hooks=hooks)
+        app = create_app(
+            replace(settings, fast_path=request.param),
+            hooks=hooks,
+            lazy_simulators=True,
+        )
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(

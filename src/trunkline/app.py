@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trunkline.config import Settings, load_settings
 from trunkline.connectors import connector_classes
@@ -54,11 +54,39 @@ def load_simulator(vendor: Vendor) -> ASGIApp:
     return embedded_app(vendor.value)
 
 
+class LazySimulator:
+    """An embedded simulator built on first use: a call, or a look at its `state`.
+    Tests use it (`create_app(lazy_simulators=True)`): one that never reaches a
+    vendor never seeds it."""
+
+    def __init__(self, vendor: Vendor) -> None:
+        self.vendor = vendor
+        self._app: ASGIApp | None = None
+
+    @property
+    def built(self) -> bool:
+        return self._app is not None
+
+    @property
+    def app(self) -> ASGIApp:
+        if self._app is None:
+            self._app = load_simulator(self.vendor)
+        return self._app
+
+    @property
+    def state(self) -> Any:
+        return self.app.state  # type: ignore[attr-defined]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
 def build_gateway(
     settings: Settings,
     *,
     apps: Mapping[Vendor, ASGIApp] | None = None,
     hooks: Sequence[Hook] = (),
+    lazy_simulators: bool = False,
 ) -> tuple[Gateway, dict[Vendor, ASGIApp]]:
     """Connectors for every known vendor; embedded ones get their simulator app."""
     apps = dict(apps or {})
@@ -74,7 +102,9 @@ def build_gateway(
             vs = replace(vs, options=options)
         app = apps.get(vendor)
         if app is None and vs.embedded:
-            app = embedded[vendor] = load_simulator(vendor)
+            app = embedded[vendor] = (
+                LazySimulator(vendor) if lazy_simulators else load_simulator(vendor)
+            )
         client = make_client(vs, transport_kind=settings.http_transport, app=app)
         connectors[vendor] = cls(vs, client)
     store = None
@@ -114,11 +144,15 @@ def create_app(
     *,
     apps: Mapping[Vendor, ASGIApp] | None = None,
     hooks: Sequence[Hook] = (),
+    lazy_simulators: bool = False,
 ) -> Starlette:
     """The gateway app. `apps` overrides vendors with given ASGI apps (tests);
-    `hooks` run in order before every operation executes (engine/hooks.py)."""
+    `hooks` run in order before every operation executes (engine/hooks.py);
+    `lazy_simulators` builds each embedded simulator on first use (tests)."""
     settings = settings or load_settings()
-    gateway, embedded = build_gateway(settings, apps=apps, hooks=hooks)
+    gateway, embedded = build_gateway(
+        settings, apps=apps, hooks=hooks, lazy_simulators=lazy_simulators
+    )
 
     async def context_getter(request: Request) -> Context:
         return Context(
@@ -195,6 +229,7 @@ def app_from_env() -> Starlette:
 
 
 __all__ = [
+    "LazySimulator",
     "app_from_env",
     "build_gateway",
     "check_ready",
