@@ -80,8 +80,8 @@ def _config(tmp_path: Path, text: str) -> Path:
         ),
         (
             "[gateway]\nmax_page_sise = 5\n",
-            "[gateway] max_page_sise: unknown key; known keys: history_horizon_days, "
-            "http_transport, identity_store, max_page_size",
+            "[gateway] max_page_sise: unknown key; known keys: fast_path, "
+            "history_horizon_days, http_transport, identity_store, max_page_size",
         ),
         (
             "[gateway]\nmax_page_size = 0\n",
@@ -218,6 +218,7 @@ def test_defaults_when_nothing_is_configured() -> None:
         "history_horizon_days": 1825,
         "identity_store": None,
         "http_transport": "aiohttp",
+        "fast_path": True,
     }
     lv = s.vendor("livevox")
     assert (lv.timeout_s, lv.max_connections, lv.options) == (10.0, 100, {})
