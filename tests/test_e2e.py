@@ -183,6 +183,17 @@ def wait_up(proc: subprocess.Popen[bytes], args: list[str], health: str) -> None
 
 
 VENDORS = ["livevox", "moxiworks", "procurios", "crmcom", "engage"]
+# A simulator lets only the gateway's credentials log in (read from the env).
+CREDENTIALS = {
+    "TRUNKLINE_CRMCOM_USERNAME": "api",
+    "TRUNKLINE_CRMCOM_PASSWORD": "secret",
+    **LIVEVOX_CREDENTIALS,
+    "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
+    "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
+    "TRUNKLINE_PROCURIOS_TOKEN": "token",
+    "TRUNKLINE_ENGAGE_USERNAME": "ws-user",
+    "TRUNKLINE_ENGAGE_PASSWORD": "ws-secret",
+}
 
 
 @pytest.fixture(scope="module")
@@ -190,19 +201,8 @@ def vendor_ports() -> Iterator[dict[str, int]]:
     """Each vendor's simulator as a process of its own, all started at once and
     shared by the transports' runs."""
     ports = {v: free_port() for v in VENDORS}
-    # A simulator lets only the gateway's credentials log in (read from the env).
-    creds = {
-        "TRUNKLINE_CRMCOM_USERNAME": "api",
-        "TRUNKLINE_CRMCOM_PASSWORD": "secret",
-        **LIVEVOX_CREDENTIALS,
-        "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
-        "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
-        "TRUNKLINE_PROCURIOS_TOKEN": "token",
-        "TRUNKLINE_ENGAGE_USERNAME": "ws-user",
-        "TRUNKLINE_ENGAGE_PASSWORD": "ws-secret",
-    }
     args = {v: ["simulate", v, "--port", str(ports[v])] for v in VENDORS}
-    procs = {v: spawn(args[v], {**os.environ, **creds}) for v in VENDORS}
+    procs = {v: spawn(args[v], {**os.environ, **CREDENTIALS}) for v in VENDORS}
     try:
         for v, proc in procs.items():
             wait_up(proc, args[v], f"http://127.0.0.1:{ports[v]}/_sim/faults")
@@ -232,7 +232,7 @@ def test_vendors_at_real_urls(
         **os.environ,
         "TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.db"),
         "TRUNKLINE_HTTP_TRANSPORT": transport,
-        **creds,
+        **CREDENTIALS,
         **{
             f"TRUNKLINE_{v.upper()}_URL": f"http://127.0.0.1:{p}"
             for v, p in ports.items()
