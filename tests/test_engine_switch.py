@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.routing import Route
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from trunkline.app import create_app
@@ -30,7 +31,9 @@ def test_on_by_default_off_by_file_or_environment(tmp_path: Path) -> None:
 
 def _schema(app: Any) -> Any:
     [endpoint] = [
-        r.endpoint for r in app.routes if getattr(r, "path", "") == "/graphql"
+        r.endpoint
+        for r in app.routes
+        if isinstance(r, Route) and r.path == "/graphql"  # not the WebSocket's
     ]
     return endpoint.schema
 
