@@ -176,6 +176,19 @@ DOCUMENTED: dict[str, Shape] = {
     "custom_fields": CUSTOM_FIELDS_ANSWER,
     "notes": NOTES_ANSWER,
     "note": NOTE_ANSWER,
+    # writes: "Create Contact" answers the id as text, "Bulk Create Contact" a
+    # message, "Update Multiple Contacts' DND" a count, "Create Contact Group" an
+    # integer id; the rest answer 204 with no body.
+    "create": {"id": str},
+    "bulk_create": {"message": str},
+    "update": {},
+    "bulk_update": {"message": str},
+    "delete": {},
+    "dnd": {},
+    "bulk_dnd": {"updated": int},
+    "create_group": {"id": int},
+    "rename_group": {},
+    "field_labels": {},
 }
 
 

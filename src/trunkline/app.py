@@ -114,8 +114,15 @@ def build_gateway(
         store = open_identity_store(settings.identity_store)
     except ImportError:  # pragma: no cover - the store lands with interactions
         pass
+    from trunkline.store.idempotency import open_idempotency_store
+
+    once = open_idempotency_store(settings.identity_store)
     gateway = Gateway(
-        settings=settings, connectors=connectors, identity=store, hooks=tuple(hooks)
+        settings=settings,
+        connectors=connectors,
+        identity=store,
+        idempotency=once,
+        hooks=tuple(hooks),
     )
     return gateway, embedded
 
@@ -204,6 +211,8 @@ def create_app(
             await asyncio.gather(*(c.aclose() for c in gateway.connectors.values()))
             if gateway.identity is not None:
                 await gateway.identity.aclose()
+            if gateway.idempotency is not None:
+                await gateway.idempotency.aclose()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway

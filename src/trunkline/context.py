@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from trunkline.loaders import Loaders
     from trunkline.loaders.campaigns import CampaignLoaders
     from trunkline.store import IdentityStore
+    from trunkline.store.idempotency import IdempotencyStore
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Gateway:
     settings: Settings
     connectors: Mapping[Vendor, VendorClient]
     identity: IdentityStore | None = None
+    idempotency: IdempotencyStore | None = None  # exactly-once writes (beside identity)
     queue_pollers: PollerRegistry = field(default_factory=PollerRegistry)
     # what every operation passes before it executes, in order (engine/hooks.py)
     hooks: Sequence[Hook] = ()

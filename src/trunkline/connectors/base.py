@@ -105,6 +105,8 @@ class Connector:
     # SOAP vendors: the operations' namespace and their fault codes' errors.
     soap_namespace: ClassVar[str] = ""
     fault_codes: ClassVar[Mapping[str, type[ConnectorError]]] = {}
+    # Statuses below 400 the vendor's doc names as failures (e.g. LiveVox's 202).
+    refused_statuses: ClassVar[Mapping[int, type[VendorRejected]]] = {}
 
     def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         self.settings = settings
@@ -182,7 +184,11 @@ class Connector:
         """Raise the hierarchy's error for a failed answer; vendors extend this."""
         status = response.status_code
         if status < 400:
-            return
+            refused = self.refused_statuses.get(status)
+            if refused is None:
+                return
+            message = f"{self.vendor.name}: {self.error_message(response)}"
+            raise refused(self.name, message, status=status)
         if status != 429 and "xml" in response.headers.get("content-type", ""):
             self._check_fault(response)
         message = f"{self.vendor.name}: {self.error_message(response)}"

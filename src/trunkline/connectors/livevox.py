@@ -24,13 +24,13 @@ from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from trunkline.connectors.base import (
-    Connector,
     Endpoint,
     HistoryRead,
     ReadScope,
     answer_each,
     json_position,
 )
+from trunkline.connectors.livevox_writes import WRITE_ENDPOINTS, LiveVoxWrites
 from trunkline.connectors.transport import Answer
 from trunkline.connectors.wire import clean_text
 from trunkline.details.livevox import NoteDetail
@@ -48,7 +48,13 @@ from trunkline.domain import (
     Vendor,
     VendorRef,
 )
-from trunkline.errors import ConnectorError, VendorNotFound, VendorProtocolError
+from trunkline.errors import (
+    ConnectorError,
+    VendorConflict,
+    VendorNotFound,
+    VendorProtocolError,
+    VendorRejected,
+)
 from trunkline.lazy import Converted
 from trunkline.pagination.merge import Batch
 
@@ -479,7 +485,7 @@ def filter_tree(f: ContactFilter) -> dict[str, Any] | None:
 SORT = [{"field": "account", "order": "ASC"}]
 
 
-class LiveVoxConnector(Connector):
+class LiveVoxConnector(LiveVoxWrites):
     vendor: ClassVar[Vendor] = Vendor.LIVEVOX
     default_contact_key: ClassVar[str] = "account"
     endpoints: ClassVar[Mapping[str, Endpoint]] = {
@@ -502,6 +508,11 @@ class LiveVoxConnector(Connector):
         "custom_fields": Endpoint("GET", "/contact/contacts/customFields"),
         "notes": Endpoint("GET", "/contact/contacts/{account}/notes/"),
         "note": Endpoint("GET", "/contact/contacts/{account}/notes/{id}"),
+        **WRITE_ENDPOINTS,
+    }
+    # A duplicate create answers HTTP 202 with code 202: a conflict, not a success.
+    refused_statuses: ClassVar[Mapping[int, type[VendorRejected]]] = {
+        202: VendorConflict
     }
 
     _session: str | None = None

@@ -15,6 +15,7 @@ from trunkline.schema.contact import Contact
 from trunkline.schema.ids import contact_account_of
 from trunkline.schema.payloads import UserError, is_expected, user_error
 from trunkline.schema.queue_mutations import QueueMutations
+from trunkline.schema.writes import ContactWrites
 
 
 @strawberry.input(description="A contact and the vendor record to link it to.")
@@ -60,7 +61,7 @@ def _field_of(exc: TrunklineError) -> list[str]:
 
 
 @strawberry.type
-class Mutation(QueueMutations, CampaignMutations):
+class Mutation(QueueMutations, CampaignMutations, ContactWrites):
     @strawberry.mutation(
         description="Link a contact to a vendor's record of it (replaces any link)."
     )

@@ -106,12 +106,15 @@ class LiveVoxKnobs:
       `id_asc` or `shuffled`.
     - `unknown_account_notes`: the notes list of an account LiveVox does not know:
       `404` (CONTRACT.md's "404 for an unknown account") or `empty` (an empty list).
+    - `fail_bulk_call`: a fault, not a doc gap: the Nth bulk create or bulk update
+      call from now (1-based; 0: none) answers 500 and writes nothing.
     """
 
     list_order: str = "account"
     note_ids: str = "rising"
     notes_list_order: str = "id_desc"
     unknown_account_notes: str = "404"
+    fail_bulk_call: int = 0
 
 
 @dataclass(frozen=True)
@@ -1348,6 +1351,15 @@ def _export(request: Request, store: LiveVoxStore, body: Json) -> Response:
     return Response(data, 200, headers, media_type="text/csv")
 
 
+def _bulk_fault(request: Request) -> None:
+    """The `fail_bulk_call` knob: count bulk writes down to the one that fails."""
+    knobs: LiveVoxKnobs = request.app.state.knobs
+    if knobs.fail_bulk_call > 0:
+        knobs.fail_bulk_call -= 1
+        if knobs.fail_bulk_call == 0:
+            raise ApiError(500, "Internal error: the bulk request was not processed")
+
+
 async def bulk_post(request: Request) -> Response:
     """The doc gives this path two meanings: CSV export, or bulk create."""
     store = _store(request)
@@ -1356,6 +1368,7 @@ async def bulk_post(request: Request) -> Response:
         return _export(request, store, body)
     if "createContactDetails" not in body:
         raise ApiError(400, "exportableFields or createContactDetails is required")
+    _bulk_fault(request)
     created = 0
     for item in _arr(body["createContactDetails"], "createContactDetails"):
         try:
@@ -1368,6 +1381,7 @@ async def bulk_post(request: Request) -> Response:
 
 async def bulk_put(request: Request) -> Response:
     store = _store(request)
+    _bulk_fault(request)
     for item in _arr(
         (await _body(request)).get("updateContactDetails"), "updateContactDetails"
     ):

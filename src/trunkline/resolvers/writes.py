@@ -1,0 +1,646 @@
+"""Contact writes at the contact source (LiveVox): checked, exactly once, confirmed.
+
+Every input is checked before anything is sent; a problem is a `Problem` (the input
+field's path, a message, a stable code) that the schema returns as a user error. Bulk
+writes report one outcome per item: the vendor's bulk answers carry a count at most, so
+what landed is confirmed by reading the accounts back (one OR-search per 1,000), never
+assumed. Outcomes are plain JSON, recorded under the idempotency key.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from trunkline.context import Context
+from trunkline.domain import Contact
+from trunkline.errors import (
+    BadUserInput,
+    ConfigError,
+    ConnectorError,
+    NotFound,
+    TrunklineError,
+    VendorConflict,
+    VendorNotFound,
+    VendorRejected,
+)
+from trunkline.loaders import ALL
+from trunkline.resolvers.writes_once import Run, check_key, once
+from trunkline.writes import ContactSpec, ContactWriter, DndSpec, PhoneSpec
+
+MAX_BULK = 10_000
+MAX_TEXT = 200
+MAX_NAME = 100
+MAX_PHONES = 10
+READ_BATCH = 1000  # accounts per read-back search (LiveVox's count cap)
+ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,49}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PHONE_PUNCT = re.compile(r"[\s().-]")
+FIELD = re.compile(r"COL\d{1,3}", re.IGNORECASE)
+BLOCKS = ("NONE", "DAILY", "PERMANENT", "BOTH", "DAILY_OFF", "PERMANENT_OFF")
+
+# Per-item outcomes of a bulk write.
+CREATED = "CREATED"
+UPDATED = "UPDATED"
+ALREADY_EXISTS = "ALREADY_EXISTS"
+INVALID = "INVALID"
+FAILED = "FAILED"
+NOT_ATTEMPTED = "NOT_ATTEMPTED"
+SENDING = "SENDING"  # recorded while a chunk is out: a crash then means "read back"
+FINAL = frozenset({CREATED, UPDATED, ALREADY_EXISTS, INVALID})
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    field: tuple[str, ...] | None
+    message: str
+    code: str
+
+    @classmethod
+    def of(cls, exc: TrunklineError, field: Path | None) -> Problem:
+        return cls(
+            tuple(str(f) for f in field) if field is not None else None,
+            exc.message,
+            exc.code,
+        )
+
+    def json(self) -> list[Any]:
+        return [
+            list(self.field) if self.field is not None else None,
+            self.message,
+            self.code,
+        ]
+
+    @classmethod
+    def from_json(cls, raw: list[Any]) -> Problem:
+        return cls(tuple(raw[0]) if raw[0] is not None else None, raw[1], raw[2])
+
+
+class Invalid(Exception):
+    """Problems found in an input: nothing was sent."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
+
+
+def writer(ctx: Context) -> ContactWriter:
+    source = ctx.gateway.contact_source()
+    if not isinstance(source, ContactWriter):
+        raise ConfigError("the contact source takes no writes")
+    return source
+
+
+def _bad(
+    problems: list[Problem], at: Path, message: str, code: str = "BAD_USER_INPUT"
+) -> None:
+    problems.append(Problem(tuple(str(p) for p in at), message, code))
+
+
+# ---- checking input ---------------------------------------------------------------
+
+
+def _text(
+    problems: list[Problem],
+    raw: Mapping[str, Any],
+    name: str,
+    at: Path,
+    limit: int = MAX_TEXT,
+) -> str | None:
+    value = raw.get(name)
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not value:
+        _bad(
+            problems,
+            (*at, _camel(name)),
+            f"{_camel(name)} must not be empty; leave it out instead.",
+        )
+        return None
+    if len(value) > limit:
+        _bad(
+            problems,
+            (*at, _camel(name)),
+            f"{_camel(name)} is longer than {limit} characters.",
+        )
+        return None
+    return value
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def check_account(problems: list[Problem], value: Any, at: Path) -> str | None:
+    if not isinstance(value, str) or not ACCOUNT.fullmatch(value):
+        _bad(
+            problems,
+            at,
+            "account must be 1 to 50 letters, digits or . _ @ - (starting with a "
+            "letter or digit).",
+        )
+        return None
+    return value
+
+
+def phone_number(problems: list[Problem], value: Any, at: Path) -> str | None:
+    digits = PHONE_PUNCT.sub("", str(value or "")).removeprefix("+")
+    if not digits.isascii() or not digits.isdigit() or not 10 <= len(digits) <= 15:
+        _bad(problems, at, f"{value!r} is not a phone number (10 to 15 digits).")
+        return None
+    return digits
+
+
+def contact_spec(
+    raw: Mapping[str, Any], at: Path, *, account: str | None = None
+) -> tuple[ContactSpec | None, list[Problem]]:
+    """A checked spec from a ContactInput (or update input) as a dict."""
+    problems: list[Problem] = []
+    if account is None:
+        account = check_account(problems, raw.get("account"), (*at, "account"))
+
+    def t(name: str, limit: int = MAX_TEXT) -> str | None:
+        return _text(problems, raw, name, at, limit)
+
+    first, last = t("first_name", MAX_NAME), t("last_name", MAX_NAME)
+    email = t("email", 254)
+    if email is not None and not EMAIL.fullmatch(email):
+        _bad(problems, (*at, "email"), f"{email!r} is not an e-mail address.")
+    phones: tuple[PhoneSpec, ...] | None = None
+    if raw.get("phones") is not None:
+        items = list(raw["phones"])
+        if len(items) > MAX_PHONES:
+            _bad(problems, (*at, "phones"), f"at most {MAX_PHONES} phones.")
+        out: list[PhoneSpec] = []
+        seen: set[str] = set()
+        for n, p in enumerate(items):
+            number = phone_number(
+                problems, p.get("number"), (*at, "phones", n, "number")
+            )
+            if number is None:
+                continue
+            if number in seen:
+                _bad(
+                    problems, (*at, "phones", n, "number"), f"{number} is listed twice."
+                )
+            seen.add(number)
+            out.append(PhoneSpec(number, p.get("sms_consent"), p.get("cell_consent")))
+        phones = tuple(out)
+    group = raw.get("group_id")
+    if group is not None and not (str(group).isascii() and str(group).isdigit()):
+        _bad(problems, (*at, "groupId"), f"{group!r} is not a contact group id.")
+    balance = raw.get("balance")
+    if balance is not None and (not math.isfinite(balance) or abs(balance) > 1e12):
+        _bad(problems, (*at, "balance"), "balance must be a finite amount.")
+    born = raw.get("date_of_birth")
+    if isinstance(born, date) and born > datetime.now(UTC).date():
+        _bad(problems, (*at, "dateOfBirth"), "dateOfBirth is in the future.")
+    fields: tuple[tuple[str, str | None], ...] | None = None
+    if raw.get("custom_fields") is not None:
+        pairs = []
+        for n, f in enumerate(raw["custom_fields"]):
+            name = str(f.get("field") or "")
+            if not FIELD.fullmatch(name):
+                _bad(
+                    problems,
+                    (*at, "customFields", n, "field"),
+                    f"{name!r} is not a custom field name (COL1, COL2, ...).",
+                )
+            value = f.get("value")
+            if value is not None and len(str(value)) > 1000:
+                _bad(
+                    problems,
+                    (*at, "customFields", n, "value"),
+                    "value is longer than 1000 characters.",
+                )
+            pairs.append((name.upper(), value))
+        fields = tuple(pairs)
+    spec = ContactSpec(
+        account=account or "",
+        first_name=first,
+        last_name=last,
+        email=email,
+        phones=phones,
+        group_id=str(group) if group is not None else None,
+        address1=t("address1"),
+        address2=t("address2"),
+        city=t("city"),
+        state=t("state", 50),
+        postal_code=t("postal_code", 20),
+        country=t("country", 100),
+        balance=balance,
+        due_date=raw.get("due_date"),
+        date_of_birth=born,
+        active=raw.get("active"),
+        custom_fields=fields,
+    )
+    return (None if problems else spec), problems
+
+
+async def check_known(
+    ctx: Context, specs: Sequence[tuple[Path, ContactSpec]]
+) -> dict[int, list[Problem]]:
+    """Groups and custom fields the vendor must know (one read each, if asked)."""
+    out: dict[int, list[Problem]] = {}
+    if any(s.group_id for _, s in specs):
+        groups = await ctx.loaders.groups.load(ALL)
+        for n, (at, s) in enumerate(specs):
+            if s.group_id and s.group_id not in groups:
+                out.setdefault(n, []).append(
+                    Problem(
+                        tuple(map(str, (*at, "groupId"))),
+                        f"No contact group {s.group_id}.",
+                        "NOT_FOUND",
+                    )
+                )
+    if any(s.custom_fields for _, s in specs):
+        labels = await ctx.loaders.field_labels.load(ALL)
+        known = {k.upper() for k in labels}
+        for n, (at, s) in enumerate(specs):
+            for k, (name, _v) in enumerate(s.custom_fields or ()):
+                if name not in known:
+                    out.setdefault(n, []).append(
+                        Problem(
+                            tuple(map(str, (*at, "customFields", k, "field"))),
+                            f"No custom field {name}.",
+                            "NOT_FOUND",
+                        )
+                    )
+    return out
+
+
+# ---- reading back -------------------------------------------------------------------
+
+
+async def read_back(ctx: Context, accounts: Sequence[str]) -> dict[str, Contact]:
+    """The accounts that exist now (one search per 1,000), fresh in the loader."""
+    source = ctx.gateway.contact_source()
+    found: dict[str, Contact] = {}
+    wanted = list(dict.fromkeys(accounts))
+    for start in range(0, len(wanted), READ_BATCH):
+        found.update(await source.get_contacts(wanted[start : start + READ_BATCH]))
+    refresh(ctx, wanted, found)
+    return found
+
+
+def refresh(
+    ctx: Context, accounts: Sequence[str], found: Mapping[str, Contact]
+) -> None:
+    """A write changed these accounts: the request's later reads see it."""
+    loader = ctx.loaders.contact
+    for a in accounts:
+        loader.clear(a)
+        if a in found:
+            loader.remember(a, found[a])
+
+
+# ---- createContact -------------------------------------------------------------------
+
+
+async def create_contact(
+    ctx: Context, raw: Mapping[str, Any], key: str | None
+) -> dict[str, Any]:
+    """Outcome: {"account", "problems": [...]}; the account is set when it exists."""
+    key = check_key(key)
+    spec, problems = contact_spec(raw, ("contact",))
+    if spec is not None:
+        problems += (await check_known(ctx, [(("contact",), spec)])).get(0, [])
+    if problems or spec is None:
+        raise Invalid(problems)
+    w = writer(ctx)
+
+    async def work(run: Run) -> tuple[dict[str, Any], bool]:
+        if run.recover and (await read_back(ctx, [spec.account])):
+            return {"account": spec.account, "problems": []}, True  # it landed
+        try:
+            await w.create_contact(spec)
+        except VendorConflict:
+            msg = f"A contact with account {spec.account!r} already exists at LiveVox."
+            problem = Problem(("contact", "account"), msg, "CONFLICT")
+            return {"account": None, "problems": [problem.json()]}, True
+        except VendorRejected as exc:  # the vendor refused the input
+            problem = Problem.of(exc, ("contact",))
+            return {"account": None, "problems": [problem.json()]}, True
+        refresh(ctx, [spec.account], {})
+        return {"account": spec.account, "problems": []}, True
+
+    outcome: dict[str, Any] = await once(
+        ctx.gateway.idempotency, "createContact", key, _hashable(raw), work
+    )
+    return outcome
+
+
+def _hashable(raw: Any) -> Any:
+    return raw
+
+
+# ---- bulkCreateContacts ------------------------------------------------------------
+
+
+async def bulk_create(
+    ctx: Context, items: Sequence[Mapping[str, Any]], key: str | None
+) -> dict[str, Any]:
+    """Outcome: {"items": [{"account", "status", "problem"}], "complete"}."""
+    key = check_key(key)
+    if not items:
+        raise BadUserInput("contacts must list at least one contact.")
+    if len(items) > MAX_BULK:
+        raise BadUserInput(f"contacts may list at most {MAX_BULK:,} contacts.")
+    w = writer(ctx)
+    specs: list[ContactSpec | None] = []
+    problems: dict[int, list[Problem]] = {}
+    seen: dict[str, int] = {}
+    for n, raw in enumerate(items):
+        spec, found = contact_spec(raw, ("contacts", n))
+        if spec is not None and spec.account in seen:
+            msg = f"account {spec.account!r} is also item {seen[spec.account]} of this bulk."
+            found = [Problem(("contacts", str(n), "account"), msg, "CONFLICT")]
+            spec = None
+        if spec is not None:
+            seen[spec.account] = n
+        specs.append(spec)
+        if found:
+            problems[n] = found
+    valid = [(n, s) for n, s in enumerate(specs) if s is not None]
+    known = await check_known(ctx, [(("contacts", n), s) for n, s in valid])
+    for k, found in known.items():
+        n = valid[k][0]
+        problems[n] = found
+        specs[n] = None
+
+    async def work(run: Run) -> tuple[dict[str, Any], bool]:
+        state: list[dict[str, Any]] = (
+            run.prior["items"]
+            if run.prior
+            else [
+                {
+                    "account": (s.account if s else _account_of(items[n])),
+                    "status": INVALID if s is None else NOT_ATTEMPTED,
+                    "problem": problems[n][0].json() if n in problems else None,
+                }
+                for n, s in enumerate(specs)
+            ]
+        )
+        if run.recover:  # an earlier try may have sent these: what landed is done
+            maybe = [n for n, i in enumerate(state) if i["status"] in (SENDING, FAILED)]
+            found = await read_back(ctx, [state[n]["account"] for n in maybe])
+            for n in maybe:
+                if state[n]["account"] in found:
+                    state[n].update(status=CREATED, problem=None)
+        todo = [n for n, i in enumerate(state) if i["status"] not in FINAL and specs[n]]
+        chunks = [todo[i : i + w.bulk_chunk] for i in range(0, len(todo), w.bulk_chunk)]
+
+        def accounts(ns: Sequence[int]) -> list[str]:
+            return [state[n]["account"] for n in ns]
+
+        existing = await read_back(ctx, accounts(chunks[0])) if chunks else {}
+        for k, chunk in enumerate(chunks):
+            send = []
+            for n in chunk:
+                if state[n]["account"] in existing:
+                    msg = f"A contact with account {state[n]['account']!r} already exists at LiveVox."
+                    problem = Problem(("contacts", str(n), "account"), msg, "CONFLICT")
+                    state[n].update(status=ALREADY_EXISTS, problem=problem.json())
+                else:
+                    state[n].update(status=SENDING, problem=None)
+                    send.append(n)
+            following = chunks[k + 1] if k + 1 < len(chunks) else []
+            if send:
+                await run.progress({"items": state, "complete": False})
+                try:
+                    await w.bulk_create_contacts([s for n in send if (s := specs[n])])
+                except ConnectorError as exc:
+                    for n in send:
+                        problem = Problem.of(exc, ("contacts", n))
+                        state[n].update(status=FAILED, problem=problem.json())
+                    return {"items": state, "complete": False}, False
+            # what landed, and whether the next chunk's accounts exist: one search
+            found = await read_back(ctx, accounts(send) + accounts(following))
+            for n in send:
+                if state[n]["account"] in found:
+                    state[n].update(status=CREATED, problem=None)
+                else:
+                    msg = "LiveVox answered the bulk create but does not have this contact."
+                    problem = Problem(("contacts", str(n)), msg, "VENDOR_REJECTED")
+                    state[n].update(status=FAILED, problem=problem.json())
+            existing = found
+        complete = all(i["status"] in FINAL for i in state)
+        return {"items": state, "complete": complete}, complete
+
+    outcome: dict[str, Any] = await once(
+        ctx.gateway.idempotency, "bulkCreateContacts", key, list(items), work
+    )
+    return outcome
+
+
+def _account_of(raw: Mapping[str, Any]) -> str | None:
+    value = raw.get("account")
+    return value if isinstance(value, str) else None
+
+
+# ---- updates, deletes, DND --------------------------------------------------------
+
+
+async def update_contact(ctx: Context, account: str, raw: Mapping[str, Any]) -> str:
+    spec, problems = contact_spec(raw, (), account=account)
+    if spec is not None:
+        problems += (await check_known(ctx, [((), spec)])).get(0, [])
+    if problems or spec is None:
+        raise Invalid(problems)
+    try:
+        await writer(ctx).update_contact(spec)
+    except VendorNotFound:
+        raise Invalid(
+            [
+                Problem(
+                    ("contactId",), f"No contact with account {account!r}.", "NOT_FOUND"
+                )
+            ]
+        ) from None
+    refresh(ctx, [account], {})
+    return account
+
+
+async def delete_contact(ctx: Context, account: str) -> str:
+    try:
+        await writer(ctx).delete_contact(account)
+    except VendorNotFound:
+        raise Invalid(
+            [
+                Problem(
+                    ("contactId",), f"No contact with account {account!r}.", "NOT_FOUND"
+                )
+            ]
+        ) from None
+    refresh(ctx, [account], {})
+    return account
+
+
+def dnd_spec(
+    raw: Mapping[str, Any], account: str, at: Path
+) -> tuple[DndSpec | None, list[Problem]]:
+    problems: list[Problem] = []
+    phones: list[tuple[str, str]] = []
+    for n, p in enumerate(raw.get("phones") or ()):
+        number = phone_number(problems, p.get("number"), (*at, "phones", n, "number"))
+        block = p.get("block")
+        if block not in BLOCKS:
+            _bad(
+                problems,
+                (*at, "phones", n, "block"),
+                f"block must be one of {', '.join(BLOCKS)}.",
+            )
+        elif number is not None:
+            phones.append((number, block))
+    account_block = raw.get("account_block")
+    if account_block is not None and account_block not in BLOCKS:
+        _bad(
+            problems,
+            (*at, "accountBlock"),
+            f"accountBlock must be one of {', '.join(BLOCKS)}.",
+        )
+    if not raw.get("phones") and account_block is None:
+        problems.append(
+            Problem(None, "Give phones, accountBlock or both.", "BAD_USER_INPUT")
+        )
+    if problems:
+        return None, problems
+    return DndSpec(account, tuple(phones), account_block), []
+
+
+async def update_dnd(ctx: Context, account: str, raw: Mapping[str, Any]) -> str:
+    spec, problems = dnd_spec(raw, account, ())
+    if spec is None:
+        raise Invalid(problems)
+    current = (await read_back(ctx, [account])).get(account)
+    if current is None:
+        raise Invalid(
+            [
+                Problem(
+                    ("contactId",), f"No contact with account {account!r}.", "NOT_FOUND"
+                )
+            ]
+        )
+    numbers = {p.number for p in current.phones}
+    unknown = [
+        Problem(
+            ("phones", str(n), "number"),
+            f"Contact {account!r} has no phone {number}.",
+            "NOT_FOUND",
+        )
+        for n, (number, _b) in enumerate(spec.phones)
+        if number not in numbers
+    ]
+    if unknown:  # LiveVox ignores numbers a contact lacks: say so instead
+        raise Invalid(unknown)
+    await writer(ctx).update_dnd(spec)
+    refresh(ctx, [account], {})
+    return account
+
+
+async def create_group(ctx: Context, name: Any, key: str | None) -> dict[str, Any]:
+    key = check_key(key)
+    problems: list[Problem] = []
+    text = _text(problems, {"name": name}, "name", ())
+    if text is None and not problems:
+        _bad(problems, ("name",), "name is required.")
+    if problems or text is None:
+        raise Invalid(problems)
+    w = writer(ctx)
+
+    async def work(run: Run) -> tuple[dict[str, Any], bool]:
+        if run.recover:
+            ctx.loaders.groups.clear(ALL)
+            groups = await ctx.loaders.groups.load(ALL)
+            for g in groups.values():
+                if g.name == text:
+                    return {"id": g.id, "name": g.name}, True
+        group_id = await w.create_group(text)
+        ctx.loaders.groups.clear(ALL)
+        return {"id": group_id, "name": text}, True
+
+    outcome: dict[str, Any] = await once(
+        ctx.gateway.idempotency, "createContactGroup", key, {"name": text}, work
+    )
+    return outcome
+
+
+async def rename_group(ctx: Context, group_id: str, name: Any) -> dict[str, Any]:
+    problems: list[Problem] = []
+    if not (group_id.isascii() and group_id.isdigit()):
+        _bad(problems, ("id",), f"{group_id!r} is not a contact group id.")
+    text = _text(problems, {"name": name}, "name", ())
+    if text is None and not problems:
+        _bad(problems, ("name",), "name is required.")
+    if problems or text is None:
+        raise Invalid(problems)
+    try:
+        await writer(ctx).rename_group(group_id, text)
+    except VendorNotFound:
+        raise Invalid(
+            [Problem(("id",), f"No contact group {group_id}.", "NOT_FOUND")]
+        ) from None
+    ctx.loaders.groups.clear(ALL)
+    return {"id": group_id, "name": text}
+
+
+async def update_labels(
+    ctx: Context, items: Sequence[Mapping[str, Any]]
+) -> dict[str, str]:
+    problems: list[Problem] = []
+    labels: dict[str, str] = {}
+    if not items:
+        _bad(problems, ("labels",), "labels must list at least one field.")
+    known = (
+        {k.upper() for k in (await ctx.loaders.field_labels.load(ALL))}
+        if items
+        else set()
+    )
+    for n, item in enumerate(items):
+        name = str(item.get("field") or "").upper()
+        if name not in known:
+            _bad(
+                problems,
+                ("labels", n, "field"),
+                f"No custom field {name or '(empty)'}.",
+                "NOT_FOUND",
+            )
+        label = _text(problems, item, "label", ("labels", n), MAX_NAME)
+        if label is None and item.get("label") is None:
+            _bad(problems, ("labels", n, "label"), "label is required.")
+        if name in labels:
+            _bad(problems, ("labels", n, "field"), f"{name} is listed twice.")
+        if label is not None:
+            labels[name] = label
+    if problems:
+        raise Invalid(problems)
+    await writer(ctx).update_field_labels(labels)
+    ctx.loaders.field_labels.clear(ALL)
+    return labels
+
+
+def not_found(account: str) -> NotFound:
+    return NotFound(f"No contact with account {account!r}.")
+
+
+__all__ = [
+    "Invalid",
+    "Problem",
+    "bulk_create",
+    "create_contact",
+    "create_group",
+    "delete_contact",
+    "read_back",
+    "rename_group",
+    "update_contact",
+    "update_dnd",
+    "update_labels",
+]

@@ -1,0 +1,86 @@
+"""Writes as the gateway asks them of a vendor: checked specs and the writer port.
+
+Resolvers build these from checked input and hand them to a connector that provides
+`ContactWriter`; the connector turns them into its wire format. A field left None is
+"not given": a create leaves the vendor's default, an update leaves the value as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneSpec:
+    number: str  # digits only
+    sms_consent: bool | None = None
+    cell_consent: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactSpec:
+    account: str
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None  # LiveVox keeps one
+    phones: tuple[PhoneSpec, ...] | None = None  # given: replaces the list
+    group_id: str | None = None  # LiveVox keeps one
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    balance: float | None = None
+    due_date: date | None = None
+    date_of_birth: date | None = None
+    active: bool | None = None
+    custom_fields: tuple[tuple[str, str | None], ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DndSpec:
+    """One contact's do-not-call change: blocks per phone number and for the account.
+    Blocks are the vendor's actions (NONE, DAILY, PERMANENT, BOTH, DAILY_OFF, ...)."""
+
+    account: str
+    phones: tuple[tuple[str, str], ...] = ()  # (number, block action)
+    account_block: str | None = None
+
+
+@runtime_checkable
+class ContactWriter(Protocol):
+    """A contact source that takes writes (LiveVox)."""
+
+    # Items per bulk call: what the vendor's doc and our simulator accept.
+    bulk_chunk: ClassVar[int]
+
+    async def create_contact(self, spec: ContactSpec) -> None:
+        """Create; VendorConflict when the account exists."""
+        ...
+
+    async def bulk_create_contacts(self, specs: Sequence[ContactSpec]) -> int | None:
+        """One bulk call; the count the vendor says it created (None: not said)."""
+        ...
+
+    async def update_contact(self, spec: ContactSpec) -> None: ...
+
+    async def bulk_update_contacts(self, specs: Sequence[ContactSpec]) -> None: ...
+
+    async def delete_contact(self, account: str) -> None: ...
+
+    async def update_dnd(self, spec: DndSpec) -> None: ...
+
+    async def bulk_update_dnd(self, specs: Sequence[DndSpec]) -> int | None: ...
+
+    async def create_group(self, name: str) -> str: ...
+
+    async def rename_group(self, group_id: str, name: str) -> None: ...
+
+    async def update_field_labels(self, labels: Mapping[str, str]) -> None: ...
+
+
+__all__ = ["ContactSpec", "ContactWriter", "DndSpec", "PhoneSpec"]
