@@ -655,3 +655,73 @@ def fingerprint(gql: GraphQLClient) -> Any:
         sorted((k, g["name"]) for k, g in s.groups.items()),
         sorted((k, f["label"]) for k, f in s.custom_fields.items()),
     )
+
+
+BULK_UPDATE = """
+mutation BulkUpdate($input: BulkUpdateContactsInput!) {
+  bulkUpdateContacts(input: $input) {
+    results { index account status error { field code } }
+    updated complete userErrors { field code }
+  }
+}"""
+
+BULK_DND = """
+mutation BulkDnd($input: BulkUpdateDndInput!) {
+  bulkUpdateDnd(input: $input) {
+    results { index account status error { field code } }
+    updated complete
+  }
+}"""
+
+
+async def test_bulk_update_reports_each_item(gql: GraphQLClient) -> None:
+    items = [
+        {"contactId": cid("100010"), "firstName": "Bulk", "city": "Oslo"},
+        {"contactId": cid("999999990"), "firstName": "Nobody"},
+        {"contactId": cid("100011"), "email": "nope"},
+        {"contactId": "garbage", "firstName": "X"},
+    ]
+    variables = {"input": {"items": items, "idempotencyKey": "bu-1"}}
+    gql.reset_calls()
+    answer = (await gql.data(BULK_UPDATE, variables))["bulkUpdateContacts"]
+    assert [(r["account"], r["status"]) for r in answer["results"]] == [
+        ("100010", "UPDATED"),
+        ("999999990", "INVALID"),
+        ("100011", "INVALID"),
+        (None, "INVALID"),
+    ]
+    assert [r["error"] for r in answer["results"]][1:] == [
+        {"field": ["items", "1", "contactId"], "code": "NOT_FOUND"},
+        {"field": ["items", "2", "email"], "code": "BAD_USER_INPUT"},
+        {"field": ["items", "3", "contactId"], "code": "BAD_USER_INPUT"},
+    ]
+    assert answer["updated"] == 1 and answer["complete"] is True
+    record = store(gql).contacts["100010"].record
+    assert (record["person"]["firstName"], record["city"]) == ("Bulk", "Oslo")
+    # one existence check, one bulk call, one read-back
+    assert writes(gql) == [("PUT", "/contact/contacts/bulk")]
+    assert searches(gql) == 2
+    gql.reset_calls()
+    assert (await gql.data(BULK_UPDATE, variables))["bulkUpdateContacts"] == answer
+    assert gql.calls(Vendor.LIVEVOX) == []
+
+
+async def test_bulk_dnd_confirms_each_phone(gql: GraphQLClient) -> None:
+    account = next(
+        a for a, c in store(gql).contacts.items() if a > "100012" and c.record["phone"]
+    )
+    number = store(gql).contacts[account].record["phone"][0]["phone"]
+    items = [
+        {"contactId": cid(account), "phones": [{"number": number, "block": "DAILY"}]},
+        {
+            "contactId": cid("100013"),
+            "phones": [{"number": "6509999999", "block": "DAILY"}],
+        },
+    ]
+    answer = (await gql.data(BULK_DND, {"input": {"items": items}}))["bulkUpdateDnd"]
+    assert [r["status"] for r in answer["results"]] == ["UPDATED", "INVALID"]
+    assert answer["results"][1]["error"] == {
+        "field": ["items", "1", "phones", "0", "number"],
+        "code": "NOT_FOUND",
+    }
+    assert store(gql).contacts[account].record["phone"][0]["phoneBlock"] == "DAILY"

@@ -99,8 +99,28 @@ def _dnd(spec: DndSpec) -> dict[str, Any]:
     return out
 
 
+# "Update Contact DND": an action switches the permanent and daily flags on or off.
+_FLAGS = {"NONE": (False, False), "DAILY": (False, True), "PERMANENT": (True, False)}
+_FLAGS["BOTH"] = (True, True)
+_STATE = {flags: name for name, flags in _FLAGS.items()}
+
+
 class LiveVoxWrites(Connector):
     bulk_chunk: ClassVar[int] = BULK_CHUNK
+
+    def block_after(self, current: str | None, action: str) -> str:
+        permanent, daily = _FLAGS.get(current or "NONE", (False, False))
+        if action in ("NONE", "BOTH"):
+            permanent, daily = _FLAGS[action]
+        elif action in ("DAILY", "DAILY_ON"):
+            daily = True
+        elif action in ("PERMANENT", "PERMANENT_ON"):
+            permanent = True
+        elif action == "DAILY_OFF":
+            daily = False
+        elif action == "PERMANENT_OFF":
+            permanent = False
+        return _STATE[(permanent, daily)]
 
     def _account_path(self, account: str) -> dict[str, str]:
         return {"account": quote(account, safe="")}

@@ -446,6 +446,252 @@ def _account_of(raw: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# ---- bulkUpdateContacts, bulkUpdateDnd ---------------------------------------------
+
+
+def _landed(found: Contact, spec: ContactSpec) -> bool:
+    """Whether a contact read back shows the update's fields."""
+    d = found.details
+    checks: list[tuple[Any, Any]] = [
+        (spec.first_name, found.first_name),
+        (spec.last_name, found.last_name),
+        (spec.address1, d.address.line1),
+        (spec.address2, d.address.line2),
+        (spec.city, d.address.city),
+        (spec.state, d.address.state),
+        (spec.postal_code, d.address.postal_code),
+        (spec.country, d.address.country),
+        (spec.active, d.active),
+        (spec.balance, d.balance),
+        (spec.due_date, d.due_date),
+        (spec.date_of_birth, d.date_of_birth),
+    ]
+    if spec.email is not None and spec.email not in d.emails:
+        return False
+    if spec.group_id is not None and found.group_ids != (spec.group_id,):
+        return False
+    if spec.phones is not None and [p.number for p in spec.phones] != [
+        p.number for p in found.phones
+    ]:
+        return False
+    return all(want is None or want == got for want, got in checks)
+
+
+async def _bulk_update(
+    ctx: Context,
+    run: Run,
+    state: list[dict[str, Any]],
+    accounts_of: Sequence[str | None],
+    send_chunk: Any,
+    confirm: Any,
+    precheck: Any,
+) -> tuple[dict[str, Any], bool]:
+    """The chunk loop shared by the bulk updates: existence checked before each chunk
+    (read together with the last chunk's read-back), sent, then confirmed by reading
+    back. Updates are idempotent at the vendor: a resumed item is sent again."""
+    w = writer(ctx)
+    todo = [n for n, i in enumerate(state) if i["status"] not in FINAL]
+    chunks = [todo[i : i + w.bulk_chunk] for i in range(0, len(todo), w.bulk_chunk)]
+
+    def accounts(ns: Sequence[int]) -> list[str]:
+        return [a for n in ns if (a := accounts_of[n]) is not None]
+
+    existing = await read_back(ctx, accounts(chunks[0])) if chunks else {}
+    for k, chunk in enumerate(chunks):
+        send = []
+        for n in chunk:
+            problem = precheck(n, existing.get(accounts_of[n] or ""))
+            if problem is not None:
+                state[n].update(status=INVALID, problem=problem.json())
+            else:
+                state[n].update(status=SENDING, problem=None)
+                send.append(n)
+        before = existing
+        following = chunks[k + 1] if k + 1 < len(chunks) else []
+        if send:
+            await run.progress({"items": state, "complete": False})
+            try:
+                await send_chunk(send)
+            except ConnectorError as exc:
+                for n in send:
+                    problem = Problem.of(exc, ("items", n))
+                    state[n].update(status=FAILED, problem=problem.json())
+                return {"items": state, "complete": False}, False
+        found = await read_back(ctx, accounts(send) + accounts(following))
+        for n in send:
+            now = found.get(accounts_of[n] or "")
+            if now is not None and confirm(n, before[accounts_of[n] or ""], now):
+                state[n].update(status=UPDATED, problem=None)
+            else:
+                msg = "LiveVox answered the bulk update but does not show it."
+                problem = Problem(("items", str(n)), msg, "VENDOR_REJECTED")
+                state[n].update(status=FAILED, problem=problem.json())
+        existing = found
+    complete = all(i["status"] in FINAL for i in state)
+    return {"items": state, "complete": complete}, complete
+
+
+def _initial(
+    accounts: Sequence[str | None], problems: Mapping[int, list[Problem]]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "account": a,
+            "status": INVALID if n in problems else NOT_ATTEMPTED,
+            "problem": problems[n][0].json() if n in problems else None,
+        }
+        for n, a in enumerate(accounts)
+    ]
+
+
+def _bulk_size(items: Sequence[Any]) -> None:
+    if not items:
+        raise BadUserInput("items must list at least one item.")
+    if len(items) > MAX_BULK:
+        raise BadUserInput(f"items may list at most {MAX_BULK:,} items.")
+
+
+async def bulk_update(
+    ctx: Context, items: Sequence[tuple[str | None, Mapping[str, Any]]], key: str | None
+) -> dict[str, Any]:
+    """items: (account or None when its ID is bad, fields). Outcome as bulk_create."""
+    key = check_key(key)
+    _bulk_size(items)
+    specs: list[ContactSpec | None] = []
+    problems: dict[int, list[Problem]] = {}
+    seen: dict[str, int] = {}
+    for n, (account, raw) in enumerate(items):
+        if account is None:
+            problems[n] = [
+                Problem(
+                    ("items", str(n), "contactId"),
+                    "Not a Contact ID.",
+                    "BAD_USER_INPUT",
+                )
+            ]
+            specs.append(None)
+            continue
+        spec, found = contact_spec(raw, ("items", n), account=account)
+        if spec is not None and account in seen:
+            msg = f"account {account!r} is also item {seen[account]} of this bulk."
+            found, spec = (
+                [Problem(("items", str(n), "contactId"), msg, "CONFLICT")],
+                None,
+            )
+        if spec is not None:
+            seen[account] = n
+        specs.append(spec)
+        if found:
+            problems[n] = found
+    valid = [(n, s) for n, s in enumerate(specs) if s is not None]
+    for k, found in (
+        await check_known(ctx, [(("items", n), s) for n, s in valid])
+    ).items():
+        problems[valid[k][0]] = found
+        specs[valid[k][0]] = None
+    accounts = [a for a, _raw in items]
+    w = writer(ctx)
+
+    def precheck(n: int, current: Contact | None) -> Problem | None:
+        if current is None:
+            return Problem(
+                ("items", str(n), "contactId"),
+                f"No contact with account {accounts[n]!r}.",
+                "NOT_FOUND",
+            )
+        return None
+
+    async def send_chunk(ns: Sequence[int]) -> None:
+        await w.bulk_update_contacts([s for n in ns if (s := specs[n])])
+
+    def confirm(n: int, _before: Contact, now: Contact) -> bool:
+        spec = specs[n]
+        return spec is not None and _landed(now, spec)
+
+    async def work(run: Run) -> tuple[dict[str, Any], bool]:
+        state = run.prior["items"] if run.prior else _initial(accounts, problems)
+        return await _bulk_update(
+            ctx, run, state, accounts, send_chunk, confirm, precheck
+        )
+
+    value = [[a, dict(r)] for a, r in items]
+    outcome: dict[str, Any] = await once(
+        ctx.gateway.idempotency, "bulkUpdateContacts", key, value, work
+    )
+    return outcome
+
+
+async def bulk_update_dnd(
+    ctx: Context, items: Sequence[tuple[str | None, Mapping[str, Any]]], key: str | None
+) -> dict[str, Any]:
+    """Per-item DND changes; each phone's new block is confirmed by reading back."""
+    key = check_key(key)
+    _bulk_size(items)
+    specs: list[DndSpec | None] = []
+    problems: dict[int, list[Problem]] = {}
+    for n, (account, raw) in enumerate(items):
+        if account is None:
+            problems[n] = [
+                Problem(
+                    ("items", str(n), "contactId"),
+                    "Not a Contact ID.",
+                    "BAD_USER_INPUT",
+                )
+            ]
+            specs.append(None)
+            continue
+        spec, found = dnd_spec(raw, account, ("items", n))
+        specs.append(spec)
+        if found:
+            problems[n] = found
+    accounts = [a for a, _raw in items]
+    w = writer(ctx)
+
+    def precheck(n: int, current: Contact | None) -> Problem | None:
+        if current is None:
+            return Problem(
+                ("items", str(n), "contactId"),
+                f"No contact with account {accounts[n]!r}.",
+                "NOT_FOUND",
+            )
+        numbers = {p.number for p in current.phones}
+        for k, (number, _b) in enumerate((specs[n] or DndSpec("")).phones):
+            if number not in numbers:
+                msg = f"Contact {accounts[n]!r} has no phone {number}."
+                return Problem(
+                    ("items", str(n), "phones", str(k), "number"), msg, "NOT_FOUND"
+                )
+        return None
+
+    async def send_chunk(ns: Sequence[int]) -> None:
+        await w.bulk_update_dnd([s for n in ns if (s := specs[n])])
+
+    def confirm(n: int, before: Contact, now: Contact) -> bool:
+        # Phones are confirmed by their block state; LiveVox's answers do not show
+        # the account block, so an account-only change rests on being sent.
+        spec = specs[n]
+        if spec is None:
+            return False
+        was = {p.number: p.blocked for p in before.phones}
+        got = {p.number: p.blocked for p in now.phones}
+        want = dict(was)
+        for number, action in spec.phones:
+            want[number] = w.block_after(want.get(number), action)
+        return all(got.get(number) == want[number] for number, _a in spec.phones)
+
+    async def work(run: Run) -> tuple[dict[str, Any], bool]:
+        state = run.prior["items"] if run.prior else _initial(accounts, problems)
+        return await _bulk_update(
+            ctx, run, state, accounts, send_chunk, confirm, precheck
+        )
+
+    value = [[a, dict(r)] for a, r in items]
+    outcome: dict[str, Any] = await once(
+        ctx.gateway.idempotency, "bulkUpdateDnd", key, value, work
+    )
+    return outcome
+
+
 # ---- updates, deletes, DND --------------------------------------------------------
 
 
@@ -635,6 +881,8 @@ __all__ = [
     "Invalid",
     "Problem",
     "bulk_create",
+    "bulk_update",
+    "bulk_update_dnd",
     "create_contact",
     "create_group",
     "delete_contact",

@@ -189,8 +189,10 @@ def _results(outcome: dict[str, Any]) -> list[BulkContactResult]:
 # ---- updateContact, deleteContact, updateContactDnd --------------------------------
 
 
-@strawberry.input(description="The fields to change; those left out stay as they are.")
-class UpdateContactInput:
+@strawberry.input(
+    description="One contact's fields to change; those left out stay as they are."
+)
+class ContactChanges:
     contact_id: strawberry.ID
     first_name: str | None = None
     last_name: str | None = None
@@ -210,6 +212,10 @@ class UpdateContactInput:
     date_of_birth: date | None = None
     active: bool | None = None
     custom_fields: list[CustomFieldInput] | None = None
+
+
+@strawberry.input
+class UpdateContactInput(ContactChanges):
     client_mutation_id: str | None = None
 
 
@@ -241,13 +247,17 @@ class PhoneDndInput:
     )
 
 
-@strawberry.input
-class UpdateContactDndInput:
+@strawberry.input(description="One contact's do-not-call change.")
+class ContactDndChange:
     contact_id: strawberry.ID
     phones: list[PhoneDndInput] | None = None
     account_block: str | None = strawberry.field(
         default=None, description="A block action for the whole account, as for phones."
     )
+
+
+@strawberry.input
+class UpdateContactDndInput(ContactDndChange):
     client_mutation_id: str | None = None
 
 
@@ -256,6 +266,47 @@ class UpdateContactDndPayload:
     contact: Contact | None
     client_mutation_id: str | None
     user_errors: list[UserError]
+
+
+@strawberry.input
+class BulkUpdateContactsInput:
+    items: list[ContactChanges] = strawberry.field(
+        description="1 to 10,000 changes, sent in chunks of 500."
+    )
+    client_mutation_id: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
+
+
+@strawberry.type
+class BulkUpdateContactsPayload:
+    results: list[BulkContactResult]
+    updated: int = strawberry.field(description="Items UPDATED.")
+    complete: bool
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class BulkUpdateDndInput:
+    items: list[ContactDndChange]
+    client_mutation_id: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
+
+
+@strawberry.type
+class BulkUpdateDndPayload:
+    results: list[BulkContactResult]
+    updated: int = strawberry.field(description="Items UPDATED.")
+    complete: bool
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+def _maybe_account(raw: str) -> str | None:
+    try:
+        return contact_account_of(raw)
+    except BadUserInput:
+        return None
 
 
 # ---- groups and field labels ----------------------------------------------------------
@@ -439,6 +490,64 @@ class ContactWrites:
             contact=await _contact(info, account),
             client_mutation_id=input.client_mutation_id,
             user_errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Change many contacts; one result per item, confirmed by reading "
+        "LiveVox back."
+    )
+    async def bulk_update_contacts(
+        self, info: Info, input: BulkUpdateContactsInput
+    ) -> BulkUpdateContactsPayload:
+        try:
+            items = [(_maybe_account(i.contact_id), _raw(i)) for i in input.items]
+            outcome = await writes.bulk_update(
+                info.context, items, input.idempotency_key
+            )
+        except Exception as exc:
+            return BulkUpdateContactsPayload(
+                results=[],
+                updated=0,
+                complete=False,
+                client_mutation_id=input.client_mutation_id,
+                user_errors=_failure(exc),
+            )
+        results = _results(outcome)
+        return BulkUpdateContactsPayload(
+            results=results,
+            updated=sum(r.status is BulkItemStatus.UPDATED for r in results),
+            complete=bool(outcome["complete"]),
+            client_mutation_id=input.client_mutation_id,
+            user_errors=[r.error for r in results if r.error is not None],
+        )
+
+    @strawberry.mutation(
+        description="Set do-not-call blocks on many contacts; each phone's new block "
+        "is confirmed by reading LiveVox back."
+    )
+    async def bulk_update_dnd(
+        self, info: Info, input: BulkUpdateDndInput
+    ) -> BulkUpdateDndPayload:
+        try:
+            items = [(_maybe_account(i.contact_id), _raw(i)) for i in input.items]
+            outcome = await writes.bulk_update_dnd(
+                info.context, items, input.idempotency_key
+            )
+        except Exception as exc:
+            return BulkUpdateDndPayload(
+                results=[],
+                updated=0,
+                complete=False,
+                client_mutation_id=input.client_mutation_id,
+                user_errors=_failure(exc),
+            )
+        results = _results(outcome)
+        return BulkUpdateDndPayload(
+            results=results,
+            updated=sum(r.status is BulkItemStatus.UPDATED for r in results),
+            complete=bool(outcome["complete"]),
+            client_mutation_id=input.client_mutation_id,
+            user_errors=[r.error for r in results if r.error is not None],
         )
 
     @strawberry.mutation(description="Create a contact group, once per idempotencyKey.")
