@@ -155,6 +155,10 @@ GATEWAY_KEYS: dict[str, Key] = {
     ),
     # false: every request on Strawberry's own path, not the engine's fast path
     "fast_path": Key(flag, "true or false", True, "FAST_PATH"),
+    "write_vendor": Key(  # where logInteraction writes when the input names no vendor
+        choice("moxiworks", "procurios", "crmcom"),
+        "one of 'moxiworks', 'procurios', 'crmcom'", "moxiworks",
+    ),
 }  # fmt: skip
 
 # Keys every [vendors.<name>] table accepts.

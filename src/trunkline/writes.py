@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from trunkline.domain import Address, Interaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,4 +89,48 @@ class ContactWriter(Protocol):
     async def update_field_labels(self, labels: Mapping[str, str]) -> None: ...
 
 
-__all__ = ["ContactSpec", "ContactWriter", "DndSpec", "PhoneSpec"]
+@runtime_checkable
+class ActionLogWriter(Protocol):
+    """A vendor whose log takes entries (MoxiWorks ActionLog)."""
+
+    async def create_action_log(
+        self,
+        partner_contact_id: str,
+        title: str,
+        body: str,
+        agent_action: str | None = None,
+        address: Address | None = None,
+    ) -> Interaction: ...
+
+    async def delete_action_log(self, partner_contact_id: str, log_id: str) -> bool:
+        """False when the vendor knows no such entry."""
+        ...
+
+
+@runtime_checkable
+class MomentWriter(Protocol):
+    """A vendor whose typed moments are validated by a JSON schema (Procurios)."""
+
+    async def type_schema(self, type: str) -> dict[str, Any]: ...
+
+    async def create_moment(self, type: str, payload: Mapping[str, Any]) -> int: ...
+
+    def moment_sender(self) -> int | None:
+        """The sender of moments the gateway logs (config `sender`)."""
+        ...
+
+    async def created_moment(
+        self, type: str, payload: Mapping[str, Any], moment_id: int, relation: int
+    ) -> Interaction:
+        """The moment just made, from what was sent."""
+        ...
+
+
+__all__ = [
+    "ActionLogWriter",
+    "ContactSpec",
+    "ContactWriter",
+    "DndSpec",
+    "MomentWriter",
+    "PhoneSpec",
+]

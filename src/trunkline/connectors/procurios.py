@@ -70,6 +70,7 @@ log = logging.getLogger("trunkline.connectors.procurios")
 BASE = "/l/contact_moment_api/contact_moment"
 ACCEPT = "application/vnd.procurios.contact_moment+json; version=1"
 PAGE_SIZE = 25
+EMBEDDED_SENDER = 1516  # an employee of the embedded simulator
 WIRE_TIME = "%Y-%m-%dT%H:%M:%S"  # the vendor's dateTime and `since`: no zone written
 ONE_SECOND = timedelta(seconds=1)
 TYPES_TTL_S = 600.0  # type titles hardly ever change
@@ -449,6 +450,22 @@ class ProcuriosConnector(Connector):
         if created is None:
             raise self._protocol("create answered no contactMomentId")
         return created
+
+    def moment_sender(self) -> int | None:
+        """`[vendors.procurios] sender`: the relation id moments are logged as sent
+        by; embedded, one of the simulator's employees."""
+        raw = self.option("sender", EMBEDDED_SENDER if self.settings.embedded else None)
+        return _int(raw)
+
+    async def created_moment(
+        self, type: str, payload: Mapping[str, Any], moment_id: int, relation: int
+    ) -> Interaction:
+        """A moment just created, as `relation`'s history shows it, from what was
+        sent (the create answers only its id)."""
+        m = PcMoment.model_validate(
+            {**payload, "id": moment_id, "type": type, "tags": ()}
+        )
+        return moment_to_interaction(m, relation, await self._titles(True), None)
 
     async def ready(self) -> None:
         await self.list_types()

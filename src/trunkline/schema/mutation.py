@@ -13,6 +13,7 @@ from trunkline.resolvers import links
 from trunkline.schema.campaign_mutation import CampaignMutations
 from trunkline.schema.contact import Contact
 from trunkline.schema.ids import contact_account_of
+from trunkline.schema.interaction_writes import InteractionWrites
 from trunkline.schema.payloads import UserError, is_expected, user_error
 from trunkline.schema.queue_mutations import QueueMutations
 from trunkline.schema.writes import ContactWrites
@@ -61,7 +62,7 @@ def _field_of(exc: TrunklineError) -> list[str]:
 
 
 @strawberry.type
-class Mutation(QueueMutations, CampaignMutations, ContactWrites):
+class Mutation(QueueMutations, CampaignMutations, ContactWrites, InteractionWrites):
     @strawberry.mutation(
         description="Link a contact to a vendor's record of it (replaces any link)."
     )

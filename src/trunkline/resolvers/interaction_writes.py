@@ -1,0 +1,285 @@
+"""Interaction writes: logInteraction at MoxiWorks or Procurios, deleteInteraction.
+
+The input names a vendor, else `[gateway] write_vendor`. Everything is checked before
+anything is sent: a MoxiWorks entry's title and body (1 to 4999 characters), a Procurios
+moment against its type's JSON schema (jsonschema, draft-07; the schema is read once
+and kept for SCHEMA_TTL_S), the contact's record at that vendor (its identity rule or
+link).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from jsonschema import Draft7Validator
+
+from trunkline.context import Context
+from trunkline.domain import Address, Interaction, Vendor
+from trunkline.errors import ConnectorError, VendorNotFound, VendorRejected
+from trunkline.resolvers.identity import vendor_keys
+from trunkline.resolvers.interactions import node_id_of
+from trunkline.resolvers.writes import Invalid, Problem, read_back
+from trunkline.resolvers.writes_once import Run, check_key, once
+from trunkline.writes import ActionLogWriter, MomentWriter
+
+MAX_BODY = 4999  # MoxiWorks: body must be 1 to 4999 characters
+SCHEMA_TTL_S = 300.0
+WIRE_TIME = "%Y-%m-%dT%H:%M:%S"
+# Procurios wire field -> the input field a schema violation points at
+MOMENT_FIELDS = {
+    "subject": "subject",
+    "contents": "body",
+    "dateTime": "occurredAt",
+    "reference": "reference",
+    "tagIds": "tagIds",
+    "recipients": "contactId",
+    "senderId": "vendor",
+    "action_code": "actionCode",
+}
+
+_schemas: dict[tuple[int, str], tuple[float, Draft7Validator]] = {}
+
+
+def _bad(field: str | None, message: str, code: str = "BAD_USER_INPUT") -> Problem:
+    return Problem((field,) if field else None, message, code)
+
+
+async def _validator(source: MomentWriter, type: str) -> Draft7Validator:
+    """The type's schema, read once per SCHEMA_TTL_S per connector."""
+    key = (id(source), type)
+    cached = _schemas.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    schema = await source.type_schema(type)
+    validator = Draft7Validator(schema)
+    _schemas[key] = (time.monotonic() + SCHEMA_TTL_S, validator)
+    return validator
+
+
+def _connector(ctx: Context, vendor: Vendor) -> Any:
+    found = ctx.gateway.connectors.get(vendor)
+    if found is None:
+        raise Invalid([_bad("vendor", f"{vendor.name} is not configured.")])
+    return found
+
+
+async def _vendor_key(ctx: Context, vendor: Vendor, account: str) -> str:
+    contact = (await read_back(ctx, [account])).get(account)
+    if contact is None:
+        raise Invalid(
+            [_bad("contactId", f"No contact with account {account!r}.", "NOT_FOUND")]
+        )
+    source = next(
+        (s for s in ctx.gateway.interaction_sources() if s.vendor is vendor), None
+    )
+    key = (await vendor_keys(ctx, [source], contact))[0] if source else None
+    if not key:
+        msg = f"Contact {account!r} has no record at {vendor.name} (no rule or link)."
+        raise Invalid([_bad("contactId", msg, "NOT_FOUND")])
+    return key
+
+
+def _text(raw: Mapping[str, Any], name: str, field: str, limit: int) -> str | None:
+    value = raw.get(name)
+    if value is None:
+        return None
+    if not value.strip():
+        raise Invalid([_bad(field, f"{field} must not be empty.")])
+    if len(value) > limit:
+        raise Invalid(
+            [
+                _bad(
+                    field,
+                    f"{field} must be at most {limit} characters (got {len(value)}).",
+                )
+            ]
+        )
+    return str(value)
+
+
+async def log_interaction(
+    ctx: Context, account: str, raw: Mapping[str, Any], key: str | None
+) -> dict[str, Any]:
+    """Outcome: {"id": the interaction's node id, "vendor"}."""
+    key = check_key(key)
+    vendor = raw.get("vendor") or Vendor(
+        ctx.gateway.settings.table("gateway").get("write_vendor", "moxiworks")
+    )
+    vendor = Vendor(vendor)
+    if vendor is Vendor.MOXIWORKS:
+        send = await _action_log(ctx, account, raw)
+    elif vendor is Vendor.PROCURIOS:
+        send = await _moment(ctx, account, raw)
+    else:
+        raise Invalid(
+            [_bad("vendor", f"logInteraction does not write to {vendor.name} yet.")]
+        )
+
+    made: dict[str, Interaction] = {}
+
+    async def work(run: Run) -> tuple[dict[str, Any], bool]:
+        try:
+            item = await send()
+        except VendorRejected as exc:
+            return {"id": None, "problems": [Problem.of(exc, ()).json()]}, True
+        _forget_histories(ctx)
+        made[node_id_of(item)] = item
+        return {"id": node_id_of(item), "problems": []}, True
+
+    value = {k: (str(v) if isinstance(v, datetime) else v) for k, v in raw.items()}
+    outcome: dict[str, Any] = await once(
+        ctx.gateway.idempotency, "logInteraction", key, [account, value], work
+    )
+    return {**outcome, "made": made.get(outcome["id"])}
+
+
+def _forget_histories(ctx: Context) -> None:
+    """A write: the request's later history reads go to the vendor again."""
+    for loader in ctx.loaders.history.values():
+        loader.clear_all()
+
+
+async def _action_log(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any:
+    title = _text(raw, "subject", "subject", MAX_BODY)
+    body = _text(raw, "body", "body", MAX_BODY)
+    problems = []
+    if title is None:
+        problems.append(_bad("subject", "subject is required (the entry's title)."))
+    if body is None:
+        problems.append(_bad("body", "body is required at MoxiWorks (1 to 4999)."))
+    for name in ("moment_type", "reference", "tag_ids", "action_code"):
+        if raw.get(name) is not None:
+            problems.append(_bad(_camel(name), f"{_camel(name)} is for Procurios."))
+    if problems:
+        raise Invalid(problems)
+    source = _connector(ctx, Vendor.MOXIWORKS)
+    if not isinstance(source, ActionLogWriter):
+        raise Invalid([_bad("vendor", "MOXIWORKS takes no entries.")])
+    partner = await _vendor_key(ctx, Vendor.MOXIWORKS, account)
+    addr = raw.get("address")
+    address = (
+        Address(
+            addr.get("line1"),
+            addr.get("line2"),
+            addr.get("city"),
+            addr.get("state"),
+            addr.get("postal_code"),
+        )
+        if addr
+        else None
+    )
+    agent_action = raw.get("agent_action")
+
+    async def send() -> Interaction:
+        assert title is not None and body is not None
+        item = await source.create_action_log(
+            partner, title, body, agent_action, address
+        )
+        return _for(item, account)
+
+    return send
+
+
+def _for(item: Interaction, account: str) -> Interaction:
+    from trunkline.resolvers.interactions import for_contact
+
+    return for_contact(item, account)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any:
+    source = _connector(ctx, Vendor.PROCURIOS)
+    if not isinstance(source, MomentWriter):
+        raise Invalid([_bad("vendor", "PROCURIOS takes no moments.")])
+    type_name = raw.get("moment_type")
+    if not type_name:
+        raise Invalid([_bad("momentType", "momentType is required at Procurios.")])
+    for name in ("agent_action", "address"):
+        if raw.get(name) is not None:
+            raise Invalid([_bad(_camel(name), f"{_camel(name)} is for MoxiWorks.")])
+    try:
+        validator = await _validator(source, type_name)
+    except VendorNotFound:
+        msg = f"Procurios has no contact moment type {type_name!r}."
+        raise Invalid([_bad("momentType", msg, "NOT_FOUND")]) from None
+    sender = source.moment_sender()
+    if sender is None:
+        raise Invalid([_bad("vendor", "[vendors.procurios] sender is not configured.")])
+    relation_text = await _vendor_key(ctx, Vendor.PROCURIOS, account)
+    try:
+        relation = int(relation_text)
+    except ValueError:
+        msg = f"Contact {account!r} has no Procurios relation id."
+        raise Invalid([_bad("contactId", msg, "NOT_FOUND")]) from None
+    at = raw.get("occurred_at") or datetime.now(UTC)
+    when = at.astimezone(UTC).strftime(WIRE_TIME)
+    payload: dict[str, Any] = {
+        "subject": raw.get("subject"),
+        "dateTime": when,
+        "senderId": sender,
+        "recipients": [relation],
+    }
+    for wire_name, name in (
+        ("contents", "body"),
+        ("reference", "reference"),
+        ("tagIds", "tag_ids"),
+        ("action_code", "action_code"),
+    ):
+        if raw.get(name) is not None:
+            payload[wire_name] = raw[name]
+    schema: Any = validator.schema
+    properties = schema.get("properties") or {} if isinstance(schema, dict) else {}
+    problems = []
+    if "contents" in payload and "contents" not in properties:
+        msg = f"Moments of type {type_name} have no contents; leave body out."
+        problems.append(_bad("body", msg))
+    for error in sorted(validator.iter_errors(payload), key=lambda e: list(e.path)):
+        wire: Any = error.path[0] if error.path else None
+        if wire is None and error.validator == "required":
+            wire = str(error.message).split("'")[1] if "'" in error.message else None
+        field = MOMENT_FIELDS.get(str(wire), str(wire)) if wire is not None else None
+        path = (field, *map(str, list(error.path)[1:])) if field else None
+        problems.append(
+            Problem(path, f"Procurios schema: {error.message}", "BAD_USER_INPUT")
+        )
+    if problems:
+        raise Invalid(problems)
+
+    async def send() -> Interaction:
+        moment_id = await source.create_moment(type_name, payload)
+        made = await source.created_moment(type_name, payload, moment_id, relation)
+        return _for(made, account)
+
+    return send
+
+
+async def delete_interaction(ctx: Context, node_id: str) -> str:
+    head, _, token = node_id.partition(":")
+    vendor_name = head.partition("@")[0]
+    if vendor_name != Vendor.MOXIWORKS.value:
+        raise Invalid(
+            [_bad("interactionId", "Only MoxiWorks ActionLog entries can be deleted.")]
+        )
+    source = _connector(ctx, Vendor.MOXIWORKS)
+    rest, _, log_id = token.rpartition("|")
+    partner = rest.rpartition("|")[0]
+    if not isinstance(source, ActionLogWriter) or not partner or not log_id:
+        raise Invalid([_bad("interactionId", "Not a MoxiWorks ActionLog entry ID.")])
+    try:
+        deleted = await source.delete_action_log(partner, log_id)
+    except ConnectorError:
+        raise
+    if not deleted:
+        raise Invalid([_bad("interactionId", "No such ActionLog entry.", "NOT_FOUND")])
+    _forget_histories(ctx)
+    return node_id
+
+
+__all__ = ["delete_interaction", "log_interaction"]

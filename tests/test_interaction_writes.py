@@ -1,0 +1,185 @@
+"""logInteraction and deleteInteraction: checked before sending, exactly once."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+from support import GraphQLClient
+from trunkline.domain import Vendor
+
+LOG = """
+mutation Log($input: LogInteractionInput!) {
+  logInteraction(input: $input) {
+    interaction { id subject body source { vendor } contact { account } }
+    clientMutationId
+    userErrors { field message code }
+  }
+}"""
+
+DELETE = """
+mutation Del($input: DeleteInteractionInput!) {
+  deleteInteraction(input: $input) { deletedInteractionId userErrors { field code } }
+}"""
+
+
+def cid(account: str) -> str:
+    return base64.b64encode(f"Contact:{account}".encode()).decode()
+
+
+def posts(gql: GraphQLClient, vendor: Vendor) -> list[tuple[str, str]]:
+    return [(m, p) for m, p, _q in gql.calls(vendor) if m in ("POST", "DELETE")]
+
+
+def moxi_count(gql: GraphQLClient) -> int:
+    return len(gql.sim(Vendor.MOXIWORKS).state.store.by_id)
+
+
+def moments(gql: GraphQLClient) -> int:
+    return len(gql.sim(Vendor.PROCURIOS).state.store.moments)
+
+
+async def test_log_at_moxiworks_once_then_delete(gql: GraphQLClient) -> None:
+    before = moxi_count(gql)
+    variables = {
+        "input": {
+            "contactId": cid("100000"),
+            "vendor": "MOXIWORKS",
+            "subject": "Called back",
+            "body": "Left a voicemail.",
+            "agentAction": "call",
+            "idempotencyKey": "log-1",
+        }
+    }
+    gql.reset_calls()
+    first = (await gql.data(LOG, variables))["logInteraction"]
+    assert first["userErrors"] == []
+    item = first["interaction"]
+    assert (item["subject"], item["body"]) == ("Called back", "Left a voicemail.")
+    assert item["source"]["vendor"] == "MOXIWORKS"
+    assert item["contact"] == {"account": "100000"}
+    assert moxi_count(gql) == before + 1
+    gql.reset_calls()
+    again = (await gql.data(LOG, variables))["logInteraction"]
+    assert again == first
+    assert posts(gql, Vendor.MOXIWORKS) == []
+    assert moxi_count(gql) == before + 1
+
+    gone = (await gql.data(DELETE, {"input": {"interactionId": item["id"]}}))[
+        "deleteInteraction"
+    ]
+    assert gone == {"deletedInteractionId": item["id"], "userErrors": []}
+    assert moxi_count(gql) == before
+    twice = (await gql.data(DELETE, {"input": {"interactionId": item["id"]}}))[
+        "deleteInteraction"
+    ]
+    assert twice["userErrors"] == [{"field": ["interactionId"], "code": "NOT_FOUND"}]
+
+
+async def test_log_a_procurios_moment(gql: GraphQLClient) -> None:
+    before = moments(gql)
+    variables = {
+        "input": {
+            "contactId": cid("100000"),
+            "vendor": "PROCURIOS",
+            "momentType": "ContactMomentPhone",
+            "subject": "Retention call",
+            "body": "Stays a member.",
+            "reference": "ref-1",
+        }
+    }
+    answer = (await gql.data(LOG, variables))["logInteraction"]
+    assert answer["userErrors"] == []
+    assert answer["interaction"]["subject"] == "Retention call"
+    assert answer["interaction"]["source"]["vendor"] == "PROCURIOS"
+    assert moments(gql) == before + 1
+
+
+LONG = "x" * 5000
+BAD: list[tuple[dict[str, Any], list[str] | None, str]] = [
+    ({"vendor": "MOXIWORKS", "subject": "t", "body": ""}, ["body"], "BAD_USER_INPUT"),
+    ({"vendor": "MOXIWORKS", "subject": "t", "body": LONG}, ["body"], "BAD_USER_INPUT"),
+    ({"vendor": "MOXIWORKS", "subject": "t"}, ["body"], "BAD_USER_INPUT"),
+    (
+        {"vendor": "MOXIWORKS", "subject": " ", "body": "b"},
+        ["subject"],
+        "BAD_USER_INPUT",
+    ),
+    (
+        {"vendor": "MOXIWORKS", "subject": "t", "body": "b", "momentType": "X"},
+        ["momentType"],
+        "BAD_USER_INPUT",
+    ),
+    ({"vendor": "PROCURIOS", "subject": "t"}, ["momentType"], "BAD_USER_INPUT"),
+    (
+        {"vendor": "PROCURIOS", "subject": "t", "momentType": "NoSuchType"},
+        ["momentType"],
+        "NOT_FOUND",
+    ),
+    (
+        {
+            "vendor": "PROCURIOS",
+            "subject": "t",
+            "momentType": "ContactMomentPhone",
+            "reference": "r" * 300,
+        },
+        ["reference"],
+        "BAD_USER_INPUT",
+    ),
+    (
+        {
+            "vendor": "PROCURIOS",
+            "subject": "t",
+            "momentType": "ContactMomentEmail",
+            "body": "b",
+        },
+        ["body"],
+        "BAD_USER_INPUT",
+    ),
+    (
+        {
+            "vendor": "PROCURIOS",
+            "subject": "t",
+            "momentType": "ContactMomentPhone",
+            "agentAction": "call",
+        },
+        ["agentAction"],
+        "BAD_USER_INPUT",
+    ),
+    ({"vendor": "CRMCOM", "subject": "t", "body": "b"}, ["vendor"], "BAD_USER_INPUT"),
+    (
+        {
+            "contactId": cid("999999999"),
+            "vendor": "MOXIWORKS",
+            "subject": "t",
+            "body": "b",
+        },
+        ["contactId"],
+        "NOT_FOUND",
+    ),
+    (
+        {"contactId": "nonsense", "vendor": "MOXIWORKS", "subject": "t", "body": "b"},
+        ["contactId"],
+        "BAD_USER_INPUT",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "code"), BAD, ids=[str(n) for n in range(len(BAD))]
+)
+async def test_bad_interaction_input_writes_nothing(
+    gql: GraphQLClient, given: dict[str, Any], field: list[str] | None, code: str
+) -> None:
+    before = (moxi_count(gql), moments(gql))
+    gql.reset_calls()
+    answer = (await gql.data(LOG, {"input": {"contactId": cid("100000"), **given}}))[
+        "logInteraction"
+    ]
+    errors = answer["userErrors"]
+    assert [(e["field"], e["code"]) for e in errors][:1] == [(field, code)], errors
+    assert answer["interaction"] is None
+    assert (moxi_count(gql), moments(gql)) == before
+    assert posts(gql, Vendor.MOXIWORKS) == [] and posts(gql, Vendor.PROCURIOS) == []
