@@ -183,3 +183,118 @@ async def test_bad_interaction_input_writes_nothing(
     assert answer["interaction"] is None
     assert (moxi_count(gql), moments(gql)) == before
     assert posts(gql, Vendor.MOXIWORKS) == [] and posts(gql, Vendor.PROCURIOS) == []
+
+
+UPDATE = """
+mutation Up($input: UpdateInteractionInput!) {
+  updateInteraction(input: $input) {
+    interaction { subject body status } userErrors { field message code }
+  }
+}"""
+COMPLETE = """
+mutation Done($input: CompleteInteractionInput!) {
+  completeInteraction(input: $input) {
+    interaction { status } userErrors { field message code }
+  }
+}"""
+VIEWED = """
+mutation Viewed($input: MarkInteractionViewedInput!) {
+  markInteractionViewed(input: $input) {
+    interaction { detail { ... on CrmcomCommunicationDetail { viewedOn } } }
+    userErrors { field message code }
+  }
+}"""
+
+
+def comms(gql: GraphQLClient) -> int:
+    return sum(len(v) for v in gql.sim(Vendor.CRMCOM).state.store.by_contact.values())
+
+
+async def test_crmcom_draft_update_complete_view(gql: GraphQLClient) -> None:
+    before = comms(gql)
+    draft = {
+        "contactId": cid("100000"),
+        "vendor": "CRMCOM",
+        "channel": "EMAIL",
+        "subject": "Offer",
+        "body": "Draft text",
+        "to": "someone@example.com",
+        "draft": True,
+    }
+    made = (await gql.data(LOG, {"input": draft}))["logInteraction"]
+    assert made["userErrors"] == [] and comms(gql) == before + 1
+    node = made["interaction"]["id"]
+    early = (await gql.data(VIEWED, {"input": {"interactionId": node}}))[
+        "markInteractionViewed"
+    ]
+    assert [(e["field"], e["code"]) for e in early["userErrors"]] == [
+        (["interactionId"], "CONFLICT")
+    ]
+    up = (await gql.data(UPDATE, {"input": {"interactionId": node, "body": "Final"}}))[
+        "updateInteraction"
+    ]
+    assert up["userErrors"] == [] and up["interaction"]["body"] == "Final"
+    done = (await gql.data(COMPLETE, {"input": {"interactionId": node}}))[
+        "completeInteraction"
+    ]
+    assert done["userErrors"] == []
+    again = (await gql.data(UPDATE, {"input": {"interactionId": node, "body": "X"}}))[
+        "updateInteraction"
+    ]
+    assert [(e["field"], e["code"]) for e in again["userErrors"]] == [
+        (["interactionId"], "CONFLICT")
+    ]
+    seen = (await gql.data(VIEWED, {"input": {"interactionId": node}}))[
+        "markInteractionViewed"
+    ]
+    assert seen["userErrors"] == []
+    comm_id = base64.b64decode(node).decode().rpartition(":")[2]
+    assert gql.sim(Vendor.CRMCOM).state.store.comms[comm_id].viewed_on is not None
+
+
+CRM_BAD: list[tuple[dict[str, Any], list[str] | None, str]] = [
+    (
+        {"vendor": "CRMCOM", "subject": "s", "body": "b", "channel": "EMAIL"},
+        ["to"],
+        "BAD_USER_INPUT",
+    ),
+    (
+        {"vendor": "CRMCOM", "subject": "s", "body": "b", "channel": "NOTE"},
+        ["channel"],
+        "BAD_USER_INPUT",
+    ),
+    (
+        {"vendor": "CRMCOM", "subject": "s", "channel": "SMS"},
+        ["body"],
+        "BAD_USER_INPUT",
+    ),
+    ({"vendor": "CRMCOM", "subject": "s", "body": "b"}, ["channel"], "BAD_USER_INPUT"),
+    (
+        {
+            "vendor": "CRMCOM",
+            "subject": "s",
+            "body": "b",
+            "channel": "SMS",
+            "momentType": "X",
+        },
+        ["momentType"],
+        "BAD_USER_INPUT",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "code"), CRM_BAD, ids=[str(n) for n in range(len(CRM_BAD))]
+)
+async def test_bad_communication_input_writes_nothing(
+    gql: GraphQLClient, given: dict[str, Any], field: list[str] | None, code: str
+) -> None:
+    before = comms(gql)
+    gql.reset_calls()
+    answer = (await gql.data(LOG, {"input": {"contactId": cid("100000"), **given}}))[
+        "logInteraction"
+    ]
+    errors = answer["userErrors"]
+    assert [(e["field"], e["code"]) for e in errors][:1] == [(field, code)], errors
+    assert comms(gql) == before
+    assert [c for c in gql.calls(Vendor.CRMCOM) if c[1].endswith("/create")] == []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from trunkline.domain import Address, Interaction
+from trunkline.domain import Address, Channel, Direction, Interaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +126,36 @@ class MomentWriter(Protocol):
         ...
 
 
+@runtime_checkable
+class CommunicationWriter(Protocol):
+    """A vendor of communications with drafts (CRM.COM)."""
+
+    write_channels: ClassVar[frozenset[Channel]]
+
+    async def create_communication(
+        self,
+        contact_key: str,
+        channel: Channel,
+        direction: Direction,
+        subject: str,
+        content: str,
+        *,
+        to: str | None = None,
+        draft: bool = False,
+    ) -> Interaction: ...
+
+    async def update_communication(
+        self, comm_id: str, changes: Mapping[str, Any]
+    ) -> Interaction: ...
+
+    async def complete_communication(self, comm_id: str) -> None: ...
+
+    async def set_communication_viewed(self, comm_id: str) -> None: ...
+
+
 __all__ = [
     "ActionLogWriter",
+    "CommunicationWriter",
     "ContactSpec",
     "ContactWriter",
     "DndSpec",

@@ -790,6 +790,49 @@ class CrmComConnector(Connector):
             return None
         return self._communication(data).to_interaction()
 
+    # ---- communication writes (create, update and complete drafts, set viewed) ------
+    write_channels: ClassVar[frozenset[Channel]] = frozenset(CHANNEL_MEDIA)
+
+    async def create_communication(
+        self,
+        contact_key: str,
+        channel: Channel,
+        direction: Direction,
+        subject: str,
+        content: str,
+        *,
+        to: str | None = None,
+        draft: bool = False,
+    ) -> Interaction:
+        """Create; answers the communication as saved (the doc's create answer)."""
+        body: dict[str, Any] = {
+            "contact_information_identifier": {"id": contact_key},
+            "direction": WIRE_DIRECTION[direction],
+            "media": CHANNEL_MEDIA[channel],
+            "subject": subject,
+            "content": content,
+            "life_cycle_state": "DRAFT" if draft else "COMPLETED",
+        }
+        if to is not None:
+            body["to"] = to
+        return self._communication(await self._post("create", body)).to_interaction()
+
+    async def update_communication(
+        self, comm_id: str, changes: Mapping[str, Any]
+    ) -> Interaction:
+        """Change a DRAFT (VendorConflict for any other state). `changes` holds
+        subject, content, to (wire names)."""
+        body = {"communication_identifier": {"id": comm_id}, **changes}
+        return self._communication(await self._post("update", body)).to_interaction()
+
+    async def complete_communication(self, comm_id: str) -> None:
+        """DRAFT -> COMPLETED (VendorConflict for any other state)."""
+        await self._post("complete", {"communication_identifier": {"id": comm_id}})
+
+    async def set_communication_viewed(self, comm_id: str) -> None:
+        """Mark a COMPLETED communication viewed now (VendorConflict otherwise)."""
+        await self._post("set_as_viewed", {"communication_identifier": {"id": comm_id}})
+
     async def ready(self) -> None:
         await self.authenticate()
 

@@ -17,13 +17,18 @@ from typing import Any
 from jsonschema import Draft7Validator
 
 from trunkline.context import Context
-from trunkline.domain import Address, Interaction, Vendor
-from trunkline.errors import ConnectorError, VendorNotFound, VendorRejected
+from trunkline.domain import Address, Channel, Direction, Interaction, Vendor
+from trunkline.errors import (
+    ConnectorError,
+    VendorConflict,
+    VendorNotFound,
+    VendorRejected,
+)
 from trunkline.resolvers.identity import vendor_keys
 from trunkline.resolvers.interactions import node_id_of
 from trunkline.resolvers.writes import Invalid, Problem, read_back
 from trunkline.resolvers.writes_once import Run, check_key, once
-from trunkline.writes import ActionLogWriter, MomentWriter
+from trunkline.writes import ActionLogWriter, CommunicationWriter, MomentWriter
 
 MAX_BODY = 4999  # MoxiWorks: body must be 1 to 4999 characters
 SCHEMA_TTL_S = 300.0
@@ -113,10 +118,10 @@ async def log_interaction(
         send = await _action_log(ctx, account, raw)
     elif vendor is Vendor.PROCURIOS:
         send = await _moment(ctx, account, raw)
+    elif vendor is Vendor.CRMCOM:
+        send = await _communication(ctx, account, raw)
     else:
-        raise Invalid(
-            [_bad("vendor", f"logInteraction does not write to {vendor.name} yet.")]
-        )
+        raise Invalid([_bad("vendor", f"{vendor.name} takes no interactions.")])
 
     made: dict[str, Interaction] = {}
 
@@ -150,9 +155,17 @@ async def _action_log(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any
         problems.append(_bad("subject", "subject is required (the entry's title)."))
     if body is None:
         problems.append(_bad("body", "body is required at MoxiWorks (1 to 4999)."))
-    for name in ("moment_type", "reference", "tag_ids", "action_code"):
+    for name in (
+        "moment_type",
+        "reference",
+        "tag_ids",
+        "action_code",
+        "channel",
+        "to",
+        "draft",
+    ):
         if raw.get(name) is not None:
-            problems.append(_bad(_camel(name), f"{_camel(name)} is for Procurios."))
+            problems.append(_bad(_camel(name), f"{_camel(name)} is not for MoxiWorks."))
     if problems:
         raise Invalid(problems)
     source = _connector(ctx, Vendor.MOXIWORKS)
@@ -201,9 +214,7 @@ async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any:
     type_name = raw.get("moment_type")
     if not type_name:
         raise Invalid([_bad("momentType", "momentType is required at Procurios.")])
-    for name in ("agent_action", "address"):
-        if raw.get(name) is not None:
-            raise Invalid([_bad(_camel(name), f"{_camel(name)} is for MoxiWorks.")])
+    _others(raw, ("agent_action", "address", "channel", "to", "draft"), "Procurios")
     try:
         validator = await _validator(source, type_name)
     except VendorNotFound:
@@ -260,6 +271,113 @@ async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any:
     return send
 
 
+MAX_CONTENT = 10_000
+
+
+def _others(raw: Mapping[str, Any], names: tuple[str, ...], vendor: str) -> None:
+    for name in names:
+        if raw.get(name) is not None:
+            raise Invalid([_bad(_camel(name), f"{_camel(name)} is not for {vendor}.")])
+
+
+async def _communication(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any:
+    source = _connector(ctx, Vendor.CRMCOM)
+    if not isinstance(source, CommunicationWriter):
+        raise Invalid([_bad("vendor", "CRMCOM takes no communications.")])
+    _others(raw, ("agent_action", "address", "moment_type", "tag_ids"), "CRM.COM")
+    subject = _text(raw, "subject", "subject", 255)
+    content = _text(raw, "body", "body", MAX_CONTENT)
+    if content is None:
+        raise Invalid([_bad("body", "body is required at CRM.COM (its content).")])
+    channel = raw.get("channel")
+    if channel is None:
+        raise Invalid([_bad("channel", "channel is required at CRM.COM.")])
+    channel = Channel(channel)
+    if channel not in source.write_channels:
+        allowed = ", ".join(sorted(c.name for c in source.write_channels))
+        raise Invalid([_bad("channel", f"CRM.COM takes one of {allowed}.")])
+    to = _text(raw, "to", "to", 255)
+    if channel is Channel.EMAIL and to is None:
+        raise Invalid([_bad("to", "to is required for an e-mail.")])
+    direction = Direction(raw.get("direction") or Direction.OUTBOUND)
+    draft = bool(raw.get("draft"))
+    key = await _vendor_key(ctx, Vendor.CRMCOM, account)
+
+    async def send() -> Interaction:
+        assert subject is not None and content is not None
+        item = await source.create_communication(
+            key, channel, direction, subject, content, to=to, draft=draft
+        )
+        return _for(item, account)
+
+    return send
+
+
+def _crmcom_comm(ctx: Context, node_id: str) -> tuple[CommunicationWriter, str]:
+    head, _, token = node_id.partition(":")
+    if head.partition("@")[0] != Vendor.CRMCOM.value or not token:
+        raise Invalid([_bad("interactionId", "Only CRM.COM communications can.")])
+    source = _connector(ctx, Vendor.CRMCOM)
+    if not isinstance(source, CommunicationWriter):
+        raise Invalid([_bad("vendor", "CRMCOM takes no communications.")])
+    return source, token
+
+
+async def _state_change(ctx: Context, work: Any, wrong_state: str) -> Any:
+    try:
+        result = await work
+    except VendorConflict:
+        raise Invalid([_bad("interactionId", wrong_state, "CONFLICT")]) from None
+    except VendorNotFound:
+        raise Invalid(
+            [_bad("interactionId", "No such communication.", "NOT_FOUND")]
+        ) from None
+    _forget_histories(ctx)
+    return result
+
+
+async def update_interaction(
+    ctx: Context, node_id: str, raw: Mapping[str, Any]
+) -> Interaction:
+    """Change a CRM.COM draft's subject, body or `to`."""
+    source, comm_id = _crmcom_comm(ctx, node_id)
+    changes: dict[str, Any] = {}
+    for name, wire, limit in (
+        ("subject", "subject", 255),
+        ("body", "content", MAX_CONTENT),
+        ("to", "to", 255),
+    ):
+        value = _text(raw, name, name, limit)
+        if value is not None:
+            changes[wire] = value
+    if not changes:
+        raise Invalid([_bad(None, "Give subject, body or to.")])
+    item: Interaction = await _state_change(
+        ctx,
+        source.update_communication(comm_id, changes),
+        "Only a DRAFT communication can be updated.",
+    )
+    return item
+
+
+async def complete_interaction(ctx: Context, node_id: str) -> None:
+    source, comm_id = _crmcom_comm(ctx, node_id)
+    await _state_change(
+        ctx,
+        source.complete_communication(comm_id),
+        "Only a DRAFT communication can be completed.",
+    )
+
+
+async def mark_viewed(ctx: Context, node_id: str) -> None:
+    source, comm_id = _crmcom_comm(ctx, node_id)
+    await _state_change(
+        ctx,
+        source.set_communication_viewed(comm_id),
+        "Only a COMPLETED communication can be marked viewed.",
+    )
+
+
 async def delete_interaction(ctx: Context, node_id: str) -> str:
     head, _, token = node_id.partition(":")
     vendor_name = head.partition("@")[0]
@@ -282,4 +400,10 @@ async def delete_interaction(ctx: Context, node_id: str) -> str:
     return node_id
 
 
-__all__ = ["delete_interaction", "log_interaction"]
+__all__ = [
+    "complete_interaction",
+    "delete_interaction",
+    "log_interaction",
+    "mark_viewed",
+    "update_interaction",
+]

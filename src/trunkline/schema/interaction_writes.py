@@ -29,9 +29,10 @@ class ActionAddressInput:
 
 @strawberry.input(
     description="An interaction to log at one vendor: a MoxiWorks ActionLog entry "
-    "(subject as its title, body 1-4999 characters, optional agentAction and address) "
-    "or a Procurios contact moment of momentType (checked against that type's JSON "
-    "schema before it is sent; the sender comes from config)."
+    "(subject as its title, body 1-4999 characters, optional agentAction and address), "
+    "a Procurios contact moment of momentType (checked against that type's JSON "
+    "schema before it is sent; the sender comes from config), or a CRM.COM "
+    "communication (channel; draft or completed; `to` required for EMAIL)."
 )
 class LogInteractionInput:
     contact_id: strawberry.ID
@@ -53,12 +54,67 @@ class LogInteractionInput:
     reference: str | None = strawberry.field(default=None, description="Procurios.")
     tag_ids: list[int] | None = strawberry.field(default=None, description="Procurios.")
     action_code: int | None = strawberry.field(default=None, description="Procurios.")
+    channel: domain.Channel | None = strawberry.field(
+        default=None,
+        description="CRM.COM: EMAIL, SMS, PHONE, LETTER or FACE_TO_FACE.",
+    )
+    direction: domain.Direction | None = strawberry.field(
+        default=None, description="CRM.COM (default OUTBOUND)."
+    )
+    to: str | None = strawberry.field(
+        default=None, description="CRM.COM: the address; required for EMAIL."
+    )
+    draft: bool | None = strawberry.field(
+        default=None, description="CRM.COM: create a DRAFT (default: COMPLETED)."
+    )
     client_mutation_id: str | None = None
     idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
 
 
 @strawberry.type
 class LogInteractionPayload:
+    interaction: Interaction | None
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+@strawberry.input(description="A CRM.COM draft's fields to change.")
+class UpdateInteractionInput:
+    interaction_id: strawberry.ID
+    subject: str | None = None
+    body: str | None = None
+    to: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.type
+class UpdateInteractionPayload:
+    interaction: Interaction | None
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class CompleteInteractionInput:
+    interaction_id: strawberry.ID
+    client_mutation_id: str | None = None
+
+
+@strawberry.type
+class CompleteInteractionPayload:
+    interaction: Interaction | None
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class MarkInteractionViewedInput:
+    interaction_id: strawberry.ID
+    client_mutation_id: str | None = None
+
+
+@strawberry.type
+class MarkInteractionViewedPayload:
     interaction: Interaction | None
     client_mutation_id: str | None
     user_errors: list[UserError]
@@ -129,6 +185,69 @@ class InteractionWrites:
             interaction=Interaction.of(found) if found is not None else None,
             client_mutation_id=input.client_mutation_id,
             user_errors=_errors(problems),
+        )
+
+    @strawberry.mutation(description="Change a CRM.COM DRAFT communication.")
+    async def update_interaction(
+        self, info: Info, input: UpdateInteractionInput
+    ) -> UpdateInteractionPayload:
+        try:
+            node_id = _interaction(input.interaction_id)
+            await resolvers.update_interaction(info.context, node_id, _raw(input))
+            found = await interaction_resolvers.interaction(info.context, node_id)
+        except Exception as exc:
+            return UpdateInteractionPayload(
+                interaction=None,
+                client_mutation_id=input.client_mutation_id,
+                user_errors=_failure(exc),
+            )
+        return UpdateInteractionPayload(
+            interaction=Interaction.of(found) if found else None,
+            client_mutation_id=input.client_mutation_id,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(description="Complete a CRM.COM DRAFT communication.")
+    async def complete_interaction(
+        self, info: Info, input: CompleteInteractionInput
+    ) -> CompleteInteractionPayload:
+        try:
+            node_id = _interaction(input.interaction_id)
+            await resolvers.complete_interaction(info.context, node_id)
+            found = await interaction_resolvers.interaction(info.context, node_id)
+        except Exception as exc:
+            return CompleteInteractionPayload(
+                interaction=None,
+                client_mutation_id=input.client_mutation_id,
+                user_errors=_failure(exc),
+            )
+        return CompleteInteractionPayload(
+            interaction=Interaction.of(found) if found else None,
+            client_mutation_id=input.client_mutation_id,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Mark a COMPLETED CRM.COM communication viewed (the doc allows "
+        "only completed ones)."
+    )
+    async def mark_interaction_viewed(
+        self, info: Info, input: MarkInteractionViewedInput
+    ) -> MarkInteractionViewedPayload:
+        try:
+            node_id = _interaction(input.interaction_id)
+            await resolvers.mark_viewed(info.context, node_id)
+            found = await interaction_resolvers.interaction(info.context, node_id)
+        except Exception as exc:
+            return MarkInteractionViewedPayload(
+                interaction=None,
+                client_mutation_id=input.client_mutation_id,
+                user_errors=_failure(exc),
+            )
+        return MarkInteractionViewedPayload(
+            interaction=Interaction.of(found) if found else None,
+            client_mutation_id=input.client_mutation_id,
+            user_errors=[],
         )
 
     @strawberry.mutation(description="Delete a MoxiWorks ActionLog entry.")

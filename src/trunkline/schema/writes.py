@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 from trunkline.errors import BadUserInput, TrunklineError
 from trunkline.resolvers import writes
+from trunkline.resolvers.writes_once import KeyConflict
 from trunkline.schema.contact import Contact, ContactGroup
 from trunkline.schema.ids import contact_account_of
 from trunkline.schema.payloads import UserError, is_expected, user_error
@@ -98,9 +99,10 @@ def _failure(exc: Exception) -> list[UserError]:
     """User errors for an expected failure; anything else is raised."""
     if isinstance(exc, writes.Invalid):
         return _errors(exc.problems)
-    if isinstance(exc, TrunklineError) and (is_expected(exc) or exc.code == "CONFLICT"):
-        field = ["idempotencyKey"] if exc.code == "CONFLICT" else None
-        return [user_error(exc, field)]
+    if isinstance(exc, KeyConflict):
+        return [user_error(exc, ["idempotencyKey"])]
+    if isinstance(exc, TrunklineError) and is_expected(exc):
+        return [user_error(exc)]
     raise exc
 
 
