@@ -219,6 +219,7 @@ def test_defaults_when_nothing_is_configured() -> None:
         "identity_store": None,
         "http_transport": "aiohttp",
         "fast_path": True,
+        "write_vendor": "moxiworks",
     }
     lv = s.vendor("livevox")
     assert (lv.timeout_s, lv.max_connections, lv.options) == (10.0, 100, {})

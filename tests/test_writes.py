@@ -725,3 +725,48 @@ async def test_bulk_dnd_confirms_each_phone(gql: GraphQLClient) -> None:
         "code": "NOT_FOUND",
     }
     assert store(gql).contacts[account].record["phone"][0]["phoneBlock"] == "DAILY"
+
+
+async def test_two_gateways_one_key_one_contact(tmp_path: Any) -> None:
+    """Two gateway processes' worth (two apps, two store connections to one SQLite
+    file) in front of one LiveVox: concurrent creates with one key make one call."""
+    import httpx
+
+    from trunkline.app import create_app
+    from trunkline.config import load_settings
+    from trunkline.simulators.livevox import create_app as livevox_app
+
+    sim = livevox_app()
+    env = {"TRUNKLINE_IDENTITY_STORE": str(tmp_path / "shared.sqlite3")}
+    apps = [
+        create_app(load_settings(env=env), apps={Vendor.LIVEVOX: sim}) for _ in range(2)
+    ]
+    variables = {"input": {"contact": new_contact("W-9"), "idempotencyKey": "two"}}
+    async with (
+        apps[0].router.lifespan_context(apps[0]),
+        apps[1].router.lifespan_context(apps[1]),
+    ):
+        clients = [
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=a), base_url="http://gw"
+            )
+            for a in apps
+        ]
+        answers = await asyncio.gather(
+            *(
+                c.post("/graphql", json={"query": CREATE, "variables": variables})
+                for c in clients
+                for _ in range(3)
+            )
+        )
+        for c in clients:
+            await c.aclose()
+    accounts = {
+        r.json()["data"]["createContact"]["contact"]["account"] for r in answers
+    }
+    assert accounts == {"W-9"}
+    creates = [
+        e for e in sim.state.calls.entries if e[:2] == ("POST", "/contact/contacts")
+    ]
+    assert len(creates) == 1
+    assert sim.state.store.accounts.count("W-9") == 1
