@@ -298,3 +298,40 @@ async def test_bad_communication_input_writes_nothing(
     assert [(e["field"], e["code"]) for e in errors][:1] == [(field, code)], errors
     assert comms(gql) == before
     assert [c for c in gql.calls(Vendor.CRMCOM) if c[1].endswith("/create")] == []
+
+
+async def test_a_crash_before_the_record_is_resolved_by_reading(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry landed at MoxiWorks, then the gateway died before recording it: the
+    next try with the key finds the entry by reading, and writes nothing."""
+    once = gql.app.state.gateway.idempotency
+    real_save = type(once).save
+
+    async def crash_on_done(self: Any, key: str, outcome: Any, state: str) -> None:
+        if state == "done":
+            raise RuntimeError("the process died here")
+        await real_save(self, key, outcome, state)
+
+    monkeypatch.setattr(type(once), "save", crash_on_done)
+    variables = {
+        "input": {
+            "contactId": cid("100001"),
+            "vendor": "MOXIWORKS",
+            "subject": "Visit",
+            "body": "Came by the office.",
+            "idempotencyKey": "crash-log",
+        }
+    }
+    before = moxi_count(gql)
+    crashed = await gql.query(LOG, variables)
+    assert crashed["errors"] and moxi_count(gql) == before + 1
+    monkeypatch.setattr(type(once), "save", real_save)
+    monkeypatch.setattr(once, "lease_s", 0.0)  # the dead claimant's lease ran out
+    gql.reset_calls()
+    answer = (await gql.data(LOG, variables))["logInteraction"]
+    assert answer["userErrors"] == []
+    assert answer["interaction"]["subject"] == "Visit"
+    assert posts(gql, Vendor.MOXIWORKS) == []
+    assert moxi_count(gql) == before + 1
+    assert (await once.get("crash-log"))[0] == "done"

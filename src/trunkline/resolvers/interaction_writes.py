@@ -10,14 +10,23 @@ link).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jsonschema import Draft7Validator
 
+from trunkline.connectors.base import HistoryRead
 from trunkline.context import Context
-from trunkline.domain import Address, Channel, Direction, Interaction, Vendor
+from trunkline.domain import (
+    Address,
+    Channel,
+    Direction,
+    Interaction,
+    InteractionFilter,
+    Vendor,
+)
 from trunkline.errors import (
     ConnectorError,
     VendorConflict,
@@ -30,6 +39,7 @@ from trunkline.resolvers.writes import Invalid, Problem, read_back
 from trunkline.resolvers.writes_once import Run, check_key, once
 from trunkline.writes import ActionLogWriter, CommunicationWriter, MomentWriter
 
+RECOVER_READ = 25  # newest entries a recovering try looks through
 MAX_BODY = 4999  # MoxiWorks: body must be 1 to 4999 characters
 SCHEMA_TTL_S = 300.0
 WIRE_TIME = "%Y-%m-%dT%H:%M:%S"
@@ -126,19 +136,56 @@ async def log_interaction(
     made: dict[str, Interaction] = {}
 
     async def work(run: Run) -> tuple[dict[str, Any], bool]:
+        found = await _landed(ctx, account, send) if run.recover else None
         try:
-            item = await send()
+            item = found or await send.send()
         except VendorRejected as exc:
             return {"id": None, "problems": [Problem.of(exc, ()).json()]}, True
         _forget_histories(ctx)
         made[node_id_of(item)] = item
         return {"id": node_id_of(item), "problems": []}, True
 
-    value = {k: (str(v) if isinstance(v, datetime) else v) for k, v in raw.items()}
+    value = {
+        k: (str(v) if isinstance(v, datetime) else v)
+        for k, v in raw.items()
+        if k not in ("client_mutation_id", "idempotency_key")
+    }
     outcome: dict[str, Any] = await once(
         ctx.gateway.idempotency, "logInteraction", key, [account, value], work
     )
     return {**outcome, "made": made.get(outcome["id"])}
+
+
+@dataclass
+class Pending:
+    """A checked interaction write: its call, and what finds it if it landed."""
+
+    send: Callable[[], Awaitable[Interaction]]
+    vendor: Vendor
+    key: str
+    subject: str | None
+    body: str | None
+
+
+async def _landed(ctx: Context, account: str, pending: Pending) -> Interaction | None:
+    """After a try that may have reached the vendor: the contact's newest entries
+    (one read, the last two days) holding the same subject and body, if any."""
+    source = next(
+        (s for s in ctx.gateway.interaction_sources() if s.vendor is pending.vendor),
+        None,
+    )
+    if source is None:
+        return None
+    since = datetime.now(UTC) - timedelta(days=2)
+    f = InteractionFilter(contact_account=account, since=since)
+    read = HistoryRead(pending.key, f, frozenset(), None, RECOVER_READ)
+    (batch,) = await source.read_histories([read])
+    if isinstance(batch, BaseException):
+        raise batch
+    for item, _position in batch.items:
+        if (item.subject, item.body) == (pending.subject, pending.body):
+            return _for(item, account)
+    return None
 
 
 def _forget_histories(ctx: Context) -> None:
@@ -147,7 +194,7 @@ def _forget_histories(ctx: Context) -> None:
         loader.clear_all()
 
 
-async def _action_log(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any:
+async def _action_log(ctx: Context, account: str, raw: Mapping[str, Any]) -> Pending:
     title = _text(raw, "subject", "subject", MAX_BODY)
     body = _text(raw, "body", "body", MAX_BODY)
     problems = []
@@ -193,7 +240,7 @@ async def _action_log(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any
         )
         return _for(item, account)
 
-    return send
+    return Pending(send, Vendor.MOXIWORKS, partner, title, body)
 
 
 def _for(item: Interaction, account: str) -> Interaction:
@@ -207,7 +254,7 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
-async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any:
+async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Pending:
     source = _connector(ctx, Vendor.PROCURIOS)
     if not isinstance(source, MomentWriter):
         raise Invalid([_bad("vendor", "PROCURIOS takes no moments.")])
@@ -268,7 +315,9 @@ async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any:
         made = await source.created_moment(type_name, payload, moment_id, relation)
         return _for(made, account)
 
-    return send
+    return Pending(
+        send, Vendor.PROCURIOS, relation_text, raw.get("subject"), raw.get("body")
+    )
 
 
 MAX_CONTENT = 10_000
@@ -280,7 +329,7 @@ def _others(raw: Mapping[str, Any], names: tuple[str, ...], vendor: str) -> None
             raise Invalid([_bad(_camel(name), f"{_camel(name)} is not for {vendor}.")])
 
 
-async def _communication(ctx: Context, account: str, raw: Mapping[str, Any]) -> Any:
+async def _communication(ctx: Context, account: str, raw: Mapping[str, Any]) -> Pending:
     source = _connector(ctx, Vendor.CRMCOM)
     if not isinstance(source, CommunicationWriter):
         raise Invalid([_bad("vendor", "CRMCOM takes no communications.")])
@@ -310,7 +359,7 @@ async def _communication(ctx: Context, account: str, raw: Mapping[str, Any]) -> 
         )
         return _for(item, account)
 
-    return send
+    return Pending(send, Vendor.CRMCOM, key, subject, content)
 
 
 def _crmcom_comm(ctx: Context, node_id: str) -> tuple[CommunicationWriter, str]:
