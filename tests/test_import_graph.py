@@ -27,6 +27,7 @@ ROOT = Path(trunkline.__file__).parent
 # Shared modules: importable by every layer.
 SHARED = {
     "sources",
+    "writes",  # the write ports (specs and writer protocols), beside `sources`
     "domain",
     "campaigns",
     "details",
@@ -53,6 +54,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": set(),
     # shared modules import only each other (pagination: not even domain)
     "sources": {"domain", "campaigns", "config", "pagination"},
+    "writes": {"domain"},
     "domain": set(),
     "campaigns": set(),  # campaign records (Engage's), beside domain's
     "details": {"domain"},

@@ -17,7 +17,7 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
-from trunkline.connectors.base import HistoryRead
+from trunkline.sources import HistoryRead
 from trunkline.context import Context
 from trunkline.domain import (
     Address,
