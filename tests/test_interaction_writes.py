@@ -148,7 +148,7 @@ BAD: list[tuple[dict[str, Any], list[str] | None, str]] = [
         ["agentAction"],
         "BAD_USER_INPUT",
     ),
-    ({"vendor": "CRMCOM", "subject": "t", "body": "b"}, ["vendor"], "BAD_USER_INPUT"),
+    ({"vendor": "CRMCOM", "subject": "t", "body": "b"}, ["channel"], "BAD_USER_INPUT"),
     (
         {
             "contactId": cid("999999999"),
