@@ -563,6 +563,7 @@ BAD: list[tuple[str, str, dict[str, Any], list[str] | None, str]] = [
         ["groupId"],
         "NOT_FOUND",
     ),
+    (UPDATE, "updateContact", {"contactId": cid("100006")}, None, "BAD_USER_INPUT"),
     (
         DELETE,
         "deleteContact",

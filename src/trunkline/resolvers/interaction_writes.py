@@ -17,7 +17,6 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
-from trunkline.sources import HistoryRead
 from trunkline.context import Context
 from trunkline.domain import (
     Address,
@@ -37,6 +36,7 @@ from trunkline.resolvers.identity import vendor_keys
 from trunkline.resolvers.interactions import node_id_of
 from trunkline.resolvers.writes import Invalid, Problem, read_back
 from trunkline.resolvers.writes_once import Run, check_key, once
+from trunkline.sources import HistoryRead
 from trunkline.writes import ActionLogWriter, CommunicationWriter, MomentWriter
 
 RECOVER_READ = 25  # newest entries a recovering try looks through

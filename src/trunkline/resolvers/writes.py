@@ -9,6 +9,7 @@ assumed. Outcomes are plain JSON, recorded under the idempotency key.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -31,6 +32,8 @@ from trunkline.errors import (
 from trunkline.loaders import ALL
 from trunkline.resolvers.writes_once import Run, check_key, once
 from trunkline.writes import ContactSpec, ContactWriter, DndSpec, PhoneSpec
+
+log = logging.getLogger("trunkline.writes")
 
 MAX_BULK = 10_000
 MAX_TEXT = 200
@@ -413,10 +416,13 @@ async def bulk_create(
                     state[n].update(status=SENDING, problem=None)
                     send.append(n)
             following = chunks[k + 1] if k + 1 < len(chunks) else []
+            said: int | None = None
             if send:
                 await run.progress({"items": state, "complete": False})
                 try:
-                    await w.bulk_create_contacts([s for n in send if (s := specs[n])])
+                    said = await w.bulk_create_contacts(
+                        [s for n in send if (s := specs[n])]
+                    )
                 except ConnectorError as exc:
                     for n in send:
                         problem = Problem.of(exc, ("contacts", n))
@@ -424,6 +430,11 @@ async def bulk_create(
                     return {"items": state, "complete": False}, False
             # what landed, and whether the next chunk's accounts exist: one search
             found = await read_back(ctx, accounts(send) + accounts(following))
+            landed = sum(state[n]["account"] in found for n in send)
+            if send and said is not None and said != landed:  # the read-back decides
+                log.warning(
+                    "livevox bulk create said %d created, %d read back", said, landed
+                )
             for n in send:
                 if state[n]["account"] in found:
                     state[n].update(status=CREATED, problem=None)
@@ -695,7 +706,31 @@ async def bulk_update_dnd(
 # ---- updates, deletes, DND --------------------------------------------------------
 
 
+CHANGEABLE = [
+    "first_name",
+    "last_name",
+    "email",
+    "phones",
+    "group_id",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "balance",
+    "due_date",
+    "date_of_birth",
+    "active",
+    "custom_fields",
+]
+
+
 async def update_contact(ctx: Context, account: str, raw: Mapping[str, Any]) -> str:
+    if all(raw.get(name) is None for name in CHANGEABLE):
+        raise Invalid(
+            [Problem(None, "Give at least one field to change.", "BAD_USER_INPUT")]
+        )
     spec, problems = contact_spec(raw, (), account=account)
     if spec is not None:
         problems += (await check_known(ctx, [((), spec)])).get(0, [])
