@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from trunkline.domain import Address, Channel, Direction, Interaction
@@ -110,6 +110,12 @@ class ActionLogWriter(Protocol):
 @runtime_checkable
 class MomentWriter(Protocol):
     """A vendor whose typed moments are validated by a JSON schema (Procurios)."""
+
+    contents_types: ClassVar[frozenset[str]]  # the types that take `contents`
+
+    def moment_time(self, at: datetime) -> str:
+        """A time as the vendor's `dateTime` takes it."""
+        ...
 
     async def type_schema(self, type: str) -> dict[str, Any]: ...
 

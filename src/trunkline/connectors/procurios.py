@@ -463,9 +463,17 @@ class ProcuriosConnector(Connector):
         """A moment just created, as `relation`'s history shows it, from what was
         sent (the create answers only its id)."""
         m = PcMoment.model_validate(
-            {**payload, "id": moment_id, "type": type, "tags": ()}
+            {**payload, "id": moment_id, "type": type, "tags": ()},
+            context=self._context,
         )
         return moment_to_interaction(m, relation, await self._titles(True), None)
+
+    # The doc: "contents" is a phone-specific field (its schema does not name it).
+    contents_types: ClassVar[frozenset[str]] = frozenset({"ContactMomentPhone"})
+
+    def moment_time(self, at: datetime) -> str:
+        """A time as `dateTime` takes it: zone-less, in the vendor's zone."""
+        return wire_time(at, self.zone)
 
     async def ready(self) -> None:
         await self.list_types()

@@ -42,7 +42,6 @@ from trunkline.writes import ActionLogWriter, CommunicationWriter, MomentWriter
 RECOVER_READ = 25  # newest entries a recovering try looks through
 MAX_BODY = 4999  # MoxiWorks: body must be 1 to 4999 characters
 SCHEMA_TTL_S = 300.0
-WIRE_TIME = "%Y-%m-%dT%H:%M:%S"
 # Procurios wire field -> the input field a schema violation points at
 MOMENT_FIELDS = {
     "subject": "subject",
@@ -183,7 +182,9 @@ async def _landed(ctx: Context, account: str, pending: Pending) -> Interaction |
     if isinstance(batch, BaseException):
         raise batch
     for item, _position in batch.items:
-        if (item.subject, item.body) == (pending.subject, pending.body):
+        # a vendor's list may not show the body (Procurios lists no contents)
+        body_ok = item.body is None or item.body == pending.body
+        if item.subject == pending.subject and body_ok:
             return _for(item, account)
     return None
 
@@ -277,7 +278,7 @@ async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Pending
         msg = f"Contact {account!r} has no Procurios relation id."
         raise Invalid([_bad("contactId", msg, "NOT_FOUND")]) from None
     at = raw.get("occurred_at") or datetime.now(UTC)
-    when = at.astimezone(UTC).strftime(WIRE_TIME)
+    when = source.moment_time(at)
     payload: dict[str, Any] = {
         "subject": raw.get("subject"),
         "dateTime": when,
@@ -295,7 +296,8 @@ async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Pending
     schema: Any = validator.schema
     properties = schema.get("properties") or {} if isinstance(schema, dict) else {}
     problems = []
-    if "contents" in payload and "contents" not in properties:
+    takes_contents = type_name in source.contents_types or "contents" in properties
+    if "contents" in payload and not takes_contents:
         msg = f"Moments of type {type_name} have no contents; leave body out."
         problems.append(_bad("body", msg))
     for error in sorted(validator.iter_errors(payload), key=lambda e: list(e.path)):
