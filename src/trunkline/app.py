@@ -24,9 +24,10 @@ from starlette.types import ASGIApp
 
 from trunkline.config import Settings, load_settings
 from trunkline.connectors import connector_classes
-from trunkline.connectors.base import Connector
+from trunkline.connectors.base import Connector, HistoryCost, InteractionSource
 from trunkline.connectors.transport import make_client
 from trunkline.context import Context, Gateway
+from trunkline.cost import CostModel
 from trunkline.domain import Vendor
 from trunkline.errors import ConnectorError
 from trunkline.http import GraphQLEndpoint, graphiql_static_app
@@ -92,6 +93,9 @@ async def check_ready(gateway: Gateway, timeout_s: float = 5.0) -> dict[str, Any
         except ConnectorError as exc:
             return {"ok": False, "code": exc.code}
         except TimeoutError:
+            return {"ok": False, "code": "VENDOR_TIMEOUT"}
+        except Exception:  # a probe's own fault is still an answer, never a 500
+            log.exception("%s: readiness probe failed", connector.vendor.value)
             return {"ok": False, "code": "VENDOR_UNAVAILABLE"}
         return {"ok": True}
 
@@ -102,6 +106,23 @@ async def check_ready(gateway: Gateway, timeout_s: float = 5.0) -> dict[str, Any
         vendors[name]["embedded"] = vs.settings.embedded
     ok = all(r["ok"] for r in results)
     return {"status": "ready" if ok else "unavailable", "vendors": vendors}
+
+
+def cost_model(gateway: Gateway) -> CostModel:
+    """The estimate's inputs: each history vendor's paging, and the limits."""
+    settings = gateway.settings
+    return CostModel(
+        schema._schema,
+        {
+            vendor.value: getattr(c, "history_cost", HistoryCost("none"))
+            for vendor, c in gateway.connectors.items()
+            if isinstance(c, InteractionSource)
+        },
+        max_calls=settings.max_vendor_calls,
+        max_nodes_ids=settings.max_nodes_ids,
+        max_page_size=settings.max_page_size,
+        horizon_days=settings.history_horizon_days,
+    )
 
 
 def create_app(
@@ -135,7 +156,12 @@ def create_app(
         return RedirectResponse("/graphql")
 
     endpoint = GraphQLEndpoint(
-        schema, context_getter=context_getter, example_query=EXAMPLE_QUERY
+        schema,
+        context_getter=context_getter,
+        example_query=EXAMPLE_QUERY,
+        cost_model=cost_model(gateway),
+        request_deadline_s=settings.request_deadline_s,
+        max_vendor_calls=settings.max_vendor_calls,
     )
     routes: list[BaseRoute] = [
         Route("/", root),

@@ -6,12 +6,15 @@
       NotFound                          NOT_FOUND
       ConfigError                       CONFIG_ERROR (startup only)
       ConnectorError(vendor)
-        VendorUnavailable               VENDOR_UNAVAILABLE   5xx, timeouts, refused
+        VendorUnavailable               VENDOR_UNAVAILABLE   5xx, refused
+          VendorTimeout                 VENDOR_TIMEOUT       past timeout_s or the deadline
           VendorRateLimited             VENDOR_RATE_LIMITED  429 (retry_after)
         VendorRejected                  VENDOR_REJECTED      other 4xx
           VendorNotFound                NOT_FOUND            404 / unknown record
           VendorConflict                CONFLICT             duplicate create
         VendorProtocolError             VENDOR_PROTOCOL_ERROR  unparseable answer
+        VendorCallBudgetExceeded        VENDOR_CALL_BUDGET_EXCEEDED  past max_vendor_calls
+      QueryTooCostly                    QUERY_TOO_COSTLY     estimate over the budget
       PaginationLoopError               INTERNAL_SERVER_ERROR
 
 Only `TrunklineError`s reach a client with their message; anything else is masked.
@@ -72,6 +75,10 @@ class VendorUnavailable(ConnectorError):
     code = "VENDOR_UNAVAILABLE"
 
 
+class VendorTimeout(VendorUnavailable):
+    code = "VENDOR_TIMEOUT"
+
+
 class VendorRateLimited(VendorUnavailable):
     code = "VENDOR_RATE_LIMITED"
 
@@ -100,6 +107,18 @@ class VendorProtocolError(ConnectorError):
     code = "VENDOR_PROTOCOL_ERROR"
 
 
+class VendorCallBudgetExceeded(ConnectorError):
+    """The request has made `[limits] max_vendor_calls` calls: no more go out."""
+
+    code = "VENDOR_CALL_BUDGET_EXCEEDED"
+
+
+class QueryTooCostly(TrunklineError):
+    """The operation's estimated vendor calls exceed the budget: refused unrun."""
+
+    code = "QUERY_TOO_COSTLY"
+
+
 __all__ = [
     "BadUserInput",
     "ConfigError",
@@ -107,11 +126,14 @@ __all__ = [
     "CursorError",
     "NotFound",
     "PaginationLoopError",
+    "QueryTooCostly",
     "TrunklineError",
+    "VendorCallBudgetExceeded",
     "VendorConflict",
     "VendorNotFound",
     "VendorProtocolError",
     "VendorRateLimited",
     "VendorRejected",
+    "VendorTimeout",
     "VendorUnavailable",
 ]

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -27,17 +29,21 @@ from tenacity import (
     wait_exponential,
 )
 
+from trunkline import budget
 from trunkline.config import VendorSettings
 from trunkline.connectors.transport import Answer, VendorHTTP
 from trunkline.domain import Vendor
 from trunkline.errors import (
+    BadUserInput,
     VendorConflict,
     VendorNotFound,
     VendorProtocolError,
     VendorRateLimited,
     VendorRejected,
+    VendorTimeout,
     VendorUnavailable,
 )
+from trunkline.shapes import valid_id
 from trunkline.sources import (  # the ports, also named here for the connectors
     ContactSource,
     HistoryRead,
@@ -75,6 +81,26 @@ class Endpoint:
             raise TypeError(f"{self.path}: an offset endpoint names its size parameter")
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryCost:
+    """What reading one contact's history costs in calls (trunkline/cost.py)."""
+
+    paging: Paging  # date_window: a call a window; page/offset: a call a page
+    page_size: int = 0
+    window_s: int = 0
+    needs_contact: bool = True  # False: it also answers the history of everyone
+    item_calls: int = 0  # calls per item read besides (e.g. one read per note)
+    lookup_calls: int = 1  # at most, to find one interaction by its ID
+
+
+def segment(value: str) -> str:
+    """A value as one URL path segment: escaped, and never `.`/`..` or empty, which
+    would move the request to another path. Every path built from data uses this."""
+    if value in ("", ".", ".."):
+        raise BadUserInput(f"Invalid vendor id {value!r}.")
+    return quote(value, safe="")
+
+
 def _retryable(exc: BaseException) -> bool:
     if isinstance(exc, VendorRateLimited):
         return exc.retry_after is not None and exc.retry_after <= 1.0
@@ -98,6 +124,10 @@ class Connector:
     retry_attempts: ClassVar[int] = 2
     read_order: ClassVar[int] = 2  # one call answers a read: no chain follows
     batch_reads: ClassVar[bool] = False
+    # The shapes of this vendor's ids, by kind, checked before any id from a client
+    # is used (trunkline/shapes.py).
+    id_shapes: ClassVar[Mapping[str, re.Pattern[str]]] = {}
+    history_cost: ClassVar[HistoryCost] = HistoryCost("none")
 
     def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         self.settings = settings
@@ -110,6 +140,11 @@ class Connector:
     @property
     def name(self) -> str:
         return self.vendor.value
+
+    @classmethod
+    def valid_id(cls, kind: str, value: str) -> bool:
+        """Whether `value` has the shape of this vendor's ids of `kind`."""
+        return valid_id(cls, kind, value)
 
     def option(self, key: str, default: Any = None) -> Any:
         """A config option; in embedded mode the simulator's defaults come first."""
@@ -189,12 +224,60 @@ class Connector:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        login: bool = False,
     ) -> Answer:
-        """Send one declared endpoint's request: auth, error mapping, bounded retries."""
+        """Send one declared endpoint's request: auth, error mapping, bounded retries,
+        within the vendor's `timeout_s` and the request's budget (trunkline/budget.py):
+        every vendor call, logins too (`login`: no session needed, no retry), passes
+        here. Path parameters are escaped here (`segment`), and only here."""
+        spent = budget.current()
+        if spent is not None:
+            spent.spend(self.name)
+        loop = asyncio.get_running_loop()
+        when = loop.time() + self.settings.timeout_s
+        if spent is not None and spent.deadline < when:
+            when = spent.deadline
         ep = self.endpoints[endpoint]
         if ep.size_param is not None and params:
             self._check_size(endpoint, ep, params.get(ep.size_param))
-        path = ep.path.format(**(path_params or {}))
+        path = ep.path
+        if path_params:
+            path = path.format(**{k: segment(v) for k, v in path_params.items()})
+        send = self._login if login else self._attempts
+        timeout = asyncio.timeout_at(when)
+        try:
+            async with timeout:
+                return await send(ep, path, params, json, data, headers)
+        except TimeoutError:
+            if not timeout.expired():
+                raise
+            raise VendorTimeout(
+                self.name, f"{self.vendor.name}: no answer in time"
+            ) from None
+
+    async def _login(
+        self,
+        ep: Endpoint,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+    ) -> Answer:
+        response = await self._transmit(ep.method, path, params, json, data, headers)
+        self.check(response)
+        return response
+
+    async def _attempts(
+        self,
+        ep: Endpoint,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+    ) -> Answer:
         attempts = self.retry_attempts if ep.idempotent else 1
         try:  # the first attempt outside tenacity: it costs CPU on every call
             return await self._send(ep.method, path, params, json, data)
@@ -252,19 +335,26 @@ class Connector:
         await self._ensure_auth()
         params = self.sign_params(dict(params or {}))
         json = self.sign_body(json)
+        return await self._transmit(
+            method, path, params, json, data, self.auth_headers()
+        )
+
+    async def _transmit(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+    ) -> Answer:
+        """One HTTP request; transport failures become the hierarchy's errors."""
         try:
             return await self.http.request(
-                method,
-                path,
-                params=params,
-                json=json,
-                data=data,
-                headers=self.auth_headers(),
+                method, path, params=params, json=json, data=data, headers=headers
             )
         except httpx.TimeoutException:
-            raise VendorUnavailable(
-                self.name, f"{self.vendor.name}: timed out"
-            ) from None
+            raise VendorTimeout(self.name, f"{self.vendor.name}: timed out") from None
         except httpx.TransportError as exc:
             log.warning("%s transport error: %s", self.name, type(exc).__name__)
             raise VendorUnavailable(
@@ -357,9 +447,11 @@ __all__ = [
     "Connector",
     "ContactSource",
     "Endpoint",
+    "HistoryCost",
     "HistoryRead",
     "InteractionSource",
     "ReadScope",
     "answer_each",
     "json_position",
+    "segment",
 ]
