@@ -155,11 +155,12 @@ def create_app(
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
+    costs = cost_model(gateway)
     endpoint = GraphQLEndpoint(
         schema,
         context_getter=context_getter,
         example_query=EXAMPLE_QUERY,
-        cost_model=cost_model(gateway),
+        cost_model=costs,
         request_deadline_s=settings.request_deadline_s,
         max_vendor_calls=settings.max_vendor_calls,
     )
@@ -192,6 +193,7 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway
     app.state.simulators = embedded
+    app.state.cost_model = costs
     return app
 
 

@@ -275,9 +275,9 @@ class GraphQLEndpoint:
     ) -> Response:
         context: object = None
         limits = None
+        if self.cost_model is not None:
+            self._check_cost(self.cost_model, params)
         try:
-            if self.cost_model is not None:
-                self._check_cost(self.cost_model, params)
             if self.request_deadline_s is not None:
                 limits = budget.begin(self.request_deadline_s, self.max_vendor_calls)
             context = await self.context_getter(request)

@@ -71,10 +71,10 @@ log = logging.getLogger("trunkline.connectors.procurios")
 BASE = "/l/contact_moment_api/contact_moment"
 ACCEPT = "application/vnd.procurios.contact_moment+json; version=1"
 PAGE_SIZE = 25
-# Pages `get_interaction` reads at most: an ID points at the list from the moment's
-# own dateTime, so it is near the top unless the ID is forged (or the moment is
-# more than this many pages of later and edited moments back: then not found).
-LOOKUP_PAGES = 8
+# Pages `get_interaction` reads at most (3,000 moments dated or edited after the
+# one sought): an ID made up with an old dateTime would page through everything
+# since (829 calls, measured); past this it is not found.
+LOOKUP_PAGES = 120
 WIRE_TIME = "%Y-%m-%dT%H:%M:%S"  # the vendor's dateTime and `since`: no zone written
 ONE_SECOND = timedelta(seconds=1)
 TYPES_TTL_S = 600.0  # type titles hardly ever change
@@ -297,7 +297,10 @@ class ProcuriosConnector(Connector):
         ),
     }
     history_cost: ClassVar[HistoryCost] = HistoryCost(
-        "page", PAGE_SIZE, needs_contact=False, lookup_calls=LOOKUP_PAGES + 1
+        "page",
+        PAGE_SIZE,
+        needs_contact=False,
+        lookup_calls=3,  # typical; capped
     )
     default_contact_key: ClassVar[str] = "link"
     # Pages follow one another, and a merge waits on the combined stream before
