@@ -236,8 +236,9 @@ class Connector:
             spent.spend(self.name)
         loop = asyncio.get_running_loop()
         when = loop.time() + self.settings.timeout_s
-        if spent is not None and spent.deadline < when:
-            when = spent.deadline
+        by_deadline = spent is not None and spent.deadline < when
+        if by_deadline:
+            when = spent.deadline  # type: ignore[union-attr]
         ep = self.endpoints[endpoint]
         if ep.size_param is not None and params:
             self._check_size(endpoint, ep, params.get(ep.size_param))
@@ -252,8 +253,13 @@ class Connector:
         except TimeoutError:
             if not timeout.expired():
                 raise
+            bound = (
+                "the request's deadline"
+                if by_deadline
+                else f"timeout_s = {self.settings.timeout_s:g}"
+            )
             raise VendorTimeout(
-                self.name, f"{self.vendor.name}: no answer in time"
+                self.name, f"{self.vendor.name}: timed out ({bound})"
             ) from None
 
     async def _login(
