@@ -236,9 +236,9 @@ class Connector:
             spent.spend(self.name)
         loop = asyncio.get_running_loop()
         when = loop.time() + self.settings.timeout_s
-        by_deadline = spent is not None and spent.deadline < when
-        if by_deadline:
-            when = spent.deadline  # type: ignore[union-attr]
+        by_deadline = False
+        if spent is not None and spent.deadline < when:
+            when, by_deadline = spent.deadline, True
         ep = self.endpoints[endpoint]
         if ep.size_param is not None and params:
             self._check_size(endpoint, ep, params.get(ep.size_param))
