@@ -29,6 +29,8 @@ NODE = "query ($id: ID!) { node(id: $id) { id } }"
 HISTORY = """query ($id: ID!, $after: String) { node(id: $id) { ... on Contact {
   interactions(first: 3, after: $after) { nodes { id }
     pageInfo { endCursor } } } } }"""
+BY_CONTACT = """query ($id: ID!) { interactions(first: 2, filter: { contactId: $id })
+  { nodes { id } } }"""
 LINK = """mutation ($c: ID!, $v: Vendor!, $id: String!) {
   linkContact(contactId: $c, vendor: $v, vendorId: $id) { changed } }"""
 VENDORS = ["livevox", "moxiworks", "procurios", "crmcom", "engage"]
@@ -180,6 +182,8 @@ def test_any_global_id_is_bad_input_or_not_found_on_documented_paths(
 ) -> None:
     run, gql = fuzz_gql
     body = run(gql.query(NODE, {"id": raw}))
+    _check(body, gql, {"BAD_USER_INPUT", "NOT_FOUND"})
+    body = run(gql.query(BY_CONTACT, {"id": raw}))
     _check(body, gql, {"BAD_USER_INPUT", "NOT_FOUND"})
 
 

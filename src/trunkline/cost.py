@@ -23,7 +23,7 @@ import binascii
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +51,8 @@ from graphql import (
     get_named_type,
 )
 
+import orjson
+
 from trunkline.connectors.base import HistoryCost
 from trunkline.errors import BadUserInput, QueryTooCostly
 
@@ -69,6 +71,11 @@ class CostModel:
     max_nodes_ids: int
     max_page_size: int
     horizon_days: int
+    # Estimates by (text, operation, variables, day): clients send the same few
+    # operations again and again, and a walk costs about 30 us (a hit: 2 us).
+    _known: dict[tuple[str, str | None, bytes, int], int] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     # ---- entry points ------------------------------------------------------------
     def check(
@@ -77,9 +84,25 @@ class CostModel:
         variables: Mapping[str, Any] | None,
         operation_name: str | None,
         now: float | None = None,
+        text: str | None = None,
     ) -> int:
-        """The estimate; raises QueryTooCostly when it is over the budget."""
-        estimate = self.estimate(document, variables, operation_name, now)
+        """The estimate; raises QueryTooCostly when it is over the budget. With
+        `text` (the document's), estimates are remembered for the day."""
+        key = None
+        if text is not None and now is None:
+            try:
+                values = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+            except TypeError:
+                values = None
+            if values is not None and len(text) + len(values) <= 20_000:
+                key = (text, operation_name, values, int(time.time() // DAY_S))
+        estimate = self._known.get(key) if key is not None else None
+        if estimate is None:
+            estimate = self.estimate(document, variables, operation_name, now)
+            if key is not None:
+                if len(self._known) >= 1024:
+                    self._known.clear()
+                self._known[key] = estimate
         if estimate > self.max_calls:
             raise QueryTooCostly(
                 f"This operation could make about {estimate} vendor calls; the limit "

@@ -332,7 +332,9 @@ class GraphQLEndpoint:
         if document is None:
             return  # execution answers the parse or validation errors
         try:
-            model.check(document, params.variables, params.operation_name)
+            model.check(
+                document, params.variables, params.operation_name, text=params.query
+            )
         except TrunklineError as exc:
             raise _RequestError(
                 [{"message": exc.message, "extensions": exc.graphql_extensions()}]
