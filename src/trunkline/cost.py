@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from graphql import (
     BooleanValueNode,
     DocumentNode,
@@ -50,8 +51,6 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
-
-import orjson
 
 from trunkline.connectors.base import HistoryCost
 from trunkline.errors import BadUserInput, QueryTooCostly
