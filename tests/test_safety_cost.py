@@ -182,3 +182,17 @@ async def test_the_budget_is_per_request(tmp_path: Path) -> None:
         for _ in range(3):  # each request gets its own 30 calls
             body = await gql.query(query, {"a": people()[3].account})
             assert "errors" not in body, body
+
+
+async def test_fragments_and_node_lookups_are_counted_like_fields(
+    gql: GraphQLClient,
+) -> None:
+    spread = """fragment H on Contact { interactions(first: 100) { nodes { id } } }
+        query { contacts(first: 100) { edges { node { ...H } } } }"""
+    ids = [gid("Contact", str(100000 + n)) for n in range(100)]
+    inline = """query ($ids: [ID!]!) { nodes(ids: $ids) {
+        ... on Contact { interactions(first: 100) { nodes { id } } } } }"""
+    for query, variables in ((spread, None), (inline, {"ids": ids})):
+        body = await gql.query(query, variables)
+        assert codes(body) == {"QUERY_TOO_COSTLY"}, body
+    assert total_calls(gql) == 0

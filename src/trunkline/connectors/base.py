@@ -43,7 +43,6 @@ from trunkline.errors import (
     VendorTimeout,
     VendorUnavailable,
 )
-from trunkline.shapes import valid_id
 from trunkline.sources import (  # the ports, also named here for the connectors
     ContactSource,
     HistoryRead,
@@ -140,11 +139,6 @@ class Connector:
     @property
     def name(self) -> str:
         return self.vendor.value
-
-    @classmethod
-    def valid_id(cls, kind: str, value: str) -> bool:
-        """Whether `value` has the shape of this vendor's ids of `kind`."""
-        return valid_id(cls, kind, value)
 
     def option(self, key: str, default: Any = None) -> Any:
         """A config option; in embedded mode the simulator's defaults come first."""
