@@ -150,8 +150,7 @@ async def test_a_forged_procurios_id_costs_a_bounded_number_of_pages(
     # Measured on main: 829 calls for one made-up ID with an old dateTime.
     forged = gid("Interaction", "procurios:|2001-01-01T00:00:00|999999999")
     body = await gql.query("query ($id: ID!) { node(id: $id) { id } }", {"id": forged})
-    assert body["data"] == {"node": None}
-    assert codes(body) == {"NOT_FOUND"}
+    assert body == {"data": {"node": None}}  # names nothing
     assert len(gql.calls(Vendor.PROCURIOS)) <= LOOKUP_PAGES
 
 
