@@ -17,9 +17,14 @@ from trunkline.errors import BadUserInput, CursorError
 from trunkline.shapes import valid_id
 
 DAY_S = 86_400
-# A position's numbers (items consumed, pages seen, Unix seconds) stay below this.
+# A cursor position's bounds: numbers (items consumed, pages seen, Unix seconds)
+# below MAX_POSITION; at most MAX_KEYS keys of MAX_KEY characters; lists of at most
+# MAX_LIST ids of MAX_TEXT characters.
 MAX_POSITION = 2**40
-POSITION_KEYS = frozenset({"n", "p", "e", "i"})
+MAX_KEYS = 8
+MAX_KEY = 8
+MAX_LIST = 256
+MAX_TEXT = 128
 
 
 def check_account(ctx: Context, account: str) -> str:
@@ -84,20 +89,31 @@ def clamp_dates(f: InteractionFilter, horizon_days: int) -> InteractionFilter:
 
 
 def _small(value: Any) -> bool:
+    """A count, page or time: a non-negative number below MAX_POSITION."""
     return (
-        isinstance(value, int)
+        isinstance(value, int | float)
         and not isinstance(value, bool)
         and 0 <= value < MAX_POSITION
     )
 
 
+def _part(value: Any) -> bool:
+    """A position's value: a number, or a short list of ids or numbers (what each
+    connector keeps there is its own; only the sizes and types are checked here)."""
+    if isinstance(value, list):
+        return len(value) <= MAX_LIST and all(
+            _small(v) or (isinstance(v, str) and len(v) <= MAX_TEXT) for v in value
+        )
+    return _small(value)
+
+
 def _position(value: Any) -> bool:
-    if value is None or (_small(value) and value == 0):  # the start; 0: done
-        return True
+    if value is None or (isinstance(value, int) and value == 0):  # start; 0: done
+        return not isinstance(value, bool)
     return (
         isinstance(value, dict)
-        and len(value) <= len(POSITION_KEYS)
-        and all(k in POSITION_KEYS and _small(v) for k, v in value.items())
+        and len(value) <= MAX_KEYS
+        and all(len(k) <= MAX_KEY and _part(v) for k, v in value.items())
     )
 
 
