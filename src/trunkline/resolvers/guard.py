@@ -17,10 +17,10 @@ from trunkline.errors import BadUserInput, CursorError
 from trunkline.shapes import valid_id
 
 DAY_S = 86_400
-# A cursor position's bounds: numbers (items consumed, pages seen, Unix seconds)
-# below MAX_POSITION; at most MAX_KEYS keys of MAX_KEY characters; lists of at most
+# A cursor position's bounds: numbers (items consumed, pages seen, times) below
+# MAX_POSITION; at most MAX_KEYS keys of MAX_KEY characters; lists of at most
 # MAX_LIST ids of MAX_TEXT characters.
-MAX_POSITION = 2**40
+MAX_POSITION = 2**53  # a JSON-safe integer (LiveVox dates are in milliseconds)
 MAX_KEYS = 8
 MAX_KEY = 8
 MAX_LIST = 256
