@@ -175,10 +175,10 @@ async def test_the_running_budget_stops_what_the_estimate_missed(
 
 
 async def test_the_budget_is_per_request(tmp_path: Path) -> None:
-    async with gateway(tmp_path, "[limits]\nmax_vendor_calls = 30\n") as gql:
+    async with gateway(tmp_path, "[limits]\nmax_vendor_calls = 40\n") as gql:
         query = """query ($a: String) { contact(account: $a) {
             interactions(first: 5) { nodes { id } } } }"""
-        for _ in range(3):  # each request gets its own 30 calls
+        for _ in range(3):  # each request gets its own 40 calls
             body = await gql.query(query, {"a": people()[3].account})
             assert "errors" not in body, body
 

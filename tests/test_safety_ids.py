@@ -67,7 +67,9 @@ async def test_cursor_positions_of_the_wrong_type_are_bad_input(
     gql.reset_calls()
     bad_states: list[dict[str, Any]] = [
         {"s": {"moxiworks": "x"}},
-        {"s": {"moxiworks": {"e": "soon", "i": 0}}},
+        {"s": {"moxiworks": {"e": {"at": 1}, "i": 0}}},
+        {"s": {"crmcom": {"n": 1, "i": ["x" * 500]}}},
+        {"s": {"livevox": {"d": [[[[1]]]]}}},
         {"s": {"crmcom": {"n": -4}}},
         {"s": {"procurios": {"n": 1, "p": 2**80}}},
         {"s": {"livevox": [1, 2]}},
@@ -198,7 +200,11 @@ json_value = st.recursive(
     json_leaf,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(st.sampled_from(["n", "p", "e", "i", "x"]), inner, max_size=4),
+        st.dictionaries(
+            st.sampled_from(["n", "p", "e", "i", "t", "d", "k", "id", "x"]),
+            inner,
+            max_size=4,
+        ),
     ),
     max_leaves=8,
 )

@@ -18,13 +18,14 @@ from trunkline.shapes import valid_id
 
 DAY_S = 86_400
 # A cursor position's bounds: numbers (items consumed, pages seen, times) below
-# MAX_POSITION; at most MAX_KEYS keys of MAX_KEY characters; lists of at most
-# MAX_LIST ids of MAX_TEXT characters.
+# MAX_POSITION, texts (ids) of MAX_TEXT characters, lists of those MAX_DEPTH deep;
+# at most MAX_KEYS keys of MAX_KEY characters and MAX_LEAVES values in all.
 MAX_POSITION = 2**53  # a JSON-safe integer (LiveVox dates are in milliseconds)
+MAX_TEXT = 128
+MAX_DEPTH = 2
 MAX_KEYS = 8
 MAX_KEY = 8
-MAX_LIST = 256
-MAX_TEXT = 128
+MAX_LEAVES = 20_000
 
 
 def check_account(ctx: Context, account: str) -> str:
@@ -97,24 +98,35 @@ def _small(value: Any) -> bool:
     )
 
 
-def _part(value: Any) -> bool:
-    """A position's value: a number, or a short list of ids or numbers (what each
-    connector keeps there is its own; only the sizes and types are checked here)."""
-    if isinstance(value, list):
-        return len(value) <= MAX_LIST and all(
-            _small(v) or (isinstance(v, str) and len(v) <= MAX_TEXT) for v in value
-        )
-    return _small(value)
+def _part(value: Any, depth: int = 0) -> int:
+    """A position's value, checked by type and size only (what each connector keeps
+    there is its own): numbers, short texts, and lists of those, nested at most
+    MAX_DEPTH deep. The number of leaves, or -1 when it does not fit."""
+    if _small(value) or (isinstance(value, str) and len(value) <= MAX_TEXT):
+        return 1
+    if not isinstance(value, list) or depth >= MAX_DEPTH:
+        return -1
+    leaves = 0
+    for item in value:
+        n = _part(item, depth + 1)
+        if n < 0:
+            return -1
+        leaves += n
+    return leaves
 
 
 def _position(value: Any) -> bool:
     if value is None or (isinstance(value, int) and value == 0):  # start; 0: done
         return not isinstance(value, bool)
-    return (
-        isinstance(value, dict)
-        and len(value) <= MAX_KEYS
-        and all(len(k) <= MAX_KEY and _part(v) for k, v in value.items())
-    )
+    if not isinstance(value, dict) or len(value) > MAX_KEYS:
+        return False
+    leaves = 0
+    for key, part in value.items():
+        n = _part(part)
+        if len(key) > MAX_KEY or n < 0:
+            return False
+        leaves += n
+    return leaves <= MAX_LEAVES
 
 
 def _head(value: Any) -> bool:
