@@ -106,9 +106,9 @@ def test_simulate_lists_the_vendors_and_prints_its_url(
 
 def test_simulate_refuses_an_unknown_vendor(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit:
-        main(["simulate", "engage"])
+        main(["simulate", "genesys"])
     assert exit.value.code == 2
-    assert "invalid choice: 'engage'" in capsys.readouterr().err
+    assert "invalid choice: 'genesys'" in capsys.readouterr().err
 
 
 def test_export_schema_says_where_it_writes(
@@ -132,7 +132,10 @@ def test_export_possible_types_for_apollo(
     written = tmp_path / "possible-types.json"
     assert capsys.readouterr().out == f"wrote possibleTypes to {written}\n"
     types = json.loads(written.read_text())
-    assert types["Node"] == ["Contact", "Interaction", "Queue", "QueueEntry"]
+    assert types["Node"] == [
+        "Campaign", "Contact", "ContactBatch", "Interaction", "Queue", "QueueEntry",
+        "SubCampaign",
+    ]  # fmt: skip
     detail = schema._schema.get_type("InteractionDetail")
     assert isinstance(detail, GraphQLUnionType)
     assert types["InteractionDetail"] == sorted(t.name for t in detail.types)
@@ -159,7 +162,7 @@ def test_links_import_refuses_accounts_livevox_does_not_have(
         "contact_account,vendor,vendor_id\n"
         "100003,moxiworks,100000\n"
         "999999999,procurios,42\n"
-        "100004,engage,7\n"
+        "100004,genesys,7\n"
         "100005,procurios\n"
         "100003,MOXIWORKS,9\n"
         "100006,crmcom,ABC\n"
@@ -167,7 +170,7 @@ def test_links_import_refuses_accounts_livevox_does_not_have(
     assert main(["links", "import", str(csv)]) == 2
     err = capsys.readouterr().err
     assert f"{csv}: row 3: account '999999999' does not exist at LiveVox" in err
-    assert f"{csv}: row 4: unknown vendor 'engage'" in err
+    assert f"{csv}: row 4: unknown vendor 'genesys'" in err
     assert f"{csv}: row 5: expected contact_account,vendor,vendor_id" in err
     assert f"{csv}: row 6: account '100003' is linked to moxiworks in row 2" in err
     assert "nothing imported: 4 invalid row(s)" in err

@@ -123,9 +123,9 @@ def _config(tmp_path: Path, text: str) -> Path:
             "[vendors.livevox] agent_uuid: unknown key; known keys: base_url, ",
         ),
         (
-            '[vendors.engage]\nbase_url = "https://e"\n',
-            "[vendors.engage]: unknown vendor; known vendors: crmcom, livevox, "
-            "moxiworks, procurios",
+            '[vendors.genesys]\nbase_url = "https://e"\n',
+            "[vendors.genesys]: unknown vendor; known vendors: crmcom, engage, "
+            "livevox, moxiworks, procurios",
         ),
         ("vendors = 3\n", "[vendors]: expected tables [vendors.<vendor>]"),
         ("[vendors]\nlivevox = 3\n", "[vendors.livevox]: expected a table"),

@@ -158,12 +158,16 @@ async def read(conn: Any, key: str | None, limit: int = 5) -> None:
         raise answer
 
 
-def endpoint_of(cls: type[Connector], method: str, path: str) -> tuple[str, Endpoint]:
-    """The declared endpoint a logged call went to."""
+def endpoint_of(
+    cls: type[Connector], method: str, path: str, query: str = ""
+) -> tuple[str, Endpoint]:
+    """The declared endpoint a logged call went to (a SOAP operation: by the
+    SOAPAction the simulator logs as its query)."""
     # literal paths first: `/contacts/customFields` is not `/contacts/{account}`
     for name, ep in sorted(cls.endpoints.items(), key=lambda e: e[1].path.count("{")):
         pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(ep.path))
-        if ep.method == method and re.fullmatch(pattern, path):
+        soap = ep.soap_action is None or query == f"SOAPAction={ep.soap_action}"
+        if ep.method == method and re.fullmatch(pattern, path) and soap:
             return name, ep
     raise AssertionError(f"{method} {path}: no declared endpoint")
 
@@ -296,7 +300,7 @@ async def test_only_idempotent_endpoints_are_retried(
         expected = conn.retry_attempts if ep.idempotent else 1
         assert len(sim.state.calls) == expected, f"{vendor.name} {name}"
         assert {
-            endpoint_of(type(conn), m, p)[0] for m, p, _ in sim.state.calls.entries
+            endpoint_of(type(conn), m, p, q)[0] for m, p, q in sim.state.calls.entries
         } == {name}
 
 
@@ -305,8 +309,8 @@ async def test_every_call_of_a_read_goes_to_a_declared_endpoint(
 ) -> None:
     await read(conn, keys[vendor])
     assert sim.state.calls.entries
-    for method, path, _ in sim.state.calls.entries:
-        endpoint_of(type(conn), method, path)
+    for method, path, query in sim.state.calls.entries:
+        endpoint_of(type(conn), method, path, query)
 
 
 # ---- paging caps --------------------------------------------------------------------
@@ -336,7 +340,7 @@ async def test_no_call_asks_beyond_its_cap(
 ) -> None:
     await read(conn, keys[vendor], limit=100_000)
     for method, path, query in sim.state.calls.entries:
-        name, ep = endpoint_of(type(conn), method, path)
+        name, ep = endpoint_of(type(conn), method, path, query)
         if ep.size_param is None or ep.max_page_size is None:
             continue
         [asked] = parse_qs(query)[ep.size_param]
@@ -378,7 +382,7 @@ async def test_reads_arriving_together_share_a_batch_call(
     firsts = [
         parse_qs(q)
         for m, p, q in sim.state.calls.entries
-        if endpoint_of(type(conn), m, p)[1].batch_key in batch_params
+        if endpoint_of(type(conn), m, p, q)[1].batch_key in batch_params
     ]
     assert firsts, "no call went through the batch path"
     [param] = batch_params

@@ -172,7 +172,7 @@ def start(args: list[str], env: dict[str, str], health: str) -> subprocess.Popen
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
     """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
-    vendors = ["livevox", "moxiworks", "procurios", "crmcom"]
+    vendors = ["livevox", "moxiworks", "procurios", "crmcom", "engage"]
     ports = {v: free_port() for v in vendors}
     # A simulator lets only the gateway's credentials log in (read from the env).
     creds = {
@@ -182,6 +182,8 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
         "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
         "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
         "TRUNKLINE_PROCURIOS_TOKEN": "token",
+        "TRUNKLINE_ENGAGE_USERNAME": "ws-user",
+        "TRUNKLINE_ENGAGE_PASSWORD": "ws-secret",
     }
     procs = [
         start(
@@ -196,6 +198,7 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
         '[vendors.procurios]\ncontact_key = "custom_field:COL5"\n'
         '[vendors.crmcom]\ncontact_key = "custom_field:COL6"\n'
         '[vendors.moxiworks]\nagent_uuid = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"\n'
+        '[vendors.engage]\norg_id = "1001"\n'
     )
     env = {
         **os.environ,

@@ -187,6 +187,8 @@ async def test_nested_histories_use_batch_paths(gql: GraphQLClient) -> None:
     assert counts[Vendor.CRMCOM] == 20 + 1  # and its login
     # MoxiWorks takes one contact and one window per call (the README's figure).
     assert counts[Vendor.MOXIWORKS] == 84
+    # Engage has no batch form for attempts: one listContactAttempts per contact.
+    assert counts[Vendor.ENGAGE] == 20
     # Nothing the request started still runs once it has answered.
     assert not [t for t in asyncio.all_tasks() if "SharedStream" in repr(t)]
 

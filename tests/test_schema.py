@@ -18,7 +18,12 @@ def test_committed_sdl_matches_the_code() -> None:
 
 def test_vendors_and_relay_shapes() -> None:
     sdl = schema.as_str()
-    assert "enum Vendor {\n  LIVEVOX\n  MOXIWORKS\n  PROCURIOS\n  CRMCOM\n}" in sdl
+    assert (
+        "enum Vendor {\n  LIVEVOX\n  MOXIWORKS\n  PROCURIOS\n  CRMCOM\n  ENGAGE\n}"
+        in sdl
+    )
+    for node in ("Campaign", "SubCampaign", "ContactBatch"):
+        assert f"type {node} implements Node" in sdl
     assert "interface Node {" in sdl
     for field in ("hasNextPage: Boolean!", "hasPreviousPage: Boolean!"):
         assert field in sdl

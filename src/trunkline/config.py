@@ -186,6 +186,9 @@ VENDOR_ONLY_KEYS: dict[str, dict[str, Key]] = {
             "or a media's or an external system's name",
         ),
     },
+    "engage": {
+        "org_id": Key(text, "the internalId of the Engage account (text)"),
+    },
 }
 
 # Tables besides [vendors.*]; a new table is one line here.

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from trunkline.config import Settings
 from trunkline.domain import ContactGroup, Vendor
 from trunkline.errors import ConfigError, ConnectorError
 from trunkline.resolvers.queue_pollers import PollerRegistry
-from trunkline.sources import ContactSource, InteractionSource, VendorClient
+from trunkline.sources import (
+    CampaignSource,
+    ContactSource,
+    InteractionSource,
+    VendorClient,
+)
 
 if TYPE_CHECKING:
     from trunkline.loaders import Loaders
+    from trunkline.loaders.campaigns import CampaignLoaders
     from trunkline.store import IdentityStore
 
 
@@ -43,6 +50,15 @@ class Gateway:
     def interaction_sources(self) -> list[InteractionSource]:
         return self._interaction_sources
 
+    @cached_property
+    def _campaign_sources(self) -> list[CampaignSource]:
+        return [c for c in self.connectors.values() if isinstance(c, CampaignSource)]
+
+    def campaign_source(self) -> CampaignSource:
+        if not self._campaign_sources:
+            raise ConfigError("no campaign source is configured")
+        return self._campaign_sources[0]
+
 
 @dataclass
 class PartialError:
@@ -63,6 +79,13 @@ class Context:
     # What a connection field selects below its nodes, by field node: the same
     # field under every contact of a page is read once (schema/selection.py).
     selections: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
+
+    @cached_property
+    def campaigns(self) -> CampaignLoaders:
+        """The request's campaign loaders, made when first used."""
+        from trunkline.loaders.campaigns import CampaignLoaders
+
+        return CampaignLoaders(self.gateway.campaign_source())
 
     def report(self, error: ConnectorError, path: tuple[str | int, ...]) -> None:
         self.partial_errors.append(PartialError(error, path))

@@ -13,12 +13,12 @@ from datetime import date, datetime
 
 
 class Vendor(enum.Enum):
-    # Only vendors with a connector: a value here is one the graph serves
-    # (SoundBite Engage joins with its connector, as ENGAGE = "engage").
+    # Only vendors with a connector: a value here is one the graph serves.
     LIVEVOX = "livevox"
     MOXIWORKS = "moxiworks"
     PROCURIOS = "procurios"
     CRMCOM = "crmcom"
+    ENGAGE = "engage"
 
 
 class Channel(enum.Enum):

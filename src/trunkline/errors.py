@@ -12,6 +12,8 @@
         VendorRejected                  VENDOR_REJECTED      other 4xx
           VendorNotFound                NOT_FOUND            404 / unknown record
           VendorConflict                CONFLICT             duplicate create
+            VendorInvalidState          CONFLICT             not allowed in the record's state
+          VendorResultTooLarge          VENDOR_REJECTED      a list past its cap: ask for less
         VendorProtocolError             VENDOR_PROTOCOL_ERROR  unparseable answer
         VendorCallBudgetExceeded        VENDOR_CALL_BUDGET_EXCEEDED  past max_vendor_calls
       QueryTooCostly                    QUERY_TOO_COSTLY     estimate over the budget
@@ -103,6 +105,14 @@ class VendorConflict(VendorRejected):
     code = "CONFLICT"
 
 
+class VendorInvalidState(VendorConflict):
+    """The record's state does not allow the change (e.g. cancelling a done batch)."""
+
+
+class VendorResultTooLarge(VendorRejected):
+    """The answer would pass the vendor's cap: the caller asks for a narrower range."""
+
+
 class VendorProtocolError(ConnectorError):
     code = "VENDOR_PROTOCOL_ERROR"
 
@@ -130,10 +140,12 @@ __all__ = [
     "TrunklineError",
     "VendorCallBudgetExceeded",
     "VendorConflict",
+    "VendorInvalidState",
     "VendorNotFound",
     "VendorProtocolError",
     "VendorRateLimited",
     "VendorRejected",
+    "VendorResultTooLarge",
     "VendorTimeout",
     "VendorUnavailable",
 ]

@@ -10,8 +10,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from trunkline.campaigns import (
+    BatchOutcome,
+    Campaign,
+    ComplianceRule,
+    ContactAttempt,
+    ContactBatch,
+    NewBatch,
+    NewContact,
+    OutreachStrategy,
+    Script,
+    SubCampaign,
+    SubCampaignState,
+)
 from trunkline.config import VendorSettings
 from trunkline.domain import (
     Contact,
@@ -126,7 +140,54 @@ class InteractionSource(Protocol):
         ...
 
 
+@runtime_checkable
+class CampaignSource(Protocol):
+    """A vendor that runs outreach campaigns (SoundBite Engage)."""
+
+    vendor: ClassVar[Vendor]
+
+    async def list_campaigns(self) -> Sequence[Campaign]: ...
+
+    async def sub_campaigns(
+        self, campaigns: Sequence[Campaign]
+    ) -> Mapping[str, Sequence[SubCampaign]]: ...
+
+    async def get_sub_campaign(self, sub_campaign_id: str) -> SubCampaign | None: ...
+
+    async def change_sub_campaign_state(
+        self, sub_campaign_id: str, state: SubCampaignState
+    ) -> SubCampaign: ...
+
+    async def contact_batches(
+        self, since: datetime, until: datetime
+    ) -> Sequence[ContactBatch]: ...
+
+    async def get_contact_batch(self, external_id: str) -> ContactBatch | None: ...
+
+    async def create_contact_batch(
+        self, batch: NewBatch, contacts: Sequence[NewContact]
+    ) -> BatchOutcome: ...
+
+    async def cancel_contact_batch(self, external_id: str) -> ContactBatch: ...
+
+    async def compliance_rules(self) -> Sequence[ComplianceRule]: ...
+
+    async def scripts(self) -> Sequence[Script]: ...
+
+    async def outreach_strategies(self) -> Sequence[OutreachStrategy]: ...
+
+    async def contact_attempts(
+        self,
+        contact_key: str,
+        since: datetime,
+        until: datetime,
+        position: object,
+        limit: int,
+    ) -> Batch[ContactAttempt]: ...
+
+
 __all__ = [
+    "CampaignSource",
     "ContactSource",
     "HistoryRead",
     "InteractionSource",

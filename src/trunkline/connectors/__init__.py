@@ -9,7 +9,7 @@ from functools import cache
 from trunkline.connectors.base import Connector
 from trunkline.domain import Vendor
 
-_SHARED = {"base", "transport", "wire"}
+_SHARED = {"base", "soap", "transport", "wire"}
 
 
 @cache

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar
@@ -31,10 +32,12 @@ from tenacity import (
 
 from trunkline import budget
 from trunkline.config import VendorSettings
+from trunkline.connectors import soap as soap_xml
 from trunkline.connectors.transport import Answer, VendorHTTP
 from trunkline.domain import Vendor
 from trunkline.errors import (
     BadUserInput,
+    ConnectorError,
     VendorConflict,
     VendorNotFound,
     VendorProtocolError,
@@ -72,6 +75,7 @@ class Endpoint:
     size_param: str | None = None  # the query parameter that sets a call's size
     batch_key: str | None = None  # the parameter that batches many records in one call
     idempotent: bool = True  # safe to retry on a transient failure
+    soap_action: str | None = None  # a SOAP operation (`Connector.soap`)
 
     def __post_init__(self) -> None:
         if self.size_param is not None and self.max_page_size is None:
@@ -127,6 +131,9 @@ class Connector:
     # is used (trunkline/shapes.py).
     id_shapes: ClassVar[Mapping[str, re.Pattern[str]]] = {}
     history_cost: ClassVar[HistoryCost] = HistoryCost("none")
+    # SOAP vendors: the operations' namespace and their fault codes' errors.
+    soap_namespace: ClassVar[str] = ""
+    fault_codes: ClassVar[Mapping[str, type[ConnectorError]]] = {}
 
     def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         self.settings = settings
@@ -184,11 +191,29 @@ class Connector:
                     )
         return f"HTTP {response.status_code}"
 
+    def soap_credentials(self) -> tuple[str, str] | None:
+        """SOAP vendors: the WS-Security UsernameToken (username, password)."""
+        return None
+
+    async def soap(self, endpoint: str, args: Mapping[str, Any]) -> ET.Element:
+        """Call a SOAP operation; its `<operationResponse>` element. A `soap:Fault`
+        is raised as the hierarchy's error for its fault code (`check`)."""
+        action = self.endpoints[endpoint].soap_action
+        assert action is not None, f"{endpoint} is not a SOAP operation"
+        body = soap_xml.envelope(
+            action, self.soap_namespace, args, credentials=self.soap_credentials()
+        )
+        headers = {"SOAPAction": f'"{action}"', "Content-Type": soap_xml.CONTENT_TYPE}
+        answer = await self.call(endpoint, content=body, headers=headers)
+        return soap_xml.response_of(answer.content, self.name, action)
+
     def check(self, response: Answer) -> None:
         """Raise the hierarchy's error for a failed answer; vendors extend this."""
         status = response.status_code
         if status < 400:
             return
+        if status != 429 and "xml" in response.headers.get("content-type", ""):
+            self._check_fault(response)
         message = f"{self.vendor.name}: {self.error_message(response)}"
         if status == 429:
             raw = response.headers.get("Retry-After")
@@ -205,6 +230,22 @@ class Connector:
             raise VendorConflict(self.name, message, status=status)
         raise VendorRejected(self.name, message, status=status)
 
+    def _check_fault(self, response: Answer) -> None:
+        """A `soap:Fault` answer: its fault code picks the error (not the status: a
+        fault such as OBJECT_NOT_EXISTS is no transient 5xx, and is not retried)."""
+        try:
+            element = soap_xml.body_child(
+                soap_xml.parse(response.content, self.name), self.name
+            )
+        except VendorProtocolError:
+            return  # not a SOAP answer: the status decides
+        fault = soap_xml.fault_of(element)
+        if fault is not None:
+            code, message = fault
+            raise soap_xml.fault_error(
+                self.name, code, message, self.fault_codes, response.status_code
+            )
+
     async def ready(self) -> None:
         """Readiness probe: raise a ConnectorError if the vendor cannot be reached."""
         await self.authenticate()
@@ -218,6 +259,7 @@ class Connector:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         login: bool = False,
     ) -> Answer:
@@ -239,11 +281,14 @@ class Connector:
         path = ep.path
         if path_params:
             path = path.format(**{k: segment(v) for k, v in path_params.items()})
+        if ep.soap_action is not None and not (headers and "SOAPAction" in headers):
+            headers = {**(headers or {}), "SOAPAction": f'"{ep.soap_action}"'}
+        raw = (content, headers) if content is not None or headers else None
         send = self._login if login else self._attempts
         timeout = asyncio.timeout_at(when)
         try:
             async with timeout:
-                return await send(ep, path, params, json, data, headers)
+                return await send(ep, path, params, json, data, raw)
         except TimeoutError:
             if not timeout.expired():
                 raise
@@ -263,9 +308,9 @@ class Connector:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, Any] | None,
-        headers: Mapping[str, str] | None,
+        raw: tuple[bytes | None, Mapping[str, str] | None] | None,
     ) -> Answer:
-        response = await self._transmit(ep.method, path, params, json, data, headers)
+        response = await self._transmit(ep.method, path, params, json, data, raw, {})
         self.check(response)
         return response
 
@@ -276,11 +321,11 @@ class Connector:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, Any] | None,
-        headers: Mapping[str, str] | None,
+        raw: tuple[bytes | None, Mapping[str, str] | None] | None,
     ) -> Answer:
         attempts = self.retry_attempts if ep.idempotent else 1
         try:  # the first attempt outside tenacity: it costs CPU on every call
-            return await self._send(ep.method, path, params, json, data)
+            return await self._send(ep.method, path, params, json, data, raw)
         except Exception as exc:
             if attempts < 2 or not _retryable(exc):
                 raise
@@ -293,7 +338,7 @@ class Connector:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._send(ep.method, path, params, json, data)
+                return await self._send(ep.method, path, params, json, data, raw)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _check_size(self, name: str, ep: Endpoint, asked: Any) -> None:
@@ -311,12 +356,13 @@ class Connector:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, Any] | None,
+        raw: tuple[bytes | None, Mapping[str, str] | None] | None = None,
     ) -> Answer:
         generation = self._auth_generation
-        response = await self._raw(method, path, params, json, data)
+        response = await self._raw(method, path, params, json, data, raw)
         if self.auth_expired(response):
             await self._reauthenticate(generation)
-            response = await self._raw(method, path, params, json, data)
+            response = await self._raw(method, path, params, json, data, raw)
         self.on_response(response)
         self.check(response)
         return response
@@ -331,12 +377,13 @@ class Connector:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, Any] | None,
+        raw: tuple[bytes | None, Mapping[str, str] | None] | None = None,
     ) -> Answer:
         await self._ensure_auth()
         params = self.sign_params(dict(params or {}))
         json = self.sign_body(json)
         return await self._transmit(
-            method, path, params, json, data, self.auth_headers()
+            method, path, params, json, data, raw, self.auth_headers()
         )
 
     async def _transmit(
@@ -346,10 +393,19 @@ class Connector:
         params: Mapping[str, Any] | None,
         json: Any,
         data: Mapping[str, Any] | None,
-        headers: Mapping[str, str] | None,
+        raw: tuple[bytes | None, Mapping[str, str] | None] | None,
+        headers: Mapping[str, str],
     ) -> Answer:
-        """One HTTP request; transport failures become the hierarchy's errors."""
+        """One HTTP request; transport failures become the hierarchy's errors.
+        `raw`: a body of its own (SOAP XML) and per-call headers."""
         try:
+            if raw is not None:
+                content, extra = raw
+                headers = {**headers, **(extra or {})}
+                if content is not None:
+                    return await self.http.request(
+                        method, path, params=params, content=content, headers=headers
+                    )
             return await self.http.request(
                 method, path, params=params, json=json, data=data, headers=headers
             )

@@ -111,6 +111,7 @@ class VendorHTTP(Protocol):
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
     ) -> Answer: ...
 
     async def aclose(self) -> None: ...
@@ -182,12 +183,13 @@ class AiohttpClient:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
     ) -> AiohttpAnswer:
         target = self.base_url + url if url.startswith("/") else url
         if params:
             target += ("&" if "?" in target else "?") + encode_query(params)
         sent = dict(headers) if headers else {}
-        body: bytes | None = None
+        body: bytes | None = content  # a body of the caller's (SOAP XML)
         if json is not None:
             body = orjson.dumps(json)
             sent["Content-Type"] = "application/json"

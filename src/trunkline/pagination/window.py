@@ -89,3 +89,84 @@ async def read_windows(
 
 
 __all__ = ["Fetch", "read_windows", "start_position", "window_position"]
+
+
+# ---- windows that split themselves -----------------------------------------------------
+# Some vendors (Engage) answer a window whole but refuse one whose result would pass
+# their cap (RESULT_TOO_LARGE). `read_split_windows` bisects such a window, newer half
+# first, and asks again. Its positions are `{"e": <window end>, "w": <window width>,
+# "k": <key of the last item shown, or null>}`: resuming re-reads the window that
+# answered (or, if it has since grown past the cap, its halves) and keeps only items
+# older than `k`, so a page boundary inside a split window resumes exactly.
+
+
+def split_position(position: Any, until: int, step: int) -> tuple[int, int, Any]:
+    """(window end, width, last key shown) from a position; malformed: the start."""
+    if isinstance(position, dict):
+        end, width = _int(position.get("e")), _int(position.get("w"))
+        key = position.get("k")
+        fits = end is not None and width is not None and end <= until and width > 0
+        if fits and (key is None or isinstance(key, list)):
+            assert end is not None and width is not None
+            return end, min(width, step), key
+    return until, step, None
+
+
+async def read_split_windows(
+    fetch: Fetch[T],
+    position: Any,
+    *,
+    until: int,
+    since: int,
+    step: int,
+    limit: int,
+    key_of: Callable[[T], Sequence[Any]],
+    too_large: type[Exception] | tuple[type[Exception], ...],
+    min_width: int = 1,
+    on_split: Callable[[int, int], None] | None = None,
+) -> Batch[T]:
+    """Windows of at most `step` seconds back from `until` to `since`, until `limit`
+    items are kept; a window that raises `too_large` is halved (down to `min_width`,
+    below which the error is raised) and the newer half read first.
+
+    `fetch(start, end)` answers the items of `[start, end)` newest first, and
+    `key_of(item)` a key that orders items as time does (newest largest) and tells them
+    apart (e.g. `[seconds, id]`). A window that answered whole is read whole, so a
+    batch may hold more than `limit` items. After a window that answered, the next
+    one is at most twice as wide (never wider than `step`): a dense stretch is not
+    re-split from `step` at every window.
+    """
+    if step <= 0 or min_width <= 0:
+        raise ValueError("step and min_width must be positive")
+    end, width, last = split_position(position, until, step)
+    shown = tuple(last) if last is not None else None
+    items: list[tuple[T, Any]] = []
+    while end > since:
+        span = min(width, end - since)
+        start = end - span
+        try:
+            raw = await fetch(start, end)
+        except too_large:
+            if span <= min_width:
+                raise
+            width = span // 2
+            if on_split is not None:
+                on_split(start, end)
+            continue
+        kept = [item for item in raw if shown is None or tuple(key_of(item)) < shown]
+        grown = min(step, span * 2)
+        for n, item in enumerate(kept):
+            if n == len(kept) - 1:  # the window's last item: the next window follows
+                after: dict[str, Any] = {"e": start, "w": grown, "k": None}
+            else:
+                after = {"e": end, "w": span, "k": list(key_of(item))}
+            items.append((item, after))
+        end, width, shown = start, grown, None
+        if len(items) >= limit:
+            break
+    if end <= since:
+        return Batch(items, None)
+    return Batch(items, {"e": end, "w": width, "k": None})
+
+
+__all__ += ["read_split_windows", "split_position"]

@@ -29,6 +29,10 @@ from trunkline.resolvers.identity import vendor_keys
 from trunkline.sources import HistoryRead, InteractionSource
 
 KIND = "Interaction"
+# The composite cursor's own version: 2 since SoundBite Engage joined the history. A
+# cursor from before holds no Engage position, so its next page would show Engage's
+# newest items again: it is refused, never read as a wrong page.
+STATE_VERSION = 2
 
 
 @dataclass
@@ -82,6 +86,11 @@ def _decode(cursor: str, scope: str) -> dict[str, Any]:
     state = decode_cursor(cursor, KIND, scope)
     if not isinstance(state, dict) or not isinstance(state.get("s"), dict):
         raise CursorError("Invalid cursor: malformed position.")
+    if state.get("v") != STATE_VERSION:
+        raise CursorError(
+            "Invalid cursor: it was issued before this history gained a vendor; "
+            "read the history again from the start."
+        )
     return state
 
 
@@ -105,7 +114,9 @@ def _item_key(item: Interaction) -> list[str]:
 def _cursor(
     scope: str, state: dict[str, Any], heads: dict[str, Any], item: Interaction
 ) -> str:
-    return encode_cursor(KIND, scope, {"s": state, "h": heads, "k": _item_key(item)})
+    return encode_cursor(
+        KIND, scope, {"v": STATE_VERSION, "s": state, "h": heads, "k": _item_key(item)}
+    )
 
 
 async def _streams(

@@ -10,6 +10,7 @@ from trunkline import domain
 from trunkline.errors import BadUserInput, TrunklineError
 from trunkline.resolvers import contacts as contact_resolvers
 from trunkline.resolvers import links
+from trunkline.schema.campaign_mutation import CampaignMutations
 from trunkline.schema.contact import Contact
 from trunkline.schema.ids import contact_account_of
 from trunkline.schema.payloads import UserError, is_expected, user_error
@@ -59,7 +60,7 @@ def _field_of(exc: TrunklineError) -> list[str]:
 
 
 @strawberry.type
-class Mutation(QueueMutations):
+class Mutation(QueueMutations, CampaignMutations):
     @strawberry.mutation(
         description="Link a contact to a vendor's record of it (replaces any link)."
     )

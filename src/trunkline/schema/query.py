@@ -14,6 +14,8 @@ from trunkline.errors import BadUserInput
 from trunkline.pagination.args import slice_args
 from trunkline.resolvers import contacts as contact_resolvers
 from trunkline.resolvers.guard import check_node
+from trunkline.schema.campaign import NODE_TYPES as CAMPAIGN_NODE_TYPES
+from trunkline.schema.campaign import CampaignQueries
 from trunkline.schema.connections import Connection, to_connection
 from trunkline.schema.contact import Contact
 from trunkline.schema.ids import contact_account_of, parse_global_id
@@ -27,6 +29,7 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
     "Interaction": Interaction,
     "Queue": Queue,
     "QueueEntry": QueueEntry,
+    **CAMPAIGN_NODE_TYPES,
 }
 
 
@@ -47,7 +50,7 @@ async def _resolve(info: Info, raw: str) -> relay.Node | None:
 
 
 @strawberry.type
-class Query(QueueQuery):
+class Query(QueueQuery, CampaignQueries):
     @strawberry.field(description="Fetch any object by its global ID.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return await _resolve(info, id)

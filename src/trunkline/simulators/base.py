@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 
@@ -84,17 +84,28 @@ class CallLog:
 class FaultMiddleware:
     """Applies the fault knobs and logs calls; control routes pass straight through."""
 
-    def __init__(self, app: ASGIApp, faults: Faults, calls: CallLog, seed: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        faults: Faults,
+        calls: CallLog,
+        seed: int,
+        fault_response: FaultResponse | None = None,
+    ) -> None:
         self.app = app
         self.faults = faults
         self.calls = calls
         self.rng = random.Random(seed)
+        self.fault_response = fault_response or _json_fault
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
         query = scope.get("query_string", b"").decode("latin-1")
+        action = _soap_action(scope)
+        if action is not None and not query:  # SOAP: every call has one path
+            query = f"SOAPAction={action}"
         self.calls.entries.append((scope["method"], scope["path"], query))
         f = self.faults
         delay = f.latency_ms + (self.rng.uniform(0, f.jitter_ms) if f.jitter_ms else 0)
@@ -102,22 +113,35 @@ class FaultMiddleware:
             send = _answer_after(delay / 1000, send, _arrived(scope))
         response: Response | None = None
         if f.down:
-            response = JSONResponse({"message": "service unavailable"}, 503)
+            response = self.fault_response(503, "service unavailable", {})
         elif f.reject_auth:
-            response = JSONResponse({"message": "invalid credentials"}, 401)
+            response = self.fault_response(401, "invalid credentials", {})
         elif f.burst_429 > 0:
             f.burst_429 -= 1
-            response = JSONResponse(
-                {"message": "too many requests"},
-                429,
-                headers={"Retry-After": str(f.retry_after_s)},
+            response = self.fault_response(
+                429, "too many requests", {"Retry-After": str(f.retry_after_s)}
             )
         elif f.error_rate > 0 and self.rng.random() < f.error_rate:
-            response = JSONResponse({"message": "internal error"}, f.error_status)
+            response = self.fault_response(f.error_status, "internal error", {})
         if response is not None:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+# (status, message, headers) -> the vendor's own error answer for a fault knob
+FaultResponse = Callable[[int, str, dict[str, str]], Response]
+
+
+def _json_fault(status: int, message: str, headers: dict[str, str]) -> Response:
+    return JSONResponse({"message": message}, status, headers=headers)
+
+
+def _soap_action(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"soapaction":
+            return str(value.decode("latin-1").strip().strip('"'))
+    return None
 
 
 def _arrived(scope: Scope) -> float:
@@ -196,6 +220,7 @@ def simulator_app(
     faults: Faults | None = None,
     knobs: object | None = None,
     seed: int = 7,
+    fault_response: FaultResponse | None = None,
 ) -> Starlette:
     """Build a simulator app: the vendor's routes behind the fault middleware."""
     app = Starlette(routes=[*_control_routes(), *routes])
@@ -204,7 +229,11 @@ def simulator_app(
     app.state.knobs = knobs if knobs is not None else NoKnobs()
     app.state.calls = CallLog()
     app.add_middleware(
-        FaultMiddleware, faults=app.state.faults, calls=app.state.calls, seed=seed
+        FaultMiddleware,
+        faults=app.state.faults,
+        calls=app.state.calls,
+        seed=seed,
+        fault_response=fault_response,
     )
     return app
 

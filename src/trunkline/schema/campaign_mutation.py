@@ -1,0 +1,321 @@
+"""Campaign mutations (Relay style, schema/payloads.py): sub-campaign state changes and
+contact batches."""
+
+from __future__ import annotations
+
+import hashlib
+
+import strawberry
+from strawberry.types import Info
+
+from trunkline import campaigns as domain
+from trunkline.errors import BadUserInput, TrunklineError, VendorConflict
+from trunkline.resolvers import campaigns as resolvers
+from trunkline.schema.campaign import ContactBatch, SubCampaign
+from trunkline.schema.ids import parse_global_id
+from trunkline.schema.payloads import UserError, is_expected, user_error
+
+
+def _key(raw: str, type_name: str, field: str) -> str:
+    kind, key = parse_global_id(raw)
+    if kind != type_name:
+        raise BadUserInput(f"'{field}' must be a {type_name} ID.")
+    return resolvers.check_id(key, f"{type_name} ID")
+
+
+# ---- sub-campaign state changes ----------------------------------------------------------
+@strawberry.input(description="Which sub-campaign to pause.")
+class PauseSubCampaignInput:
+    sub_campaign_id: strawberry.ID
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="Which sub-campaign to resume (or start).")
+class ResumeSubCampaignInput:
+    sub_campaign_id: strawberry.ID
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="Which sub-campaign to stop (to Done).")
+class StopSubCampaignInput:
+    sub_campaign_id: strawberry.ID
+    client_mutation_id: str | None = None
+
+
+@strawberry.type
+class PauseSubCampaignPayload:
+    sub_campaign: SubCampaign | None
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ResumeSubCampaignPayload:
+    sub_campaign: SubCampaign | None
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class StopSubCampaignPayload:
+    sub_campaign: SubCampaign | None
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+async def _change(
+    info: Info, raw_id: str, target: domain.SubCampaignState
+) -> tuple[SubCampaign | None, list[UserError]]:
+    try:
+        key = _key(raw_id, "SubCampaign", "subCampaignId")
+        changed = await resolvers.change_state(info.context, key, target)
+    except TrunklineError as exc:
+        if not is_expected(exc):
+            raise
+        return None, [user_error(exc, ["subCampaignId"])]
+    return SubCampaign.of(changed), []
+
+
+# ---- contact batches --------------------------------------------------------------------
+@strawberry.input(description="One contact to reach.")
+class ContactBatchContactInput:
+    external_id: str = strawberry.field(
+        description="The contact's id at Engage (e.g. its LiveVox account)."
+    )
+    phone: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+@strawberry.input(description="A contact batch: contacts sent to a campaign.")
+class CreateContactBatchInput:
+    contacts: list[ContactBatchContactInput]
+    idempotency_key: str = strawberry.field(
+        description="The same key names the same batch: a retry does not create it "
+        "twice (it becomes the batch's externalId unless one is given)."
+    )
+    campaign_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Default: the account's default campaign."
+    )
+    external_id: str | None = None
+    max_duration_minutes: int = strawberry.field(
+        default=60, description="How long outreach may run (at most 12 hours)."
+    )
+    outreach_strategy_id: str | None = None
+    script_id: str | None = None
+    agent_group_id: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.type(description="What happened to one contact of a new batch.")
+class ContactOutcome:
+    index: int = strawberry.field(description="Its position in the input's contacts.")
+    external_id: str
+    accepted: bool
+    error: UserError | None
+
+
+@strawberry.type
+class CreateContactBatchPayload:
+    contact_batch: ContactBatch | None
+    outcomes: list[ContactOutcome] = strawberry.field(
+        description="One per input contact, in order."
+    )
+    replayed: bool = strawberry.field(
+        description="True when the idempotency key named a batch already created."
+    )
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+@strawberry.input(description="Which contact batch to cancel.")
+class CancelContactBatchInput:
+    contact_batch_id: strawberry.ID
+    client_mutation_id: str | None = None
+
+
+@strawberry.type
+class CancelContactBatchPayload:
+    contact_batch: ContactBatch | None
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+def _batch_external_id(given: str | None, idempotency_key: str) -> str:
+    if given:
+        return resolvers.check_id(given, "externalId")
+    if not idempotency_key.strip() or len(idempotency_key) > 200:
+        raise BadUserInput("'idempotencyKey' must hold 1 to 200 characters.")
+    return "tl-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+
+
+def _new_batch(
+    input: CreateContactBatchInput,
+) -> tuple[domain.NewBatch, list[domain.NewContact]]:
+    if not 1 <= input.max_duration_minutes <= 12 * 60:
+        raise BadUserInput("'maxDurationMinutes' must be between 1 and 720.")
+    batch = domain.NewBatch(
+        external_id=_batch_external_id(input.external_id, input.idempotency_key),
+        campaign_id=_key(input.campaign_id, "Campaign", "campaignId")
+        if input.campaign_id is not None
+        else None,
+        max_duration_minutes=input.max_duration_minutes,
+        outreach_strategy_id=resolvers.check_id(input.outreach_strategy_id, "id")
+        if input.outreach_strategy_id
+        else None,
+        script_id=resolvers.check_id(input.script_id, "id")
+        if input.script_id
+        else None,
+        agent_group_id=resolvers.check_id(input.agent_group_id, "id")
+        if input.agent_group_id
+        else None,
+    )
+    contacts = [
+        domain.NewContact(
+            external_id=resolvers.check_id(c.external_id, f"contacts[{n}].externalId"),
+            phone=c.phone,
+            email=c.email,
+            first_name=c.first_name,
+            last_name=c.last_name,
+        )
+        for n, c in enumerate(input.contacts)
+    ]
+    return batch, contacts
+
+
+@strawberry.type
+class CampaignMutations:
+    @strawberry.mutation(description="Pause a running sub-campaign.")
+    async def pause_sub_campaign(
+        self, info: Info, input: PauseSubCampaignInput
+    ) -> PauseSubCampaignPayload:
+        sub, errors = await _change(
+            info, input.sub_campaign_id, domain.SubCampaignState.PAUSED
+        )
+        return PauseSubCampaignPayload(
+            sub_campaign=sub,
+            client_mutation_id=input.client_mutation_id,
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(
+        description="Resume a paused (or start a pending) sub-campaign."
+    )
+    async def resume_sub_campaign(
+        self, info: Info, input: ResumeSubCampaignInput
+    ) -> ResumeSubCampaignPayload:
+        sub, errors = await _change(
+            info, input.sub_campaign_id, domain.SubCampaignState.RUNNING
+        )
+        return ResumeSubCampaignPayload(
+            sub_campaign=sub,
+            client_mutation_id=input.client_mutation_id,
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Stop a sub-campaign (it becomes Done).")
+    async def stop_sub_campaign(
+        self, info: Info, input: StopSubCampaignInput
+    ) -> StopSubCampaignPayload:
+        sub, errors = await _change(
+            info, input.sub_campaign_id, domain.SubCampaignState.DONE
+        )
+        return StopSubCampaignPayload(
+            sub_campaign=sub,
+            client_mutation_id=input.client_mutation_id,
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(
+        description="Send contacts to a campaign, 100 per vendor call; each contact's "
+        "outcome is reported (a failed call fails only its own contacts)."
+    )
+    async def create_contact_batch(
+        self, info: Info, input: CreateContactBatchInput
+    ) -> CreateContactBatchPayload:
+        def failed(
+            exc: TrunklineError, field: list[str | int] | None
+        ) -> CreateContactBatchPayload:
+            return CreateContactBatchPayload(
+                contact_batch=None, outcomes=[], replayed=False,
+                client_mutation_id=input.client_mutation_id,
+                user_errors=[user_error(exc, field)],
+            )  # fmt: skip
+
+        try:
+            batch, contacts = _new_batch(input)
+            outcome = await resolvers.create_batch(info.context, batch, contacts)
+        except TrunklineError as exc:
+            if not is_expected(exc):
+                raise
+            return failed(exc, None)
+        if (
+            outcome.batch is None
+            and outcome.errors
+            and all(isinstance(e, VendorConflict) for e in outcome.errors)
+        ):
+            # the key's batch exists already: a retry answers it, sends nothing again
+            found = await info.context.gateway.campaign_source().get_contact_batch(
+                batch.external_id
+            )
+            if found is not None:
+                return CreateContactBatchPayload(
+                    contact_batch=ContactBatch.of(found),
+                    outcomes=[],
+                    replayed=True,
+                    client_mutation_id=input.client_mutation_id,
+                    user_errors=[],
+                )
+        outcomes = []
+        errors: list[UserError] = []
+        for n, (contact, error) in enumerate(
+            zip(contacts, outcome.errors, strict=True)
+        ):
+            problem = None
+            if error is not None:
+                if not isinstance(error, TrunklineError) or not is_expected(error):
+                    raise error
+                problem = user_error(error, ["contacts", n])
+                errors.append(problem)
+            outcomes.append(
+                ContactOutcome(
+                    index=n,
+                    external_id=contact.external_id,
+                    accepted=error is None,
+                    error=problem,
+                )
+            )
+        return CreateContactBatchPayload(
+            contact_batch=ContactBatch.of(outcome.batch) if outcome.batch else None,
+            outcomes=outcomes,
+            replayed=False,
+            client_mutation_id=input.client_mutation_id,
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(
+        description="Cancel a contact batch (not a Done or Cancelled one)."
+    )
+    async def cancel_contact_batch(
+        self, info: Info, input: CancelContactBatchInput
+    ) -> CancelContactBatchPayload:
+        try:
+            key = _key(input.contact_batch_id, "ContactBatch", "contactBatchId")
+            found = await resolvers.cancel_batch(info.context, key)
+        except TrunklineError as exc:
+            if not is_expected(exc):
+                raise
+            return CancelContactBatchPayload(
+                contact_batch=None,
+                client_mutation_id=input.client_mutation_id,
+                user_errors=[user_error(exc, ["contactBatchId"])],
+            )
+        return CancelContactBatchPayload(
+            contact_batch=ContactBatch.of(found),
+            client_mutation_id=input.client_mutation_id,
+            user_errors=[],
+        )
+
+
+__all__ = ["CampaignMutations"]
