@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from support import GraphQLClient
+from support import FAST_PATH, FAST_PATH_ENV, GraphQLClient
 from trunkline.app import create_app
 from trunkline.config import load_settings
 
@@ -22,16 +22,30 @@ def _user_data_dir(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test on the gateway app (`gql`) `gateway`; skip the fast path's
+    own tests (marked `fast_path`) when it is off."""
+    for item in items:
+        if "gql" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.gateway)
+        if not FAST_PATH and item.get_closest_marker("fast_path"):
+            item.add_marker(pytest.mark.skip(reason="the fast path is off"))
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Any:
     return load_settings(
-        env={"TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.sqlite3")}
+        env={
+            "TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.sqlite3"),
+            **FAST_PATH_ENV,
+        }
     )
 
 
 @pytest.fixture
 async def gql(settings: Any) -> AsyncIterator[GraphQLClient]:
-    app = create_app(settings)
+    app = create_app(settings, lazy_simulators=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(

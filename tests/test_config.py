@@ -80,8 +80,9 @@ def _config(tmp_path: Path, text: str) -> Path:
         ),
         (
             "[gateway]\nmax_page_sise = 5\n",
-            "[gateway] max_page_sise: unknown key; known keys: history_horizon_days, "
-            "http_transport, identity_store, max_page_size, request_deadline_s",
+            "[gateway] max_page_sise: unknown key; known keys: fast_path, "
+            "history_horizon_days, http_transport, identity_store, max_page_size, "
+            "request_deadline_s",
         ),
         (
             "[gateway]\nmax_page_size = 0\n",
@@ -218,6 +219,7 @@ def test_defaults_when_nothing_is_configured() -> None:
         "history_horizon_days": 1825,
         "identity_store": None,
         "http_transport": "aiohttp",
+        "fast_path": True,
         "request_deadline_s": 10.0,
     }
     assert s.table("limits") == {"max_vendor_calls": 2000, "max_nodes_ids": 100}

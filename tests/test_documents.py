@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import trunkline.schema.documents as documents_module
+import trunkline.engine.documents as documents_module
 from support import GraphQLClient
-from trunkline.schema.documents import Documents
+from trunkline.engine.documents import Documents
 
 
 def _deep(levels: int) -> str:
@@ -29,6 +29,7 @@ async def test_alias_limit_refused(gql: GraphQLClient) -> None:
     assert "aliases found" in body["errors"][0]["message"]
 
 
+@pytest.mark.fast_path
 async def test_same_text_parsed_once(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

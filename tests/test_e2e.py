@@ -81,6 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+@pytest.mark.gateway
 def test_walks_every_contact_forward_and_back(server: str) -> None:
     expected = sorted(p.account for p in people())
     with httpx.Client(base_url=server, timeout=30) as client:
@@ -112,6 +113,7 @@ def test_walks_every_contact_forward_and_back(server: str) -> None:
         assert back == expected
 
 
+@pytest.mark.gateway
 def test_health_ready_and_graphiql(server: str) -> None:
     assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{server}/readyz")
@@ -124,6 +126,7 @@ def test_health_ready_and_graphiql(server: str) -> None:
     assert "cdn" not in page.text.lower() and "unpkg" not in page.text.lower()
 
 
+@pytest.mark.gateway
 def test_bad_input_over_the_wire(server: str) -> None:
     r = httpx.post(
         f"{server}/graphql",
@@ -135,6 +138,7 @@ def test_bad_input_over_the_wire(server: str) -> None:
 
 
 @pytest.mark.audit
+@pytest.mark.gateway
 def test_graphql_http_audit_against_trunkline_serve(server: str) -> None:
     """The GraphQL over HTTP spec's own audits, SHOULDs included: 0 errors, 0 warnings."""
     summary = run_audit(f"{server}/graphql")
@@ -152,47 +156,71 @@ def test_graphiql_runs_the_example_query_offline(server: str) -> None:
 
 
 def start(args: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
+    proc = spawn(args, env)
+    wait_up(proc, args, health)
+    return proc
+
+
+def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [sys.executable, "-m", "trunkline.cli", *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def wait_up(proc: subprocess.Popen[bytes], args: list[str], health: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             httpx.get(health, timeout=1)
-            return proc
+            return
         except httpx.TransportError:
             time.sleep(0.2)
     proc.kill()
     pytest.fail(f"{args} did not start")
 
 
+VENDORS = ["livevox", "moxiworks", "procurios", "crmcom", "engage"]
+# A simulator lets only the gateway's credentials log in (read from the env).
+CREDENTIALS = {
+    "TRUNKLINE_CRMCOM_USERNAME": "api",
+    "TRUNKLINE_CRMCOM_PASSWORD": "secret",
+    **LIVEVOX_CREDENTIALS,
+    "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
+    "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
+    "TRUNKLINE_PROCURIOS_TOKEN": "token",
+    "TRUNKLINE_ENGAGE_USERNAME": "ws-user",
+    "TRUNKLINE_ENGAGE_PASSWORD": "ws-secret",
+}
+
+
+@pytest.fixture(scope="module")
+def vendor_ports() -> Iterator[dict[str, int]]:
+    """Each vendor's simulator as a process of its own, all started at once and
+    shared by the transports' runs."""
+    ports = {v: free_port() for v in VENDORS}
+    args = {v: ["simulate", v, "--port", str(ports[v])] for v in VENDORS}
+    procs = {v: spawn(args[v], {**os.environ, **CREDENTIALS}) for v in VENDORS}
+    try:
+        for v, proc in procs.items():
+            wait_up(proc, args[v], f"http://127.0.0.1:{ports[v]}/_sim/faults")
+        yield ports
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            proc.wait(timeout=10)
+
+
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
+def test_vendors_at_real_urls(
+    tmp_path: Path, transport: str, vendor_ports: dict[str, int]
+) -> None:
     """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
-    vendors = ["livevox", "moxiworks", "procurios", "crmcom", "engage"]
-    ports = {v: free_port() for v in vendors}
-    # A simulator lets only the gateway's credentials log in (read from the env).
-    creds = {
-        "TRUNKLINE_CRMCOM_USERNAME": "api",
-        "TRUNKLINE_CRMCOM_PASSWORD": "secret",
-        **LIVEVOX_CREDENTIALS,
-        "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
-        "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
-        "TRUNKLINE_PROCURIOS_TOKEN": "token",
-        "TRUNKLINE_ENGAGE_USERNAME": "ws-user",
-        "TRUNKLINE_ENGAGE_PASSWORD": "ws-secret",
-    }
-    procs = [
-        start(
-            ["simulate", v, "--port", str(ports[v])],
-            {**os.environ, **creds},
-            f"http://127.0.0.1:{ports[v]}/_sim/faults",
-        )
-        for v in vendors
-    ]
+    ports = vendor_ports
+    httpx.delete(f"http://127.0.0.1:{ports['livevox']}/_sim/calls")
     config = tmp_path / "trunkline.toml"
     config.write_text(
         '[vendors.procurios]\ncontact_key = "custom_field:COL5"\n'
@@ -204,7 +232,7 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
         **os.environ,
         "TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.db"),
         "TRUNKLINE_HTTP_TRANSPORT": transport,
-        **creds,
+        **CREDENTIALS,
         **{
             f"TRUNKLINE_{v.upper()}_URL": f"http://127.0.0.1:{p}"
             for v, p in ports.items()
@@ -216,7 +244,6 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
         env,
         f"http://127.0.0.1:{port}/healthz",
     )
-    procs.append(gateway)
     try:
         url = f"http://127.0.0.1:{port}"
         ready = httpx.get(f"{url}/readyz", timeout=10).json()
@@ -239,7 +266,5 @@ def test_vendors_at_real_urls(tmp_path: Path, transport: str) -> None:
         calls = httpx.get(f"http://127.0.0.1:{ports['livevox']}/_sim/calls").json()
         assert calls["count"] >= 2  # login + search went over the network
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=10)
+        gateway.terminate()
+        gateway.wait(timeout=10)

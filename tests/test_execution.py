@@ -13,7 +13,7 @@ import pytest
 import strawberry
 from strawberry import relay
 
-from trunkline.schema.execution import Executor
+from trunkline.engine.execution import Executor
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -272,6 +272,7 @@ GATEWAY_QUERIES = [
 ]
 
 
+@pytest.mark.fast_path
 @pytest.mark.parametrize("query", GATEWAY_QUERIES)
 async def test_the_gateway_answers_the_same_with_either_executor(
     gql: Any, query: str

@@ -10,6 +10,8 @@ layers (the ports, domain and the vendors' detail records, errors, config, the
 pagination library, lazy values) are importable by all, and import no layer
 themselves; `pagination/` imports neither resolvers nor connectors. A new top-level
 module or package needs its entry in ALLOWED: its arrows are a decision, not a default.
+The engine (how an operation runs, and the operation hooks) imports no layer; the
+schema and the request context import it.
 """
 
 from __future__ import annotations
@@ -39,9 +41,13 @@ SHARED = {
 
 # The allowed arrows, by layer (a layer may always import itself and SHARED).
 ALLOWED: dict[str, set[str]] = {
-    "schema": {"resolvers"},
-    # the request context travels with the resolvers: the schema hands it to them
-    "resolvers": {"loaders", "store"},
+    # the schema is put together with the engine (its fast path, the operation hooks)
+    "schema": {"resolvers", "engine"},
+    # the request context travels with the resolvers: the schema hands it to them;
+    # it carries the app's operation hooks (engine/hooks.py)
+    "resolvers": {"loaders", "store", "engine"},
+    # how an operation runs: knows no trunkline type, imports no layer
+    "engine": set(),
     "loaders": {"store"},
     "connectors": set(),
     # the arrival stamp the serving protocol puts on each request (simulators/clock.py)

@@ -4,14 +4,11 @@ floor of calls (bench/floor.py), over the embedded simulators."""
 from __future__ import annotations
 
 import base64
-import importlib.util
-import sys
-from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from bench.floor import q4 as q4_floor
 
 from support import GraphQLClient
 from trunkline.domain import Vendor
@@ -19,18 +16,6 @@ from trunkline.simulators.seed import HEAVY, people
 
 ROOT = Path(__file__).resolve().parent.parent
 Q4 = (ROOT / "bench" / "queries" / "q4_history_walk.graphql").read_text()
-
-
-@cache
-def bench_floor() -> ModuleType:
-    """bench/floor.py, loaded by path (the bench package is not installed)."""
-    name = "_trunkline_bench_floor"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "floor.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
-    return module
 
 
 def contact_id(account: str) -> str:
@@ -76,7 +61,7 @@ async def test_q4_walk_makes_the_floor_calls(
     await gql.data("{ contacts(first: 1) { edges { node { id } } } }")  # logins
     gql.reset_calls()
     nodes, pages = await walk(gql, HEAVY, page_size)
-    floor = bench_floor().q4(HEAVY, page_size)
+    floor = q4_floor(HEAVY, page_size)
     calls = vendor_calls(gql)
     # Engage holds no attempts for this contact: one empty read on the first page,
     # and its stream is done (the benchmark's floor counts the four other vendors)

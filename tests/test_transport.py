@@ -47,7 +47,9 @@ async def echo(request: Request) -> Response:
 
 
 async def slow(request: Request) -> Response:
-    await asyncio.sleep(2)
+    # Past the probe's 0.2 s timeout (a timer of the same loop: it always fires
+    # first); short, since the server's shutdown waits for it.
+    await asyncio.sleep(0.6)
     return JSONResponse({})
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trunkline.config import Settings, load_settings
 from trunkline.connectors import connector_classes
@@ -29,10 +29,11 @@ from trunkline.connectors.transport import make_client
 from trunkline.context import Context, Gateway
 from trunkline.cost import CostModel
 from trunkline.domain import Vendor
+from trunkline.engine.hooks import Hook
 from trunkline.errors import ConnectorError
 from trunkline.http import GraphQLEndpoint, graphiql_static_app
 from trunkline.loaders import build_loaders
-from trunkline.schema import schema
+from trunkline.schema import shared_schema
 from trunkline.sources import VendorClient
 from trunkline.ws import GraphQLWebSocket
 
@@ -54,10 +55,39 @@ def load_simulator(vendor: Vendor) -> ASGIApp:
     return embedded_app(vendor.value)
 
 
+class LazySimulator:
+    """An embedded simulator built on first use: a call, or a look at its `state`.
+    Tests use it (`create_app(lazy_simulators=True)`): one that never reaches a
+    vendor never seeds it."""
+
+    def __init__(self, vendor: Vendor) -> None:
+        self.vendor = vendor
+        self._app: ASGIApp | None = None
+
+    @property
+    def built(self) -> bool:
+        return self._app is not None
+
+    @property
+    def app(self) -> ASGIApp:
+        if self._app is None:
+            self._app = load_simulator(self.vendor)
+        return self._app
+
+    @property
+    def state(self) -> Any:
+        return self.app.state  # type: ignore[attr-defined]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
 def build_gateway(
     settings: Settings,
     *,
     apps: Mapping[Vendor, ASGIApp] | None = None,
+    hooks: Sequence[Hook] = (),
+    lazy_simulators: bool = False,
 ) -> tuple[Gateway, dict[Vendor, ASGIApp]]:
     """Connectors for every known vendor; embedded ones get their simulator app."""
     apps = dict(apps or {})
@@ -73,7 +103,9 @@ def build_gateway(
             vs = replace(vs, options=options)
         app = apps.get(vendor)
         if app is None and vs.embedded:
-            app = embedded[vendor] = load_simulator(vendor)
+            app = embedded[vendor] = (
+                LazySimulator(vendor) if lazy_simulators else load_simulator(vendor)
+            )
         client = make_client(vs, transport_kind=settings.http_transport, app=app)
         connectors[vendor] = cls(vs, client)
     store = None
@@ -83,7 +115,10 @@ def build_gateway(
         store = open_identity_store(settings.identity_store)
     except ImportError:  # pragma: no cover - the store lands with interactions
         pass
-    return Gateway(settings=settings, connectors=connectors, identity=store), embedded
+    gateway = Gateway(
+        settings=settings, connectors=connectors, identity=store, hooks=tuple(hooks)
+    )
+    return gateway, embedded
 
 
 async def check_ready(gateway: Gateway, timeout_s: float = 5.0) -> dict[str, Any]:
@@ -108,8 +143,8 @@ async def check_ready(gateway: Gateway, timeout_s: float = 5.0) -> dict[str, Any
     return {"status": "ready" if ok else "unavailable", "vendors": vendors}
 
 
-def cost_model(gateway: Gateway) -> CostModel:
-    """The estimate's inputs: each history vendor's paging, and the limits."""
+def cost_model(gateway: Gateway, schema: Any) -> CostModel:
+    """The estimate's inputs: the schema, each history vendor's paging, the limits."""
     settings = gateway.settings
     return CostModel(
         schema._schema,
@@ -129,10 +164,16 @@ def create_app(
     settings: Settings | None = None,
     *,
     apps: Mapping[Vendor, ASGIApp] | None = None,
+    hooks: Sequence[Hook] = (),
+    lazy_simulators: bool = False,
 ) -> Starlette:
-    """The gateway app. `apps` overrides vendors with given ASGI apps (tests)."""
+    """The gateway app. `apps` overrides vendors with given ASGI apps (tests);
+    `hooks` run in order before every operation executes (engine/hooks.py);
+    `lazy_simulators` builds each embedded simulator on first use (tests)."""
     settings = settings or load_settings()
-    gateway, embedded = build_gateway(settings, apps=apps)
+    gateway, embedded = build_gateway(
+        settings, apps=apps, hooks=hooks, lazy_simulators=lazy_simulators
+    )
 
     async def context_getter(request: Request) -> Context:
         return Context(
@@ -155,7 +196,8 @@ def create_app(
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    costs = cost_model(gateway)
+    schema = shared_schema(settings.fast_path)
+    costs = cost_model(gateway, schema)
     endpoint = GraphQLEndpoint(
         schema,
         context_getter=context_getter,
@@ -215,6 +257,7 @@ def app_from_env() -> Starlette:
 
 
 __all__ = [
+    "LazySimulator",
     "app_from_env",
     "build_gateway",
     "check_ready",

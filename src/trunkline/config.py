@@ -5,6 +5,7 @@
     history_horizon_days = 1825    # how far back an interaction history reaches by default
     identity_store = "links.sqlite3"  # relative to this file; default: per-user data dir
     http_transport = "aiohttp"     # or "httpx-aiohttp", "httpx" (see connectors/transport.py)
+    fast_path = true               # false: Strawberry's own path for every request (engine/)
     request_deadline_s = 10        # a whole request's vendor calls end by then
 
     [limits]
@@ -106,6 +107,18 @@ def contact_key(value: Any) -> str:
     raise ValueError
 
 
+def flag(value: Any) -> bool:
+    """A boolean; from the environment, its text ("true", "0", "off", ...)."""
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower() if isinstance(value, str) else None
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError
+
+
 def text_list(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(
         isinstance(v, str) and v.strip() for v in value
@@ -145,6 +158,8 @@ GATEWAY_KEYS: dict[str, Key] = {
         choice("aiohttp", "httpx-aiohttp", "httpx"),
         "one of 'aiohttp', 'httpx-aiohttp', 'httpx'", "aiohttp", "HTTP_TRANSPORT",
     ),
+    # false: every request on Strawberry's own path, not the engine's fast path
+    "fast_path": Key(flag, "true or false", True, "FAST_PATH"),
     "request_deadline_s": Key(number(0), "a number of seconds > 0", 10.0),
 }  # fmt: skip
 
@@ -258,6 +273,7 @@ class Settings:
     history_horizon_days: int = 1825
     identity_store: str = field(default_factory=lambda: default_identity_store())
     http_transport: str = "aiohttp"
+    fast_path: bool = True  # the engine's fast path (engine/); TRUNKLINE_FAST_PATH
     # Safety limits (README "Limits"): the request deadline and call budget.
     request_deadline_s: float = 10.0
     max_vendor_calls: int = 2000
@@ -455,6 +471,7 @@ def load_settings(
         history_horizon_days=gateway["history_horizon_days"],
         identity_store=identity_store_location(gateway["identity_store"], base),
         http_transport=gateway["http_transport"],
+        fast_path=gateway["fast_path"],
         request_deadline_s=gateway["request_deadline_s"],
         max_vendor_calls=tables["limits"]["max_vendor_calls"],
         max_nodes_ids=tables["limits"]["max_nodes_ids"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from trunkline.sources import (
 )
 
 if TYPE_CHECKING:
+    from trunkline.engine.hooks import Hook
     from trunkline.loaders import Loaders
     from trunkline.loaders.campaigns import CampaignLoaders
     from trunkline.store import IdentityStore
@@ -32,6 +33,8 @@ class Gateway:
     connectors: Mapping[Vendor, VendorClient]
     identity: IdentityStore | None = None
     queue_pollers: PollerRegistry = field(default_factory=PollerRegistry)
+    # what every operation passes before it executes, in order (engine/hooks.py)
+    hooks: Sequence[Hook] = ()
 
     def __post_init__(self) -> None:
         # Protocol isinstance checks are slow: sort the connectors once, not per request.
@@ -86,6 +89,10 @@ class Context:
         from trunkline.loaders.campaigns import CampaignLoaders
 
         return CampaignLoaders(self.gateway.campaign_source())
+
+    @property
+    def hooks(self) -> Sequence[Hook]:
+        return self.gateway.hooks
 
     def report(self, error: ConnectorError, path: tuple[str | int, ...]) -> None:
         self.partial_errors.append(PartialError(error, path))

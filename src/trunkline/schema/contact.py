@@ -15,8 +15,8 @@ from trunkline.details.livevox import NoteDetail
 from trunkline.resolvers import fields
 from trunkline.schema.connections import Connection
 from trunkline.schema.enums import Vendor
+from trunkline.schema.fields import attribute_field
 from trunkline.schema.inputs import InteractionFilter
-from trunkline.schema.plans import attribute_field
 
 if TYPE_CHECKING:
     from trunkline.context import Context

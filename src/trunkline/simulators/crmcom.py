@@ -82,6 +82,7 @@ from trunkline.simulators.crmcom_data import (
     parse_date,
     render,
 )
+from trunkline.simulators.seeded import fresh
 
 T = TypeVar("T")
 Listed = TypeVar("Listed", Communication, QueueEntry)
@@ -739,7 +740,7 @@ def create_app(
             os.environ.get("TRUNKLINE_CRMCOM_USERNAME") or DEFAULT_USERNAME,
             os.environ.get("TRUNKLINE_CRMCOM_PASSWORD") or DEFAULT_PASSWORD,
         )
-    ctx = Ctx(generate(seed, anchor), {}, token_ttl_s, clock, credentials)
+    ctx = Ctx(fresh(generate, seed, anchor), {}, token_ttl_s, clock, credentials)
     app.state.ctx = ctx
     app.state.store = ctx.store
     app.state.tokens = ctx.tokens

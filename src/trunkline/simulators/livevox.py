@@ -62,6 +62,7 @@ from starlette.routing import BaseRoute, Route
 
 from trunkline.simulators.base import CONTROL_PREFIX, Faults, anchor_now, simulator_app
 from trunkline.simulators.seed import ACCOUNT_BASE, HEAVY, HUGE, Person, people
+from trunkline.simulators.seeded import fresh
 
 Json = dict[str, Any]
 Handler = Callable[[Request], Awaitable[Response]]
@@ -1579,7 +1580,9 @@ def create_app(
     app = simulator_app(
         "livevox", _routes(), faults=faults, knobs=knobs or LiveVoxKnobs(), seed=seed
     )
-    app.state.store = LiveVoxStore(seed=seed, now=now or anchor_now())
+    store = fresh(LiveVoxStore, seed=seed, now=now or anchor_now())
+    store._started = time.monotonic()  # its clock starts with the app
+    app.state.store = store
     app.state.sessions = Sessions(session_ttl_s)
     app.state.credentials = credentials or Credentials.from_env(os.environ)
     app.add_exception_handler(ApiError, _api_error)

@@ -24,17 +24,22 @@ from strawberry.types.graphql import OperationType
 
 
 class _Entry:
-    __slots__ = ("_kinds", "document", "errors")
+    __slots__ = ("_operations", "document", "errors")
 
     def __init__(self, document: DocumentNode) -> None:
         self.document = document
         self.errors: list[GraphQLError] | None = None  # None: not validated yet
-        self._kinds: dict[str | None, OperationType | None] = {}
+        # per operation name: the operation it picks and its kind (None: not one)
+        self._operations: dict[
+            str | None, tuple[OperationDefinitionNode, OperationType] | None
+        ] = {}
 
-    def operation_type(self, name: str | None) -> OperationType | None:
-        """The kind of the operation `name` picks; None unless exactly one does."""
+    def picked(
+        self, name: str | None
+    ) -> tuple[OperationDefinitionNode, OperationType] | None:
+        """The operation `name` picks, and its kind; None unless exactly one does."""
         try:
-            return self._kinds[name]
+            return self._operations[name]
         except KeyError:
             ops = [
                 d
@@ -42,9 +47,17 @@ class _Entry:
                 if isinstance(d, OperationDefinitionNode)
                 and (name is None or (d.name is not None and d.name.value == name))
             ]
-            kind = OperationType(ops[0].operation.value) if len(ops) == 1 else None
-            self._kinds[name] = kind
-            return kind
+            found = self._operations[name] = (
+                (ops[0], OperationType(ops[0].operation.value))
+                if len(ops) == 1
+                else None
+            )
+            return found
+
+    def operation_type(self, name: str | None) -> OperationType | None:
+        """The kind of the operation `name` picks; None unless exactly one does."""
+        found = self.picked(name)
+        return found[1] if found is not None else None
 
 
 class Documents:

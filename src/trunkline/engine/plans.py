@@ -9,7 +9,6 @@ from operator import attrgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
-import strawberry
 from graphql import (
     GraphQLField,
     GraphQLObjectType,
@@ -78,24 +77,15 @@ def _id_attr(cls: type) -> str:
     return attr
 
 
-# attribute_field's resolvers, and the attribute path each reads
-_ATTRIBUTE_FIELDS: dict[Callable[..., Any], str] = {}
-
-
-def attribute_field(path: str, description: str | None = None) -> Any:
-    """A field whose value is `source.<path>` (e.g. `record.city`): a resolver for
-    Strawberry and graphql-core, a plain attribute read on the short path."""
-    get = attrgetter(path)
-    resolve = lambda root: get(root)  # noqa: E731 - no annotation: the field's type
-    _ATTRIBUTE_FIELDS[resolve] = path
-    return strawberry.field(resolver=resolve, description=description)
-
-
 def _attribute_path(field: GraphQLField) -> str | None:
+    """The path a resolver marked `reads_path` reads (schema/fields.py's
+    `attribute_field`: it returns `source.<path>` and nothing else)."""
     definition = (field.extensions or {}).get("strawberry-definition")
     resolver = getattr(definition, "base_resolver", None)
-    path = _ATTRIBUTE_FIELDS.get(getattr(resolver, "wrapped_func", None))  # type: ignore[arg-type]
-    return path if path is not None and not definition.extensions else None  # type: ignore[union-attr]
+    path = getattr(getattr(resolver, "wrapped_func", None), "reads_path", None)
+    if not isinstance(path, str) or definition.extensions:  # type: ignore[union-attr]
+        return None
+    return path
 
 
 def _is_node_id(field: GraphQLField) -> bool:
@@ -247,7 +237,6 @@ __all__ = [
     "Slow",
     "Step",
     "as_is",
-    "attribute_field",
     "leaf_value",
     "node_id_of",
     "node_ids_of",

@@ -42,7 +42,7 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from trunkline.schema.plans import (
+from trunkline.engine.plans import (
     AS_IS,
     LEAF,
     LIST,

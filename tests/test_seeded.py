@@ -1,0 +1,96 @@
+"""Seeded data is built once per process (simulators/seeded.py): every simulator app
+gets its own copy, equal to a fresh seeding and changed by nobody else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from trunkline.simulators import crmcom, livevox
+from trunkline.simulators.crmcom_data import CATEGORIES, Store, generate
+from trunkline.simulators.seed import people
+from trunkline.simulators.seeded import fresh
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+
+
+@dataclass
+class Box:
+    items: list[int] = field(default_factory=list)
+    tag: Tag = Tag("t")
+
+
+def crmcom_state(store: Store) -> Any:
+    """The store's data and indexes, comparable between copies."""
+
+    def row(item: Any) -> tuple[Any, ...]:
+        values = (getattr(item, f.name) for f in fields(item))
+        return tuple(
+            getattr(v, "id", v) if f.name == "communication" else v
+            for f, v in zip(fields(item), values, strict=True)
+        )
+
+    return (
+        [row(c) for c in store.comms.values()],
+        [row(q) for q in store.queue],
+        {k: [c.id for c in v] for k, v in store.by_contact.items()},
+        {k: [c.id for c in v] for k, v in store.by_category.items()},
+        sorted(store.comms_by_number),
+        sorted(store.queue_by_id),
+        store.contacts,
+        store.comm_seq,
+        store.queue_seq,
+        store.rng.getstate(),
+    )
+
+
+def test_built_twice_then_copied_and_each_copy_is_its_own() -> None:
+    builds: list[int] = []
+
+    def build(n: int) -> Box:
+        builds.append(n)
+        return Box(list(range(n)))
+
+    boxes = [fresh(build, 3) for _ in range(4)]
+    assert builds == [3, 3]  # a process asking once pays for no snapshot
+    boxes[2].items.append(99)
+    assert [b.items for b in boxes] == [[0, 1, 2]] * 2 + [[0, 1, 2, 99], [0, 1, 2]]
+    assert boxes[3].tag is boxes[1].tag  # frozen: shared, not copied
+    assert fresh(build, 4).items == [0, 1, 2, 3] and builds == [3, 3, 4]
+
+
+def test_a_crmcom_copy_is_the_seeded_data_exactly() -> None:
+    apps = [crmcom.create_app(seed=5, now=NOW) for _ in range(3)]  # the third is a copy
+    seeded, copy = apps[1].state.store, apps[2].state.store
+    assert copy is not seeded
+    assert crmcom_state(copy) == crmcom_state(seeded)
+    one = next(c for c in copy.comms.values() if c.category is not None)
+    assert one.category in CATEGORIES and any(one.category is c for c in CATEGORIES)
+    assert one.contact.person is people()[one.contact.person.index]
+    # a change to one app's data is that app's alone
+    one.life_cycle_state = "CHANGED"
+    copy.by_contact.clear()
+    again = crmcom.create_app(seed=5, now=NOW).state.store
+    assert again.comms[one.id].life_cycle_state != "CHANGED"
+    assert crmcom_state(again) == crmcom_state(generate(5, NOW))
+
+
+def test_a_livevox_copy_is_the_seeded_data_with_its_own_clock() -> None:
+    stores = [livevox.create_app(seed=5, now=NOW).state.store for _ in range(3)]
+    seeded, copy = stores[1], stores[2]
+    assert copy.contacts.keys() == seeded.contacts.keys()
+    assert all(
+        copy.contacts[a].record == seeded.contacts[a].record for a in seeded.accounts
+    )
+    assert copy.notes == seeded.notes and copy.groups == seeded.groups
+    assert copy._started > seeded._started  # edits are stamped from its own start
+    account = seeded.accounts[0]
+    copy.update(account, {"firstName": "Changed"})
+    fourth = livevox.create_app(seed=5, now=NOW).state.store
+    assert fourth.get(account).record == seeded.get(account).record
