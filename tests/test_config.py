@@ -76,12 +76,13 @@ def _config(tmp_path: Path, text: str) -> Path:
     [
         (
             "[gatway]\nmax_page_size = 5\n",
-            "[gatway]: unknown table; known tables: gateway, vendors.<vendor>",
+            "[gatway]: unknown table; known tables: gateway, limits, vendors.<vendor>",
         ),
         (
             "[gateway]\nmax_page_sise = 5\n",
             "[gateway] max_page_sise: unknown key; known keys: fast_path, "
-            "history_horizon_days, http_transport, identity_store, max_page_size",
+            "history_horizon_days, http_transport, identity_store, max_page_size, "
+            "request_deadline_s",
         ),
         (
             "[gateway]\nmax_page_size = 0\n",
@@ -220,9 +221,12 @@ def test_defaults_when_nothing_is_configured() -> None:
         "http_transport": "aiohttp",
         "fast_path": True,
         "write_vendor": "moxiworks",
+        "request_deadline_s": 10.0,
     }
+    assert s.table("limits") == {"max_vendor_calls": 2000, "max_nodes_ids": 100}
+    assert (s.max_vendor_calls, s.max_nodes_ids) == (2000, 100)
     lv = s.vendor("livevox")
-    assert (lv.timeout_s, lv.max_connections, lv.options) == (10.0, 100, {})
+    assert (lv.timeout_s, lv.max_connections, lv.options) == (5.0, 100, {})
 
 
 def test_every_option_a_connector_reads_is_declared() -> None:

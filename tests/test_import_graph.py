@@ -36,6 +36,8 @@ SHARED = {
     "pagination",
     "lazy",
     "queues",
+    "budget",  # a request's vendor-call budget, spent where every call passes
+    "shapes",  # vendor id shapes, checked on client input
 }
 
 # The allowed arrows, by layer (a layer may always import itself and SHARED).
@@ -63,6 +65,11 @@ ALLOWED: dict[str, set[str]] = {
     "queues": {"domain", "errors"},  # queue records and the QueueSource port
     "pagination": {"errors"},
     "lazy": set(),
+    "budget": {"errors"},
+    "shapes": set(),
+    # the operation's cost before it runs: each connector's declared paging
+    # (connectors.base.HistoryCost); imported by the composition root only
+    "cost": {"connectors"},
 }
 # The composition root (app, CLI, HTTP, serving) wires everything together.
 ROOT_MODULES = {"app", "cli", "http", "ws", "serving", "__init__", "__main__"}

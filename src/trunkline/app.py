@@ -24,9 +24,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trunkline.config import Settings, load_settings
 from trunkline.connectors import connector_classes
-from trunkline.connectors.base import Connector
+from trunkline.connectors.base import Connector, HistoryCost, InteractionSource
 from trunkline.connectors.transport import make_client
 from trunkline.context import Context, Gateway
+from trunkline.cost import CostModel
 from trunkline.domain import Vendor
 from trunkline.engine.hooks import Hook
 from trunkline.errors import ConnectorError
@@ -134,6 +135,9 @@ async def check_ready(gateway: Gateway, timeout_s: float = 5.0) -> dict[str, Any
         except ConnectorError as exc:
             return {"ok": False, "code": exc.code}
         except TimeoutError:
+            return {"ok": False, "code": "VENDOR_TIMEOUT"}
+        except Exception:  # a probe's own fault is still an answer, never a 500
+            log.exception("%s: readiness probe failed", connector.vendor.value)
             return {"ok": False, "code": "VENDOR_UNAVAILABLE"}
         return {"ok": True}
 
@@ -144,6 +148,23 @@ async def check_ready(gateway: Gateway, timeout_s: float = 5.0) -> dict[str, Any
         vendors[name]["embedded"] = vs.settings.embedded
     ok = all(r["ok"] for r in results)
     return {"status": "ready" if ok else "unavailable", "vendors": vendors}
+
+
+def cost_model(gateway: Gateway, schema: Any) -> CostModel:
+    """The estimate's inputs: the schema, each history vendor's paging, the limits."""
+    settings = gateway.settings
+    return CostModel(
+        schema._schema,
+        {
+            vendor.value: getattr(c, "history_cost", HistoryCost("none"))
+            for vendor, c in gateway.connectors.items()
+            if isinstance(c, InteractionSource)
+        },
+        max_calls=settings.max_vendor_calls,
+        max_nodes_ids=settings.max_nodes_ids,
+        max_page_size=settings.max_page_size,
+        horizon_days=settings.history_horizon_days,
+    )
 
 
 def create_app(
@@ -183,8 +204,14 @@ def create_app(
         return RedirectResponse("/graphql")
 
     schema = shared_schema(settings.fast_path)
+    costs = cost_model(gateway, schema)
     endpoint = GraphQLEndpoint(
-        schema, context_getter=context_getter, example_query=EXAMPLE_QUERY
+        schema,
+        context_getter=context_getter,
+        example_query=EXAMPLE_QUERY,
+        cost_model=costs,
+        request_deadline_s=settings.request_deadline_s,
+        max_vendor_calls=settings.max_vendor_calls,
     )
     routes: list[BaseRoute] = [
         Route("/", root),
@@ -217,6 +244,7 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway
     app.state.simulators = embedded
+    app.state.cost_model = costs
     return app
 
 

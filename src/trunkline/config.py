@@ -6,10 +6,15 @@
     identity_store = "links.sqlite3"  # relative to this file; default: per-user data dir
     http_transport = "aiohttp"     # or "httpx-aiohttp", "httpx" (see connectors/transport.py)
     fast_path = true               # false: Strawberry's own path for every request (engine/)
+    request_deadline_s = 10        # a whole request's vendor calls end by then
+
+    [limits]
+    max_vendor_calls = 2000        # a request's vendor calls: estimated, then counted
+    max_nodes_ids = 100            # IDs one `nodes(ids:)` takes
 
     [vendors.livevox]
     base_url = "https://api.livevox.example"   # absent: the embedded simulator
-    timeout_s = 10
+    timeout_s = 5                  # one call, its retries included
 
 Every accepted table and key is declared once, below (`GATEWAY_KEYS`, `VENDOR_KEYS`,
 `VENDOR_ONLY_KEYS`, `TABLES`): one line each, with its default and what it expects. An
@@ -159,12 +164,19 @@ GATEWAY_KEYS: dict[str, Key] = {
         choice("moxiworks", "procurios", "crmcom"),
         "one of 'moxiworks', 'procurios', 'crmcom'", "moxiworks",
     ),
+    "request_deadline_s": Key(number(0), "a number of seconds > 0", 10.0),
 }  # fmt: skip
+
+# A request's vendor calls: estimated before it runs, then counted (README "Limits").
+LIMITS_KEYS: dict[str, Key] = {
+    "max_vendor_calls": Key(integer(1), "an integer >= 1", 2000),
+    "max_nodes_ids": Key(integer(1), "an integer >= 1", 100),
+}
 
 # Keys every [vendors.<name>] table accepts.
 VENDOR_KEYS: dict[str, Key] = {
     "base_url": Key(http_url, "an http(s) URL", None, "{vendor}_URL"),
-    "timeout_s": Key(number(0), "a number of seconds > 0", 10.0),
+    "timeout_s": Key(number(0), "a number of seconds > 0", 5.0),
     "max_connections": Key(integer(1), "an integer >= 1", 100),
     "contact_key": Key(contact_key, "'account', 'link' or 'custom_field:<FIELD>'"),
     "history_horizon_days": Key(integer(1), "a number of days >= 1"),
@@ -201,6 +213,7 @@ VENDOR_ONLY_KEYS: dict[str, dict[str, Key]] = {
 # Tables besides [vendors.*]; a new table is one line here.
 TABLES: dict[str, dict[str, Key]] = {
     "gateway": GATEWAY_KEYS,
+    "limits": LIMITS_KEYS,
 }
 
 # Credentials belong in the environment: named in the error, not "unknown key".
@@ -241,7 +254,7 @@ class Secrets(Mapping[str, str]):
 class VendorSettings:
     name: str
     base_url: str | None = None  # None: talk to the embedded simulator
-    timeout_s: float = 10.0
+    timeout_s: float = 5.0
     max_connections: int = 100
     options: Mapping[str, Any] = field(default_factory=dict)
     secrets: Secrets = field(default_factory=lambda: Secrets({}))
@@ -265,6 +278,10 @@ class Settings:
     identity_store: str = field(default_factory=lambda: default_identity_store())
     http_transport: str = "aiohttp"
     fast_path: bool = True  # the engine's fast path (engine/); TRUNKLINE_FAST_PATH
+    # Safety limits (README "Limits"): the request deadline and call budget.
+    request_deadline_s: float = 10.0
+    max_vendor_calls: int = 2000
+    max_nodes_ids: int = 100
     # Every table of TABLES, checked, with defaults filled in.
     tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
@@ -459,12 +476,16 @@ def load_settings(
         identity_store=identity_store_location(gateway["identity_store"], base),
         http_transport=gateway["http_transport"],
         fast_path=gateway["fast_path"],
+        request_deadline_s=gateway["request_deadline_s"],
+        max_vendor_calls=tables["limits"]["max_vendor_calls"],
+        max_nodes_ids=tables["limits"]["max_nodes_ids"],
         tables=tables,
     )
 
 
 __all__ = [
     "GATEWAY_KEYS",
+    "LIMITS_KEYS",
     "TABLES",
     "VENDOR_KEYS",
     "VENDOR_ONLY_KEYS",

@@ -6,7 +6,8 @@
       NotFound                          NOT_FOUND
       ConfigError                       CONFIG_ERROR (startup only)
       ConnectorError(vendor)
-        VendorUnavailable               VENDOR_UNAVAILABLE   5xx, timeouts, refused
+        VendorUnavailable               VENDOR_UNAVAILABLE   5xx, refused
+          VendorTimeout                 VENDOR_TIMEOUT       past timeout_s or the deadline
           VendorRateLimited             VENDOR_RATE_LIMITED  429 (retry_after)
         VendorRejected                  VENDOR_REJECTED      other 4xx
           VendorNotFound                NOT_FOUND            404 / unknown record
@@ -14,6 +15,8 @@
             VendorInvalidState          CONFLICT             not allowed in the record's state
           VendorResultTooLarge          VENDOR_REJECTED      a list past its cap: ask for less
         VendorProtocolError             VENDOR_PROTOCOL_ERROR  unparseable answer
+        VendorCallBudgetExceeded        VENDOR_CALL_BUDGET_EXCEEDED  past max_vendor_calls
+      QueryTooCostly                    QUERY_TOO_COSTLY     estimate over the budget
       PaginationLoopError               INTERNAL_SERVER_ERROR
 
 Only `TrunklineError`s reach a client with their message; anything else is masked.
@@ -74,6 +77,10 @@ class VendorUnavailable(ConnectorError):
     code = "VENDOR_UNAVAILABLE"
 
 
+class VendorTimeout(VendorUnavailable):
+    code = "VENDOR_TIMEOUT"
+
+
 class VendorRateLimited(VendorUnavailable):
     code = "VENDOR_RATE_LIMITED"
 
@@ -110,6 +117,18 @@ class VendorProtocolError(ConnectorError):
     code = "VENDOR_PROTOCOL_ERROR"
 
 
+class VendorCallBudgetExceeded(ConnectorError):
+    """The request has made `[limits] max_vendor_calls` calls: no more go out."""
+
+    code = "VENDOR_CALL_BUDGET_EXCEEDED"
+
+
+class QueryTooCostly(TrunklineError):
+    """The operation's estimated vendor calls exceed the budget: refused unrun."""
+
+    code = "QUERY_TOO_COSTLY"
+
+
 __all__ = [
     "BadUserInput",
     "ConfigError",
@@ -117,7 +136,9 @@ __all__ = [
     "CursorError",
     "NotFound",
     "PaginationLoopError",
+    "QueryTooCostly",
     "TrunklineError",
+    "VendorCallBudgetExceeded",
     "VendorConflict",
     "VendorInvalidState",
     "VendorNotFound",
@@ -125,5 +146,6 @@ __all__ = [
     "VendorRateLimited",
     "VendorRejected",
     "VendorResultTooLarge",
+    "VendorTimeout",
     "VendorUnavailable",
 ]

@@ -29,7 +29,13 @@ from typing import Any, Final, Literal
 
 import orjson
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError, VariableDefinitionNode
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    VariableDefinitionNode,
+    specified_rules,
+)
 from starlette.datastructures import Headers, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
@@ -41,8 +47,13 @@ from strawberry.schema.exceptions import (
     CannotGetOperationTypeError,
     InvalidOperationTypeError,
 )
+from strawberry.schema.schema import validate_document
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.graphql import OperationType
+
+from trunkline import budget
+from trunkline.cost import CostModel
+from trunkline.errors import TrunklineError
 
 __all__ = [
     "GRAPHIQL_STATIC_PATH",
@@ -127,8 +138,16 @@ class GraphQLEndpoint:
         graphiql: bool = True,
         example_query: str = "",
         max_body_bytes: int = 1_000_000,
+        cost_model: CostModel | None = None,
+        request_deadline_s: float | None = None,
+        max_vendor_calls: int = 2000,
     ) -> None:
         self.schema = schema
+        # Every operation's vendor calls: estimated before it runs (refused over
+        # the budget), then counted and bounded in time while it runs.
+        self.cost_model = cost_model
+        self.request_deadline_s = request_deadline_s
+        self.max_vendor_calls = max_vendor_calls
         self.context_getter = context_getter
         self.graphiql = graphiql
         # Valid against any schema, so the page works before the app sets one.
@@ -255,7 +274,12 @@ class GraphQLEndpoint:
         self, request: Request, params: _Params, method: str, media_type: MediaType
     ) -> Response:
         context: object = None
+        limits = None
+        if self.cost_model is not None:
+            self._check_cost(self.cost_model, params)
         try:
+            if self.request_deadline_s is not None:
+                limits = budget.begin(self.request_deadline_s, self.max_vendor_calls)
             context = await self.context_getter(request)
             result = await self.schema.execute(
                 params.query,
@@ -298,7 +322,42 @@ class GraphQLEndpoint:
             close = getattr(context, "close", None)
             if callable(close):  # background vendor reads end with the request
                 close()
+            if limits is not None:
+                budget.end(limits)
         return self._result_response(result, media_type)
+
+    def _check_cost(self, model: CostModel, params: _Params) -> None:
+        """Refuse, before any vendor call, an operation estimated over the budget."""
+        document = self._valid_document(params.query)
+        if document is None:
+            return  # execution answers the parse or validation errors
+        try:
+            model.check(
+                document, params.variables, params.operation_name, text=params.query
+            )
+        except TrunklineError as exc:
+            raise _RequestError(
+                [{"message": exc.message, "extensions": exc.graphql_extensions()}]
+            ) from None
+
+    def _valid_document(self, query: str) -> DocumentNode | None:
+        """The document, parsed and validated as execution will (and cached for it,
+        when the schema keeps a document cache); None if it has errors."""
+        documents = getattr(self.schema, "documents", None)
+        if documents is None:
+            return None
+        try:
+            entry = documents.get(query)
+        except GraphQLError:
+            return None
+        if entry.errors is None:
+            entry.errors = validate_document(
+                self.schema._schema,
+                entry.document,
+                (*specified_rules, *documents.rules),
+            )
+        document: DocumentNode | None = None if entry.errors else entry.document
+        return document
 
     def _result_response(
         self, result: ExecutionResult, media_type: MediaType

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -28,17 +30,20 @@ from tenacity import (
     wait_exponential,
 )
 
+from trunkline import budget
 from trunkline.config import VendorSettings
 from trunkline.connectors import soap as soap_xml
 from trunkline.connectors.transport import Answer, VendorHTTP
 from trunkline.domain import Vendor
 from trunkline.errors import (
+    BadUserInput,
     ConnectorError,
     VendorConflict,
     VendorNotFound,
     VendorProtocolError,
     VendorRateLimited,
     VendorRejected,
+    VendorTimeout,
     VendorUnavailable,
 )
 from trunkline.sources import (  # the ports, also named here for the connectors
@@ -79,6 +84,26 @@ class Endpoint:
             raise TypeError(f"{self.path}: an offset endpoint names its size parameter")
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryCost:
+    """What reading one contact's history costs in calls (trunkline/cost.py)."""
+
+    paging: Paging  # date_window: a call a window; page/offset: a call a page
+    page_size: int = 0
+    window_s: int = 0
+    needs_contact: bool = True  # False: it also answers the history of everyone
+    item_calls: int = 0  # calls per item read besides (e.g. one read per note)
+    lookup_calls: int = 1  # at most, to find one interaction by its ID
+
+
+def segment(value: str) -> str:
+    """A value as one URL path segment: escaped, and never `.`/`..` or empty, which
+    would move the request to another path. Every path built from data uses this."""
+    if value in ("", ".", ".."):
+        raise BadUserInput(f"Invalid vendor id {value!r}.")
+    return quote(value, safe="")
+
+
 def _retryable(exc: BaseException) -> bool:
     if isinstance(exc, VendorRateLimited):
         return exc.retry_after is not None and exc.retry_after <= 1.0
@@ -102,6 +127,10 @@ class Connector:
     retry_attempts: ClassVar[int] = 2
     read_order: ClassVar[int] = 2  # one call answers a read: no chain follows
     batch_reads: ClassVar[bool] = False
+    # The shapes of this vendor's ids, by kind, checked before any id from a client
+    # is used (trunkline/shapes.py).
+    id_shapes: ClassVar[Mapping[str, re.Pattern[str]]] = {}
+    history_cost: ClassVar[HistoryCost] = HistoryCost("none")
     # SOAP vendors: the operations' namespace and their fault codes' errors.
     soap_namespace: ClassVar[str] = ""
     fault_codes: ClassVar[Mapping[str, type[ConnectorError]]] = {}
@@ -238,16 +267,69 @@ class Connector:
         data: Mapping[str, Any] | None = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        login: bool = False,
     ) -> Answer:
-        """Send one declared endpoint's request: auth, error mapping, bounded retries."""
+        """Send one declared endpoint's request: auth, error mapping, bounded retries,
+        within the vendor's `timeout_s` and the request's budget (trunkline/budget.py):
+        every vendor call, logins too (`login`: no session needed, no retry), passes
+        here. Path parameters are escaped here (`segment`), and only here."""
+        spent = budget.current()
+        if spent is not None:
+            spent.spend(self.name)
+        loop = asyncio.get_running_loop()
+        when = loop.time() + self.settings.timeout_s
+        by_deadline = False
+        if spent is not None and spent.deadline < when:
+            when, by_deadline = spent.deadline, True
         ep = self.endpoints[endpoint]
         if ep.size_param is not None and params:
             self._check_size(endpoint, ep, params.get(ep.size_param))
-        path = ep.path.format(**(path_params or {}))
-        attempts = self.retry_attempts if ep.idempotent else 1
+        path = ep.path
+        if path_params:
+            path = path.format(**{k: segment(v) for k, v in path_params.items()})
         if ep.soap_action is not None and not (headers and "SOAPAction" in headers):
             headers = {**(headers or {}), "SOAPAction": f'"{ep.soap_action}"'}
         raw = (content, headers) if content is not None or headers else None
+        send = self._login if login else self._attempts
+        timeout = asyncio.timeout_at(when)
+        try:
+            async with timeout:
+                return await send(ep, path, params, json, data, raw)
+        except TimeoutError:
+            if not timeout.expired():
+                raise
+            bound = (
+                "the request's deadline"
+                if by_deadline
+                else f"timeout_s = {self.settings.timeout_s:g}"
+            )
+            raise VendorTimeout(
+                self.name, f"{self.vendor.name}: timed out ({bound})"
+            ) from None
+
+    async def _login(
+        self,
+        ep: Endpoint,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        raw: tuple[bytes | None, Mapping[str, str] | None] | None,
+    ) -> Answer:
+        response = await self._transmit(ep.method, path, params, json, data, raw, {})
+        self.check(response)
+        return response
+
+    async def _attempts(
+        self,
+        ep: Endpoint,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        raw: tuple[bytes | None, Mapping[str, str] | None] | None,
+    ) -> Answer:
+        attempts = self.retry_attempts if ep.idempotent else 1
         try:  # the first attempt outside tenacity: it costs CPU on every call
             return await self._send(ep.method, path, params, json, data, raw)
         except Exception as exc:
@@ -306,29 +388,35 @@ class Connector:
         await self._ensure_auth()
         params = self.sign_params(dict(params or {}))
         json = self.sign_body(json)
-        headers = self.auth_headers()
+        return await self._transmit(
+            method, path, params, json, data, raw, self.auth_headers()
+        )
+
+    async def _transmit(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        raw: tuple[bytes | None, Mapping[str, str] | None] | None,
+        headers: Mapping[str, str],
+    ) -> Answer:
+        """One HTTP request; transport failures become the hierarchy's errors.
+        `raw`: a body of its own (SOAP XML) and per-call headers."""
         try:
-            if raw is not None:  # a body of its own (SOAP XML) and per-call headers
+            if raw is not None:
                 content, extra = raw
-                return await self.http.request(
-                    method,
-                    path,
-                    params=params,
-                    content=content,
-                    headers={**headers, **(extra or {})},
-                )
+                headers = {**headers, **(extra or {})}
+                if content is not None:
+                    return await self.http.request(
+                        method, path, params=params, content=content, headers=headers
+                    )
             return await self.http.request(
-                method,
-                path,
-                params=params,
-                json=json,
-                data=data,
-                headers=headers,
+                method, path, params=params, json=json, data=data, headers=headers
             )
         except httpx.TimeoutException:
-            raise VendorUnavailable(
-                self.name, f"{self.vendor.name}: timed out"
-            ) from None
+            raise VendorTimeout(self.name, f"{self.vendor.name}: timed out") from None
         except httpx.TransportError as exc:
             log.warning("%s transport error: %s", self.name, type(exc).__name__)
             raise VendorUnavailable(
@@ -421,9 +509,11 @@ __all__ = [
     "Connector",
     "ContactSource",
     "Endpoint",
+    "HistoryCost",
     "HistoryRead",
     "InteractionSource",
     "ReadScope",
     "answer_each",
     "json_position",
+    "segment",
 ]

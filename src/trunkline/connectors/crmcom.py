@@ -29,6 +29,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from trunkline.connectors.base import (
     Connector,
     Endpoint,
+    HistoryCost,
     HistoryRead,
     ReadScope,
     answer_each,
@@ -517,6 +518,12 @@ _TOKEN: Final = _Token()
 
 class CrmComConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.CRMCOM
+    # Client input's shapes (trunkline/shapes.py) and a history's cost (cost.py).
+    id_shapes: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "contact": re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"),
+        "interaction": re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"),
+    }
+    history_cost: ClassVar[HistoryCost] = HistoryCost("offset", MAX_RESULTS)
     default_contact_key: ClassVar[str] = "link"
     # Embedded: the LiveVox custom field COL6 holds the CRM.COM contact id.
     # The simulator's queues: one external system's, and one media's.
@@ -607,9 +614,7 @@ class CrmComConnector(Connector):
             "username": self.credential("USERNAME", "trunkline"),
             "password": self.credential("PASSWORD", "embedded"),
         }
-        ep = self.endpoints["login"]
-        response = await self.http.request(ep.method, ep.path, json=body)
-        self.check(response)
+        response = await self.call("login", json=body, login=True)
         data = self._data(response)
         token = data.get("token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:

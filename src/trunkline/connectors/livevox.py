@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from itertools import pairwise
 from typing import Any, ClassVar, NotRequired, Required
-from urllib.parse import quote
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
@@ -25,6 +25,7 @@ from typing_extensions import TypedDict
 
 from trunkline.connectors.base import (
     Endpoint,
+    HistoryCost,
     HistoryRead,
     ReadScope,
     answer_each,
@@ -487,6 +488,13 @@ SORT = [{"field": "account", "order": "ASC"}]
 
 class LiveVoxConnector(LiveVoxWrites):
     vendor: ClassVar[Vendor] = Vendor.LIVEVOX
+    # Client input's shapes (trunkline/shapes.py) and a history's cost (cost.py).
+    id_shapes: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "contact": re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}"),  # an account
+        "interaction": re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}/\d{1,19}"),
+    }
+    # One list, then one read per note a page shows (the list has no dates).
+    history_cost: ClassVar[HistoryCost] = HistoryCost("none", item_calls=1)
     default_contact_key: ClassVar[str] = "account"
     endpoints: ClassVar[Mapping[str, Endpoint]] = {
         "login": Endpoint("POST", "/session/login", idempotent=False),
@@ -530,11 +538,9 @@ class LiveVoxConnector(LiveVoxWrites):
             "userName": self.credential("USERNAME", "trunkline"),
             "password": self.credential("PASSWORD", "embedded"),
         }
-        ep = self.endpoints["login"]
-        response = await self.http.request(
-            ep.method, ep.path, json=body, headers=self._access_header()
+        response = await self.call(
+            "login", json=body, headers=self._access_header(), login=True
         )
-        self.check(response)
         session = self.parse(response).get("sessionId")
         if not session:
             raise VendorProtocolError(self.name, "LIVEVOX: login answered no sessionId")
@@ -646,7 +652,7 @@ class LiveVoxConnector(LiveVoxWrites):
     # the read fails loudly (VENDOR_PROTOCOL_ERROR).
 
     def _path(self, account: str) -> str:
-        return quote(account, safe="")
+        return account  # escaped, once, by Connector.call (segment)
 
     async def _note_list(self, account: str) -> list[LvNoteRef]:
         """The account's notes by id, highest first (whatever order the list has). An

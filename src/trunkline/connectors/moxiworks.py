@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 import time
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Required
@@ -30,6 +30,7 @@ from trunkline.config import VendorSettings
 from trunkline.connectors.base import (
     Connector,
     Endpoint,
+    HistoryCost,
     HistoryRead,
     ReadScope,
     answer_each,
@@ -186,6 +187,14 @@ def _newest_first(a: MoxiAction) -> tuple[int, str]:
 
 class MoxiWorksConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.MOXIWORKS
+    # Client input's shapes (trunkline/shapes.py) and a history's cost (cost.py).
+    id_shapes: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "contact": re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+:-]{0,127}"),
+        "interaction": re.compile(
+            r"[A-Za-z0-9][A-Za-z0-9_.@+:-]{0,127}\|\d{1,12}\|[A-Za-z0-9_-]{1,64}"
+        ),
+    }
+    history_cost: ClassVar[HistoryCost] = HistoryCost("date_window", window_s=WINDOW_S)
     # partner_contact_id is "your system's unique ID for the contact": the account
     default_contact_key: ClassVar[str] = "account"
     read_order: ClassVar[int] = 1  # windows follow one another
@@ -480,9 +489,7 @@ class MoxiWorksConnector(Connector):
         try:
             response = await self.call(
                 "delete",
-                path_params={
-                    "moxi_works_action_log_id": urllib.parse.quote(log_id, safe="")
-                },
+                path_params={"moxi_works_action_log_id": log_id},  # escaped by call
                 params=params,
             )
         except VendorNotFound:

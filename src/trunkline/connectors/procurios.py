@@ -24,13 +24,13 @@ import asyncio
 import dataclasses
 import itertools
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
 from typing import Any, ClassVar
-from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -45,6 +45,7 @@ from trunkline.config import VendorSettings
 from trunkline.connectors.base import (
     Connector,
     Endpoint,
+    HistoryCost,
     HistoryRead,
     ReadScope,
     json_position,
@@ -71,6 +72,10 @@ BASE = "/l/contact_moment_api/contact_moment"
 ACCEPT = "application/vnd.procurios.contact_moment+json; version=1"
 PAGE_SIZE = 25
 EMBEDDED_SENDER = 1516  # an employee of the embedded simulator
+# Pages `get_interaction` reads at most (3,000 moments dated or edited after the
+# one sought): an ID made up with an old dateTime would page through everything
+# since (829 calls, measured); past this it is not found.
+LOOKUP_PAGES = 120
 WIRE_TIME = "%Y-%m-%dT%H:%M:%S"  # the vendor's dateTime and `since`: no zone written
 ONE_SECOND = timedelta(seconds=1)
 TYPES_TTL_S = 600.0  # type titles hardly ever change
@@ -285,6 +290,19 @@ def _group_filter(f: InteractionFilter) -> InteractionFilter:
 
 class ProcuriosConnector(Connector):
     vendor: ClassVar[Vendor] = Vendor.PROCURIOS
+    # Client input's shapes (trunkline/shapes.py) and a history's cost (cost.py).
+    id_shapes: ClassVar[Mapping[str, re.Pattern[str]]] = {
+        "contact": re.compile(r"\d{1,18}"),  # a relation id
+        "interaction": re.compile(
+            r"(\d{1,18})?\|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\|\d{1,18}"
+        ),
+    }
+    history_cost: ClassVar[HistoryCost] = HistoryCost(
+        "page",
+        PAGE_SIZE,
+        needs_contact=False,
+        lookup_calls=3,  # typical; capped
+    )
     default_contact_key: ClassVar[str] = "link"
     # Pages follow one another, and a merge waits on the combined stream before
     # reading other vendors' older windows: it starts first.
@@ -429,7 +447,7 @@ class ProcuriosConnector(Connector):
 
     async def type_schema(self, type: str) -> dict[str, Any]:
         """The type's JSON schema (draft-07); the vendor wraps it in a list."""
-        response = await self.call("schema", path_params={"type": quote(type, safe="")})
+        response = await self.call("schema", path_params={"type": type})
         body = self.parse(response)
         if isinstance(body, list) and len(body) == 1:
             body = body[0]
@@ -442,7 +460,7 @@ class ProcuriosConnector(Connector):
         schema and answers 400 (VendorRejected, with its message) on a failure.
         (`jsonschema` is not installed, so no local validation before the call.)"""
         response = await self.call(
-            "create", path_params={"type": quote(type, safe="")}, json=dict(payload)
+            "create", path_params={"type": type}, json=dict(payload)
         )
         self._pages.clear()  # the new moment must show in the next read
         body = self.parse(response)
@@ -645,7 +663,7 @@ class ProcuriosConnector(Connector):
                 # past its second in list order (ties may come in any id order)
                 if m.dateTime < at:
                     return None
-            if len(moments) < PAGE_SIZE:
+            if len(moments) < PAGE_SIZE or page >= LOOKUP_PAGES:
                 return None
             page += 1
 

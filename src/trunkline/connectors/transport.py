@@ -29,6 +29,10 @@ from yarl import URL
 from trunkline.config import VendorSettings
 
 TRANSPORTS = ("aiohttp", "httpx-aiohttp", "httpx")
+# The clients' own timeouts are a backstop, this much past the vendor's `timeout_s`:
+# the connector base bounds each call (retries included) and the request's deadline.
+# Equal timers would race it, and aiohttp's, firing first, swallows its cancel.
+BACKSTOP_S = 1.0
 
 
 class Answer(Protocol):
@@ -235,7 +239,8 @@ def make_client(
     app: ASGIApp | None = None,
 ) -> VendorHTTP:
     """The vendor's client: over `app` in-process when given, else over the network."""
-    timeout = httpx.Timeout(settings.timeout_s)
+    timeout_s = settings.timeout_s + BACKSTOP_S
+    timeout = httpx.Timeout(timeout_s)
     if app is not None:
         return httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
@@ -248,7 +253,7 @@ def make_client(
     if transport_kind == "aiohttp":
         return AiohttpClient(
             settings.base_url,
-            timeout_s=settings.timeout_s,
+            timeout_s=timeout_s,
             max_connections=settings.max_connections,
         )
     transport: httpx.AsyncBaseTransport

@@ -17,6 +17,7 @@ from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
 from trunkline.pagination.offset import offset_slice
 from trunkline.pagination.types import Page
+from trunkline.resolvers.guard import check_account
 
 KIND = "Contact"
 MAX_CALL = 1000
@@ -89,7 +90,7 @@ def _settled(future: asyncio.Future[Any]) -> None:
 
 async def find_contact(ctx: Context, account: str) -> Contact | None:
     """The contact with this account; None when there is none."""
-    found: Contact | None = await ctx.loaders.contact.load(account)
+    found: Contact | None = await ctx.loaders.contact.load(check_account(ctx, account))
     return found
 
 

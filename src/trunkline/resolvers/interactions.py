@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from trunkline.context import Context
 from trunkline.domain import Contact, Interaction, InteractionFilter
@@ -19,6 +19,12 @@ from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
 from trunkline.pagination.merge import MergedPage, merge_page
 from trunkline.pagination.types import Batch, Page, Position
 from trunkline.resolvers.contacts import contact as load_contact
+from trunkline.resolvers.guard import (
+    check_positions,
+    clamp_dates,
+    history_key,
+    interaction_source,
+)
 from trunkline.resolvers.identity import vendor_keys
 from trunkline.sources import HistoryRead, InteractionSource
 
@@ -96,7 +102,9 @@ def _state(
         return {}, {}
     decoded = _decode(cursor, scope if isinstance(scope, str) else scope())
     heads = decoded.get("h")
-    return dict(decoded["s"]), dict(heads) if isinstance(heads, dict) else {}
+    state, known = dict(decoded["s"]), dict(heads) if isinstance(heads, dict) else {}
+    check_positions(state, known)  # a client's positions reach vendor calls
+    return state, known
 
 
 def _item_key(item: Interaction) -> list[str]:
@@ -124,7 +132,14 @@ async def _streams(
     if contact is None:
         keys: list[str | None] = [None] * len(sources)
     else:
-        keys = await vendor_keys(ctx, sources, contact)
+        keys = [
+            history_key(s, k)
+            for s, k in zip(
+                sources, await vendor_keys(ctx, sources, contact), strict=True
+            )
+        ]
+    # The vendors read only what can hold data: the horizon back, up to today.
+    f = clamp_dates(f, ctx.gateway.settings.history_horizon_days)
     return {
         s.vendor.value: LoaderStream(ctx, s, key, f, fields)
         for s, key in zip(sources, keys, strict=True)
@@ -259,16 +274,12 @@ def for_contact(item: Interaction, account: str | None) -> Interaction:
 
 async def interaction(ctx: Context, node_id: str) -> Interaction | None:
     """One interaction by its node id (`node_id_of`); None when it names nothing."""
-    head, _, token = node_id.partition(":")
-    vendor_name, at, escaped = head.partition("@")
-    account = unquote(escaped) if at else None
-    if at and not account:
+    found = interaction_source(ctx, node_id)  # BAD_USER_INPUT if misshapen
+    if found is None:
         return None
-    for source in ctx.gateway.interaction_sources():
-        if source.vendor.value == vendor_name:
-            found = await source.get_interaction(token)
-            return None if found is None else for_contact(found, account)
-    return None
+    source, token, account = found
+    item: Interaction | None = await source.get_interaction(token)
+    return None if item is None else for_contact(item, account)
 
 
 __all__ = ["for_contact", "interaction", "interactions_page", "node_id_of"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from typing import Annotated, Any, cast
 
@@ -12,6 +13,7 @@ from strawberry.types import Info
 from trunkline.errors import BadUserInput
 from trunkline.pagination.args import slice_args
 from trunkline.resolvers import contacts as contact_resolvers
+from trunkline.resolvers.guard import check_node
 from trunkline.schema.campaign import NODE_TYPES as CAMPAIGN_NODE_TYPES
 from trunkline.schema.campaign import CampaignQueries
 from trunkline.schema.connections import Connection, to_connection
@@ -38,6 +40,7 @@ async def _resolve(info: Info, raw: str) -> relay.Node | None:
     node_type = NODE_TYPES.get(type_name)
     if node_type is None:
         raise BadUserInput(f"Invalid ID {raw!r}: unknown type {type_name!r}.")
+    check_node(info.context, type_name, key)  # by its vendor's id shape
     resolved: Any = node_type.resolve_nodes(info=info, node_ids=[key])
     if inspect.isawaitable(resolved):
         resolved = await resolved
@@ -58,9 +61,22 @@ class Query(QueueQuery, CampaignQueries):
         "path where the ID is malformed."
     )
     def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+        limit = info.context.gateway.settings.max_nodes_ids
+        distinct = list(dict.fromkeys(ids))  # each ID looked up once
+        if len(distinct) > limit:
+            raise BadUserInput(
+                f"nodes(ids:) takes at most {limit} IDs ([limits] max_nodes_ids).",
+                limit=limit,
+            )
         # One awaitable per slot: the executor completes each at its own path, so a
-        # bad ID nulls its slot (with its error), never the whole list.
-        slots: Any = [_resolve(info, i) for i in ids]
+        # bad ID nulls its slot (with its error), never the whole list. A repeated ID
+        # shares its lookup (a future awaited at each of its slots).
+        slots: Any
+        if len(distinct) == len(ids):
+            slots = [_resolve(info, i) for i in ids]
+        else:
+            shared = {i: asyncio.ensure_future(_resolve(info, i)) for i in distinct}
+            slots = [shared[i] for i in ids]
         return cast(list[relay.Node | None], slots)
 
     @strawberry.field(
