@@ -32,6 +32,8 @@ from trunkline.errors import ConnectorError
 from trunkline.http import GraphQLEndpoint, graphiql_static_app
 from trunkline.loaders import build_loaders
 from trunkline.schema import schema
+from trunkline.security.guard import Guard
+from trunkline.security.startup import check_startup, cors_middleware
 from trunkline.sources import VendorClient
 from trunkline.ws import GraphQLWebSocket
 
@@ -111,6 +113,15 @@ def create_app(
 ) -> Starlette:
     """The gateway app. `apps` overrides vendors with given ASGI apps (tests)."""
     settings = settings or load_settings()
+    security = settings.security
+    check_startup(
+        security,
+        [
+            v.value
+            for v in connector_classes()
+            if settings.vendor(v.value).embedded and v not in (apps or {})
+        ],
+    )
     gateway, embedded = build_gateway(settings, apps=apps)
 
     async def context_getter(request: Request) -> Context:
@@ -135,7 +146,14 @@ def create_app(
         return RedirectResponse("/graphql")
 
     endpoint = GraphQLEndpoint(
-        schema, context_getter=context_getter, example_query=EXAMPLE_QUERY
+        schema,
+        context_getter=context_getter,
+        example_query=EXAMPLE_QUERY,
+        graphiql=security.graphiql,
+        guard=Guard(security, schema),
+        max_body_bytes=security.limits.max_body_bytes,
+        get_queries=security.get_queries,
+        field_suggestions=security.field_suggestions,
     )
     routes: list[BaseRoute] = [
         Route("/", root),
@@ -147,14 +165,16 @@ def create_app(
         Route("/readyz", readyz),
         Mount("/graphiql-static", graphiql_static_app()),
     ]
-    routes += [Mount(f"/simulators/{v.value}", app) for v, app in embedded.items()]
+    if security.mount_simulators:  # their /_sim control routes too: tests, demos
+        routes += [Mount(f"/simulators/{v.value}", a) for v, a in embedded.items()]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        for vendor, _vs_app in embedded.items():
-            log.info(
-                "%s: embedded simulator at /simulators/%s", vendor.name, vendor.value
+        for vendor in embedded:
+            where = (
+                f"at /simulators/{vendor.value}" if security.mount_simulators else ""
             )
+            log.info("%s: embedded simulator %s", vendor.name, where)
         try:
             yield
         finally:
@@ -163,7 +183,9 @@ def create_app(
             if gateway.identity is not None:
                 await gateway.identity.aclose()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=cors_middleware(security)
+    )
     app.state.gateway = gateway
     app.state.simulators = embedded
     return app

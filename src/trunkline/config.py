@@ -27,7 +27,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from trunkline.domain import Vendor
 from trunkline.errors import BadUserInput, ConfigError
 from trunkline.queues import queues_option
+from trunkline.security import settings as sec
 
 ENV_PREFIX = "TRUNKLINE_"
 APP_NAME = "trunkline"
@@ -179,9 +180,38 @@ VENDOR_ONLY_KEYS: dict[str, dict[str, Key]] = {
     },
 }
 
+# ---- [security] and [limits] (README "Security"; built by security/settings.py) ----
+_SWITCH = "true or false"
+SECURITY_KEYS: dict[str, Key] = {
+    "profile": Key(
+        choice(*sec.PROFILES), "'development' or 'production'", None, "PROFILE"
+    ),
+    **{name: Key(sec.switch, _SWITCH, None, name.upper()) for name in sec.SWITCHES},
+    "anonymous_scopes": Key(
+        sec.scopes, "a list of scopes: read, write, admin", None, "ANONYMOUS_SCOPES"
+    ),
+    "cors_origins": Key(sec.origins, "a list of origins", (), "CORS_ORIGINS"),
+    "api_keys": Key(
+        sec.api_key_tables,
+        "[[security.api_keys]] tables: name, sha256 (hex SHA-256 of the key), scopes",
+        (),
+    ),
+    "jwt": Key(
+        sec.jwt_table,
+        "a table: jwks_url, issuer, audience, algorithms (not 'none'), leeway_s, "
+        "jwks_cache_s (the HS256 secret only from TRUNKLINE_JWT_SECRET)",
+        None,
+    ),
+}
+LIMIT_KEYS: dict[str, Key] = {
+    f.name: Key(integer(1), "an integer >= 1", f.default) for f in fields(sec.Limits)
+}
+
 # Tables besides [vendors.*]; a new table is one line here.
 TABLES: dict[str, dict[str, Key]] = {
     "gateway": GATEWAY_KEYS,
+    "security": SECURITY_KEYS,
+    "limits": LIMIT_KEYS,
 }
 
 # Credentials belong in the environment: named in the error, not "unknown key".
@@ -247,6 +277,8 @@ class Settings:
     http_transport: str = "aiohttp"
     # Every table of TABLES, checked, with defaults filled in.
     tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
+    # [security] and [limits] with the environment's keys and secret (security/)
+    security: sec.SecuritySettings = field(default_factory=sec.SecuritySettings)
 
     # The TRUNKLINE_* environment, for vendors the config file does not name.
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -439,6 +471,7 @@ def load_settings(
         identity_store=identity_store_location(gateway["identity_store"], base),
         http_transport=gateway["http_transport"],
         tables=tables,
+        security=sec.security_settings(tables["security"], tables["limits"], environ),
     )
 
 

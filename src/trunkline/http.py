@@ -25,7 +25,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 import orjson
 import strawberry
@@ -43,6 +43,20 @@ from strawberry.schema.exceptions import (
 )
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.graphql import OperationType
+
+from trunkline.errors import (
+    Forbidden,
+    QueryTooComplex,
+    RequestTooLarge,
+    TrunklineError,
+    Unauthenticated,
+)
+from trunkline.security.guard import (
+    Guard,
+    RequestRefused,
+    strip_suggestions,
+    syntax_error,
+)
 
 __all__ = [
     "GRAPHIQL_STATIC_PATH",
@@ -88,12 +102,14 @@ class _HTTPError(Exception):
         *,
         code: str = "BAD_REQUEST",
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
         self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})
 
 
 class _RequestError(Exception):
@@ -127,10 +143,17 @@ class GraphQLEndpoint:
         graphiql: bool = True,
         example_query: str = "",
         max_body_bytes: int = 1_000_000,
+        guard: Guard | None = None,
+        get_queries: bool = True,
+        field_suggestions: bool = True,
     ) -> None:
         self.schema = schema
         self.context_getter = context_getter
         self.graphiql = graphiql
+        # Authentication, limits and scopes (security/guard.py), before execution.
+        self.guard = guard
+        self.get_queries = get_queries
+        self.field_suggestions = field_suggestions
         # Valid against any schema, so the page works before the app sets one.
         self.example_query = example_query or "{ __typename }"
         self.max_body_bytes = max_body_bytes
@@ -154,6 +177,12 @@ class GraphQLEndpoint:
             if method == "GET" and self._wants_graphiql(accept, query_params):
                 await self._graphiql_page(scope)(scope, receive, send)
                 return
+            if method == "GET" and not self.get_queries:
+                raise _HTTPError(
+                    405,
+                    "GET requests are disabled on this server; use POST.",
+                    headers={"Allow": "POST"},
+                )
             negotiated = _negotiate(accept)
             if negotiated is None:
                 raise _HTTPError(
@@ -162,6 +191,11 @@ class GraphQLEndpoint:
                     f"{APPLICATION_JSON}.",
                 )
             media_type = negotiated
+            principal = (
+                await _guarded(self.guard.authenticate(headers.get("authorization")))
+                if self.guard is not None
+                else None
+            )
             if method == "GET":
                 params = _params_from_query(query_params)
                 request = Request(scope, receive)
@@ -171,17 +205,22 @@ class GraphQLEndpoint:
                 # The body is consumed; hand the context getter a request that
                 # can still read it.
                 request = Request(scope, _replay(body, receive))
+            if self.guard is not None and principal is not None:
+                await _admit(self.guard, params, principal)
             response = await self._execute(request, params, method, media_type)
         except _HTTPError as exc:
             response = _json_response(
-                {"errors": [_error(exc.message, exc.code)]},
+                {"errors": [_error(exc.message, exc.code, exc.extensions)]},
                 exc.status,
                 media_type,
                 exc.headers,
             )
         except _RequestError as exc:
+            errors = exc.errors
+            if not self.field_suggestions:
+                errors = strip_suggestions(errors)
             response = _json_response(
-                {"errors": exc.errors}, _request_error_status(media_type), media_type
+                {"errors": errors}, _request_error_status(media_type), media_type
             )
         except ClientDisconnect:
             return  # nobody is listening for a response
@@ -234,7 +273,7 @@ class GraphQLEndpoint:
         limit = self.max_body_bytes
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise _HTTPError(413, f"Request body exceeds {limit} bytes.")
+            raise _body_too_large(int(declared), limit)
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -244,7 +283,7 @@ class GraphQLEndpoint:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                raise _HTTPError(413, f"Request body exceeds {limit} bytes.")
+                raise _body_too_large(size, limit, over=True)
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
@@ -323,9 +362,62 @@ class GraphQLEndpoint:
         payload: dict[str, Any] = {"data": result.data}
         if errors:
             payload["errors"] = [e.formatted for e in errors]
+            if not self.field_suggestions:
+                strip_suggestions(payload["errors"])
         if result.extensions:
             payload["extensions"] = result.extensions
         return _json_response(payload, 200, media_type)
+
+
+# -- the guard ----------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+async def _guarded(step: Awaitable[_T]) -> _T:
+    try:
+        return await step
+    except TrunklineError as exc:
+        raise _refusal(exc) from None
+
+
+async def _admit(guard: Guard, params: _Params, principal: Any) -> None:
+    try:
+        await guard.admit(params.query, params.operation_name, principal)
+    except GraphQLSyntaxError as exc:
+        raise _RequestError([syntax_error(exc)]) from None
+    except RequestRefused as exc:
+        raise _RequestError([_error(exc.message, exc.code)]) from None
+    except TrunklineError as exc:
+        raise _refusal(exc) from None
+
+
+def _refusal(exc: TrunklineError) -> Exception:
+    """Auth failures and an oversized document are HTTP errors; a limit is a
+    GraphQL request error (400 or 200 by media type, like a validation error)."""
+    error = {"message": exc.message, "extensions": exc.graphql_extensions()}
+    if isinstance(exc, Unauthenticated):
+        return _HTTPError(
+            401, exc.message, code=exc.code, headers={"WWW-Authenticate": "Bearer"}
+        )
+    if isinstance(exc, Forbidden):
+        return _HTTPError(403, exc.message, code=exc.code)
+    if isinstance(exc, RequestTooLarge):
+        return _HTTPError(413, exc.message, code=exc.code, extensions=exc.extensions)
+    if isinstance(exc, QueryTooComplex):
+        return _RequestError([error])
+    raise exc
+
+
+def _body_too_large(size: int, limit: int, *, over: bool = False) -> _HTTPError:
+    count = f"more than {limit}" if over else str(size)
+    return _HTTPError(
+        413,
+        f"Request body exceeds {limit} bytes: it has {count} "
+        "([limits] max_body_bytes).",
+        code="REQUEST_TOO_LARGE",
+        extensions={"limit": "max_body_bytes", "value": size, "max": limit},
+    )
 
 
 # -- parameters ---------------------------------------------------------------
@@ -494,8 +586,10 @@ def _internal_error_response(media_type: MediaType) -> Response:
     return _json_response({"data": None, "errors": [_INTERNAL_ERROR]}, 200, media_type)
 
 
-def _error(message: str, code: str = "BAD_REQUEST") -> dict[str, Any]:
-    return {"message": message, "extensions": {"code": code}}
+def _error(
+    message: str, code: str = "BAD_REQUEST", extensions: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code, **(extensions or {})}}
 
 
 def _format(error: GraphQLError, code: str) -> dict[str, Any]:

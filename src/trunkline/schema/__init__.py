@@ -11,8 +11,6 @@ from graphql import ASTValidationRule, GraphQLError
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import execute as graphql_execute
 from strawberry.execution import optimized_is_awaitable
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -24,12 +22,10 @@ from trunkline.schema.mutation import Mutation
 from trunkline.schema.query import Query
 from trunkline.schema.subscription import Subscription
 
-# Depth and alias limits as rule classes built once: Strawberry's limiter extensions
-# build a new rule class per request, which would defeat the document cache.
-LIMITS: list[type[ASTValidationRule]] = [
-    depth_rule(max_depth=12, should_ignore=None),
-    alias_rule(max_alias_count=30),
-]
+# Extra validation rules, as classes built once (a rule class built per request would
+# defeat the document cache). Depth, aliases and the other size limits are checked
+# before validation, with the configured values (security/limits.py).
+LIMITS: list[type[ASTValidationRule]] = []
 
 
 class Schema(strawberry.Schema):
@@ -102,7 +98,7 @@ _QUERY_AND_MUTATION = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 def build_schema() -> Schema:
     # Clients send the same documents again and again: parse and validate once.
-    documents = Documents(LIMITS, maxsize=512)
+    documents = Documents(LIMITS)
     return Schema(
         query=Query,
         mutation=Mutation,
