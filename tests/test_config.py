@@ -76,7 +76,7 @@ def _config(tmp_path: Path, text: str) -> Path:
     [
         (
             "[gatway]\nmax_page_size = 5\n",
-            "[gatway]: unknown table; known tables: gateway, vendors.<vendor>",
+            "[gatway]: unknown table; known tables: gateway, limits, security, vendors.<vendor>",
         ),
         (
             "[gateway]\nmax_page_sise = 5\n",
