@@ -16,16 +16,20 @@ from trunkline.app import create_app, load_simulator
 from trunkline.config import Settings, load_settings
 from trunkline.connectors import connector_classes
 from trunkline.domain import Vendor
+from trunkline.simulators.livevox import Credentials as LiveVoxCredentials
 
 FULL_KEY = "full-key-0123456789"  # TRUNKLINE_API_KEYS: read, write, admin
 READ_KEY = "read-key-0123456789"  # [[security.api_keys]] with scopes = ["read"]
 WRITE_KEY = "write-key-0123456789"  # scopes = ["write"]
 
+# In-process simulators expect the embedded stand-ins (os.environ sets none here); a
+# vendor at a base_url must be sent credentials, so send those.
+_LV = LiveVoxCredentials()
 CREDENTIALS = {
-    "TRUNKLINE_LIVEVOX_USERNAME": "agent",
-    "TRUNKLINE_LIVEVOX_PASSWORD": "secret",
-    "TRUNKLINE_LIVEVOX_CLIENT_NAME": "acme",
-    "TRUNKLINE_LIVEVOX_ACCESS_TOKEN": "token",
+    "TRUNKLINE_LIVEVOX_CLIENT_NAME": _LV.client_name,
+    "TRUNKLINE_LIVEVOX_USERNAME": _LV.user_name,
+    "TRUNKLINE_LIVEVOX_PASSWORD": _LV.password,
+    "TRUNKLINE_LIVEVOX_ACCESS_TOKEN": _LV.access_token,
     "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
     "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
     "TRUNKLINE_PROCURIOS_TOKEN": "token",
