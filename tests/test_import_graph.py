@@ -33,6 +33,8 @@ SHARED = {
     "pagination",
     "lazy",
     "queues",
+    "lru",
+    "security_settings",
 }
 
 # The allowed arrows, by layer (a layer may always import itself and SHARED).
@@ -51,10 +53,15 @@ ALLOWED: dict[str, set[str]] = {
     "campaigns": set(),  # campaign records (Engage's), beside domain's
     "details": {"domain"},
     "errors": set(),
-    "config": {"errors", "domain", "queues"},  # vendor names; queues it checks
+    # vendor names; queues it checks; the [security] and [limits] checks
+    "config": {"errors", "domain", "queues", "security_settings"},
     "queues": {"domain", "errors"},  # queue records and the QueueSource port
     "pagination": {"errors"},
     "lazy": set(),
+    "lru": set(),
+    "security_settings": {"errors"},
+    # the request guard (called from http.py) reads the schema's document cache
+    "security": {"schema"},
 }
 # The composition root (app, CLI, HTTP, serving) wires everything together.
 ROOT_MODULES = {"app", "cli", "http", "ws", "serving", "__init__", "__main__"}

@@ -30,7 +30,7 @@ from trunkline.security import auth as auth_module
 from trunkline.security.auth import Authenticator
 from trunkline.security.limits import Operation
 from trunkline.security.policy import required_scope
-from trunkline.security.settings import ApiKey, security_settings
+from trunkline.security_settings import ApiKey, security_settings
 from trunkline.simulators.seed import people
 
 SECRET = "jwt-secret-for-tests-0123456789abcdef"

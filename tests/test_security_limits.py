@@ -14,7 +14,7 @@ from security_support import Gateway, gateway, settings_from
 from trunkline.errors import ConfigError
 from trunkline.schema import schema
 from trunkline.schema.documents import BYTES_PER_CHAR
-from trunkline.security.settings import Limits
+from trunkline.security_settings import Limits
 
 LIMITS = Limits()
 GRAPHQL_RESPONSE = "application/graphql-response+json"

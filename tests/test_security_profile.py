@@ -65,7 +65,7 @@ def test_production_refuses_to_start_without_credentials(tmp_path: Path) -> None
 
 
 def test_production_defaults() -> None:
-    from trunkline.security.settings import security_settings
+    from trunkline.security_settings import security_settings
 
     s = security_settings({"profile": "production"}, {}, {})
     assert (s.introspection, s.graphiql, s.field_suggestions, s.get_queries) == (

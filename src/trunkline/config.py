@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from trunkline import security_settings as sec
 from trunkline.domain import Vendor
 from trunkline.errors import BadUserInput, ConfigError
 from trunkline.queues import queues_option
-from trunkline.security import settings as sec
 
 ENV_PREFIX = "TRUNKLINE_"
 APP_NAME = "trunkline"
@@ -180,7 +180,7 @@ VENDOR_ONLY_KEYS: dict[str, dict[str, Key]] = {
     },
 }
 
-# ---- [security] and [limits] (README "Security"; built by security/settings.py) ----
+# ---- [security] and [limits] (README "Security"; built by security_settings.py) ----
 _SWITCH = "true or false"
 SECURITY_KEYS: dict[str, Key] = {
     "profile": Key(

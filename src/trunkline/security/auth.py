@@ -23,7 +23,7 @@ import httpx
 import jwt
 
 from trunkline.errors import Unauthenticated
-from trunkline.security.settings import (
+from trunkline.security_settings import (
     SCOPES,
     ApiKey,
     JwtSettings,

@@ -31,7 +31,7 @@ from trunkline.schema import Schema
 from trunkline.security.auth import Authenticator, Principal
 from trunkline.security.limits import Shape, check, measure
 from trunkline.security.policy import authorize
-from trunkline.security.settings import SecuritySettings
+from trunkline.security_settings import SecuritySettings
 
 _OVER: Final = re.compile(r"Document contains more than (\d+) (tokens|comments)")
 _SUGGESTION: Final = re.compile(r"\s*Did you mean [^?]*\?")

@@ -34,7 +34,7 @@ from graphql import (
 )
 
 from trunkline.errors import QueryTooComplex
-from trunkline.security.settings import Limits
+from trunkline.security_settings import Limits
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 

@@ -9,7 +9,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from trunkline.errors import ConfigError
-from trunkline.security.settings import SecuritySettings
+from trunkline.security_settings import SecuritySettings
 
 
 def check_startup(settings: SecuritySettings, embedded: Iterable[str]) -> None:
