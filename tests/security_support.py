@@ -117,9 +117,7 @@ async def gateway(
     simulator is handed in as that vendor's app (what a production test needs)."""
     apps: dict[Vendor, ASGIApp] = {}
     if real_vendors:
-        apps = {
-            v: load_simulator(cls.simulator) for v, cls in connector_classes().items()
-        }
+        apps = {v: load_simulator(v) for v in connector_classes()}
     app = create_app(settings, apps=apps)
     sims = dict(apps) if real_vendors else dict(app.state.simulators)
     async with app.router.lifespan_context(app):

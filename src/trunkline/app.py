@@ -1,8 +1,9 @@
 """The Starlette app: /graphql, GraphiQL, /healthz, /readyz, and the embedded simulators.
 
 The lifespan owns the vendor clients: one pooled httpx client per vendor, opened at start
-and closed at shutdown. A vendor with no `base_url` is served by its simulator, mounted
-in-process under `/simulators/<vendor>` and reached without a socket.
+and closed at shutdown. A vendor with no `base_url` is served by its simulator, in-process
+and reached without a socket (mounted under `/simulators/<vendor>` only when
+`[security] mount_simulators` asks).
 """
 
 from __future__ import annotations
