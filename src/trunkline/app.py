@@ -146,12 +146,13 @@ def create_app(
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
+    guard = Guard(security, schema)  # every operation, over HTTP or WebSocket
     endpoint = GraphQLEndpoint(
         schema,
         context_getter=context_getter,
         example_query=EXAMPLE_QUERY,
         graphiql=security.graphiql,
-        guard=Guard(security, schema),
+        guard=guard,
         max_body_bytes=security.limits.max_body_bytes,
         get_queries=security.get_queries,
         field_suggestions=security.field_suggestions,
@@ -160,7 +161,8 @@ def create_app(
         Route("/", root),
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         WebSocketRoute(
-            "/graphql", GraphQLWebSocket(schema, context_getter=context_getter)
+            "/graphql",
+            GraphQLWebSocket(schema, context_getter=context_getter, guard=guard),
         ),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
