@@ -56,8 +56,8 @@ def gid(account: str) -> str:
 def link_mutation() -> str:
     account = people()[3].account
     return (
-        f'mutation {{ linkContact(contactId: "{gid(account)}", vendor: PROCURIOS, '
-        'vendorId: "400003") { changed } }'
+        f'mutation {{ linkContact(input: {{ contactId: "{gid(account)}", '
+        'vendor: PROCURIOS, vendorId: "400003" }) { changed } }'
     )
 
 
@@ -267,7 +267,8 @@ async def test_a_link_mutation_hidden_in_a_fragment_still_needs_admin(
     account = people()[3].account
     doc = (
         "mutation { ...M } fragment M on Mutation { "
-        f'unlinkContact(contactId: "{gid(account)}", vendor: PROCURIOS) {{ changed }} }}'
+        f'unlinkContact(input: {{ contactId: "{gid(account)}", vendor: PROCURIOS }}) '
+        "{ changed } }"
     )
     r = await gw.post(doc, key=WRITE_KEY)
     assert r.status_code == 403

@@ -53,7 +53,7 @@ def test_operations_over_websocket_are_guarded(tmp_path: Path) -> None:
             ),
             "2": ("{ __schema { types { name } } }", "GRAPHQL_VALIDATION_FAILED"),
             "3": (
-                'mutation { unlinkContact(contactId: "Q29udGFjdDoxMDAwMDA=", vendor: PROCURIOS) { changed } }',
+                'mutation { unlinkContact(input: { contactId: "Q29udGFjdDoxMDAwMDA=", vendor: PROCURIOS }) { changed } }',
                 "FORBIDDEN",
             ),
             "4": ("query A { __typename } query B { __typename }", "BAD_REQUEST"),
