@@ -16,6 +16,8 @@ from trunkline.app import create_app, load_simulator
 from trunkline.config import Settings, load_settings
 from trunkline.connectors import connector_classes
 from trunkline.domain import Vendor
+from trunkline.simulators.engage import DEFAULT_PASSWORD as ENGAGE_PASSWORD
+from trunkline.simulators.engage import DEFAULT_USERNAME as ENGAGE_USERNAME
 from trunkline.simulators.livevox import Credentials as LiveVoxCredentials
 
 FULL_KEY = "full-key-0123456789"  # TRUNKLINE_API_KEYS: read, write, admin
@@ -30,6 +32,8 @@ CREDENTIALS = {
     "TRUNKLINE_LIVEVOX_USERNAME": _LV.user_name,
     "TRUNKLINE_LIVEVOX_PASSWORD": _LV.password,
     "TRUNKLINE_LIVEVOX_ACCESS_TOKEN": _LV.access_token,
+    "TRUNKLINE_ENGAGE_USERNAME": ENGAGE_USERNAME,
+    "TRUNKLINE_ENGAGE_PASSWORD": ENGAGE_PASSWORD,
     "TRUNKLINE_MOXIWORKS_USERNAME": "partner",
     "TRUNKLINE_MOXIWORKS_PASSWORD": "secret",
     "TRUNKLINE_PROCURIOS_TOKEN": "token",
@@ -47,7 +51,10 @@ name = "writer"
 sha256 = "{__import__("hashlib").sha256(WRITE_KEY.encode()).hexdigest()}"
 scopes = ["write"]
 """
-MOXI = '[vendors.moxiworks]\nagent_uuid = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"\n'
+MOXI = (
+    '[vendors.moxiworks]\nagent_uuid = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"\n'
+    '[vendors.engage]\norg_id = "1001"\n'
+)
 
 
 def bearer(key: str) -> dict[str, str]:

@@ -178,7 +178,7 @@ def test_production_profile_refuses_embedded_simulators(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().endswith(
         "production profile: embedded simulators are not allowed, and these vendors "
-        "have no base_url: crmcom, livevox, moxiworks, procurios (set "
+        "have no base_url: crmcom, engage, livevox, moxiworks, procurios (set "
         "[vendors.<name>] base_url or TRUNKLINE_<VENDOR>_URL)"
     )
 

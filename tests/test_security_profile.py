@@ -48,7 +48,7 @@ def test_production_refuses_embedded_simulators(tmp_path: Path) -> None:
         create_app(settings)
     assert caught.value.message == (
         "production profile: embedded simulators are not allowed, and these vendors "
-        "have no base_url: crmcom, moxiworks, procurios (set [vendors.<name>] "
+        "have no base_url: crmcom, engage, moxiworks, procurios (set [vendors.<name>] "
         "base_url or TRUNKLINE_<VENDOR>_URL)"
     )
 
