@@ -76,7 +76,7 @@ def _config(tmp_path: Path, text: str) -> Path:
     [
         (
             "[gatway]\nmax_page_size = 5\n",
-            "[gatway]: unknown table; known tables: gateway, limits, vendors.<vendor>",
+            "[gatway]: unknown table; known tables: gateway, limits, security, vendors.<vendor>",
         ),
         (
             "[gateway]\nmax_page_sise = 5\n",
@@ -223,7 +223,10 @@ def test_defaults_when_nothing_is_configured() -> None:
         "write_vendor": "moxiworks",
         "request_deadline_s": 10.0,
     }
-    assert s.table("limits") == {"max_vendor_calls": 2000, "max_nodes_ids": 100}
+    assert {k: s.table("limits")[k] for k in ("max_vendor_calls", "max_nodes_ids")} == {
+        "max_vendor_calls": 2000,
+        "max_nodes_ids": 100,
+    }
     assert (s.max_vendor_calls, s.max_nodes_ids) == (2000, 100)
     lv = s.vendor("livevox")
     assert (lv.timeout_s, lv.max_connections, lv.options) == (5.0, 100, {})

@@ -65,7 +65,11 @@ async def gateway(tmp_path: Path, timezone: str | None) -> AsyncIterator[GraphQL
     config.write_text(
         f'[vendors.crmcom]\ntimezone = "{timezone}"\n' if timezone else ""
     )
-    env = {"TRUNKLINE_IDENTITY_STORE": str(tmp_path / f"links-{name}.sqlite3")}
+    env = {
+        "TRUNKLINE_IDENTITY_STORE": str(tmp_path / f"links-{name}.sqlite3"),
+        # /simulators/<v>/_sim are served only when asked for ([security])
+        "TRUNKLINE_MOUNT_SIMULATORS": "true",
+    }
     app = create_app(load_settings(config, env=env))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

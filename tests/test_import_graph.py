@@ -38,6 +38,8 @@ SHARED = {
     "queues",
     "budget",  # a request's vendor-call budget, spent where every call passes
     "shapes",  # vendor id shapes, checked on client input
+    "lru",
+    "security_settings",
 }
 
 # The allowed arrows, by layer (a layer may always import itself and SHARED).
@@ -61,7 +63,8 @@ ALLOWED: dict[str, set[str]] = {
     "campaigns": set(),  # campaign records (Engage's), beside domain's
     "details": {"domain"},
     "errors": set(),
-    "config": {"errors", "domain", "queues"},  # vendor names; queues it checks
+    # vendor names; queues it checks; the [security] and [limits] checks
+    "config": {"errors", "domain", "queues", "security_settings"},
     "queues": {"domain", "errors"},  # queue records and the QueueSource port
     "pagination": {"errors"},
     "lazy": set(),
@@ -70,6 +73,10 @@ ALLOWED: dict[str, set[str]] = {
     # the operation's cost before it runs: each connector's declared paging
     # (connectors.base.HistoryCost); imported by the composition root only
     "cost": {"connectors"},
+    "lru": set(),
+    "security_settings": {"errors"},
+    # the request guard (called from http.py) reads the schema's document cache
+    "security": {"schema", "engine"},
 }
 # The composition root (app, CLI, HTTP, serving) wires everything together.
 ROOT_MODULES = {"app", "cli", "http", "ws", "serving", "__init__", "__main__"}

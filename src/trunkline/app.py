@@ -1,8 +1,9 @@
 """The Starlette app: /graphql, GraphiQL, /healthz, /readyz, and the embedded simulators.
 
 The lifespan owns the vendor clients: one pooled httpx client per vendor, opened at start
-and closed at shutdown. A vendor with no `base_url` is served by its simulator, mounted
-in-process under `/simulators/<vendor>` and reached without a socket.
+and closed at shutdown. A vendor with no `base_url` is served by its simulator, in-process
+and reached without a socket (mounted under `/simulators/<vendor>` only when
+`[security] mount_simulators` asks).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from trunkline.errors import ConnectorError
 from trunkline.http import GraphQLEndpoint, graphiql_static_app
 from trunkline.loaders import build_loaders
 from trunkline.schema import shared_schema
+from trunkline.security.guard import Guard
+from trunkline.security.startup import check_startup, cors_middleware
 from trunkline.sources import VendorClient
 from trunkline.ws import GraphQLWebSocket
 
@@ -178,6 +181,15 @@ def create_app(
     `hooks` run in order before every operation executes (engine/hooks.py);
     `lazy_simulators` builds each embedded simulator on first use (tests)."""
     settings = settings or load_settings()
+    security = settings.security
+    check_startup(
+        security,
+        [
+            v.value
+            for v in connector_classes()
+            if settings.vendor(v.value).embedded and v not in (apps or {})
+        ],
+    )
     gateway, embedded = build_gateway(
         settings, apps=apps, hooks=hooks, lazy_simulators=lazy_simulators
     )
@@ -205,6 +217,7 @@ def create_app(
 
     schema = shared_schema(settings.fast_path)
     costs = cost_model(gateway, schema)
+    guard = Guard(security, schema)  # every operation, over HTTP or WebSocket
     endpoint = GraphQLEndpoint(
         schema,
         context_getter=context_getter,
@@ -212,25 +225,38 @@ def create_app(
         cost_model=costs,
         request_deadline_s=settings.request_deadline_s,
         max_vendor_calls=settings.max_vendor_calls,
+        graphiql=security.graphiql,
+        guard=guard,
+        max_body_bytes=security.limits.max_body_bytes,
+        get_queries=security.get_queries,
+        field_suggestions=security.field_suggestions,
     )
     routes: list[BaseRoute] = [
         Route("/", root),
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         WebSocketRoute(
-            "/graphql", GraphQLWebSocket(schema, context_getter=context_getter)
+            "/graphql",
+            GraphQLWebSocket(
+                schema,
+                context_getter=context_getter,
+                guard=guard,
+                check_cost=endpoint.check_cost,
+            ),
         ),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Mount("/graphiql-static", graphiql_static_app()),
     ]
-    routes += [Mount(f"/simulators/{v.value}", app) for v, app in embedded.items()]
+    if security.mount_simulators:  # their /_sim control routes too: tests, demos
+        routes += [Mount(f"/simulators/{v.value}", a) for v, a in embedded.items()]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        for vendor, _vs_app in embedded.items():
-            log.info(
-                "%s: embedded simulator at /simulators/%s", vendor.name, vendor.value
+        for vendor in embedded:
+            where = (
+                f"at /simulators/{vendor.value}" if security.mount_simulators else ""
             )
+            log.info("%s: embedded simulator %s", vendor.name, where)
         try:
             yield
         finally:
@@ -241,7 +267,9 @@ def create_app(
             if gateway.idempotency is not None:
                 await gateway.idempotency.aclose()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=cors_middleware(security)
+    )
     app.state.gateway = gateway
     app.state.simulators = embedded
     app.state.cost_model = costs

@@ -49,11 +49,16 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from trunkline.app import create_app, tune_gc_for_serving
+    from trunkline.errors import ConfigError
 
     settings = _settings(args.config)
     if settings is None:
         return 2
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ConfigError as exc:  # e.g. what the security profile refuses
+        print(f"trunkline: {exc.message}", file=sys.stderr)
+        return 2
     tune_gc_for_serving()
     print(
         f"trunkline {version()}: GraphQL at http://{args.host}:{args.port}/graphql; "

@@ -33,11 +33,12 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from trunkline import security_settings as sec
 from trunkline.domain import Vendor
 from trunkline.errors import BadUserInput, ConfigError
 from trunkline.queues import queues_option
@@ -168,7 +169,7 @@ GATEWAY_KEYS: dict[str, Key] = {
 }  # fmt: skip
 
 # A request's vendor calls: estimated before it runs, then counted (README "Limits").
-LIMITS_KEYS: dict[str, Key] = {
+BUDGET_KEYS: dict[str, Key] = {
     "max_vendor_calls": Key(integer(1), "an integer >= 1", 2000),
     "max_nodes_ids": Key(integer(1), "an integer >= 1", 100),
 }
@@ -210,10 +211,43 @@ VENDOR_ONLY_KEYS: dict[str, dict[str, Key]] = {
     },
 }
 
+# ---- [security] and [limits] (README "Security"; built by security_settings.py) ----
+_SWITCH = "true or false"
+SECURITY_KEYS: dict[str, Key] = {
+    "profile": Key(
+        choice(*sec.PROFILES), "'development' or 'production'", None, "PROFILE"
+    ),
+    **{name: Key(sec.switch, _SWITCH, None, name.upper()) for name in sec.SWITCHES},
+    "anonymous_scopes": Key(
+        sec.scopes, "a list of scopes: read, write, admin", None, "ANONYMOUS_SCOPES"
+    ),
+    "cors_origins": Key(sec.origins, "a list of origins", (), "CORS_ORIGINS"),
+    "api_keys": Key(
+        sec.api_key_tables,
+        "[[security.api_keys]] tables: name, sha256 (hex SHA-256 of the key), scopes",
+        (),
+    ),
+    "jwt": Key(
+        sec.jwt_table,
+        "a table: jwks_url, issuer, audience, algorithms (not 'none'), leeway_s, "
+        "jwks_cache_s (the HS256 secret only from TRUNKLINE_JWT_SECRET)",
+        None,
+    ),
+}
+# [limits]: parsing and shape limits (security/), and the vendor-call budget (cost.py).
+LIMIT_KEYS: dict[str, Key] = {
+    **{
+        f.name: Key(integer(1), "an integer >= 1", f.default)
+        for f in fields(sec.Limits)
+    },
+    **BUDGET_KEYS,
+}
+
 # Tables besides [vendors.*]; a new table is one line here.
 TABLES: dict[str, dict[str, Key]] = {
     "gateway": GATEWAY_KEYS,
-    "limits": LIMITS_KEYS,
+    "security": SECURITY_KEYS,
+    "limits": LIMIT_KEYS,
 }
 
 # Credentials belong in the environment: named in the error, not "unknown key".
@@ -284,6 +318,8 @@ class Settings:
     max_nodes_ids: int = 100
     # Every table of TABLES, checked, with defaults filled in.
     tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
+    # [security] and [limits] with the environment's keys and secret (security/)
+    security: sec.SecuritySettings = field(default_factory=sec.SecuritySettings)
 
     # The TRUNKLINE_* environment, for vendors the config file does not name.
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -480,12 +516,13 @@ def load_settings(
         max_vendor_calls=tables["limits"]["max_vendor_calls"],
         max_nodes_ids=tables["limits"]["max_nodes_ids"],
         tables=tables,
+        security=sec.security_settings(tables["security"], tables["limits"], environ),
     )
 
 
 __all__ = [
+    "BUDGET_KEYS",
     "GATEWAY_KEYS",
-    "LIMITS_KEYS",
     "TABLES",
     "VENDOR_KEYS",
     "VENDOR_ONLY_KEYS",

@@ -3,7 +3,11 @@
     TrunklineError                      code
       BadUserInput                      BAD_USER_INPUT
         CursorError                     BAD_USER_INPUT
+        QueryTooComplex                 QUERY_TOO_COMPLEX    over a [limits] value
+          RequestTooLarge               REQUEST_TOO_LARGE    document over its bytes
       NotFound                          NOT_FOUND
+      Unauthenticated                   UNAUTHENTICATED      no or bad credentials
+      Forbidden                         FORBIDDEN            credentials lack a scope
       ConfigError                       CONFIG_ERROR (startup only)
       ConnectorError(vendor)
         VendorUnavailable               VENDOR_UNAVAILABLE   5xx, refused
@@ -51,6 +55,37 @@ class CursorError(BadUserInput):
 
 class NotFound(TrunklineError):
     code = "NOT_FOUND"
+
+
+class QueryTooComplex(BadUserInput):
+    """A document over one of the configured limits, refused before validation."""
+
+    code = "QUERY_TOO_COMPLEX"
+
+    def __init__(
+        self, limit: str, value: int, maximum: int, what: str, *, over: bool = False
+    ) -> None:
+        # `over`: counting stopped at the limit, so `value` is only a lower bound
+        count = f"more than {maximum}" if over else str(value)
+        super().__init__(
+            f"The document has {count} {what}; the limit is {maximum} "
+            f"([limits] {limit}).",
+            limit=limit,
+            value=value,
+            max=maximum,
+        )
+
+
+class RequestTooLarge(QueryTooComplex):
+    code = "REQUEST_TOO_LARGE"
+
+
+class Unauthenticated(TrunklineError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(TrunklineError):
+    code = "FORBIDDEN"
 
 
 class ConfigError(TrunklineError):
@@ -134,10 +169,14 @@ __all__ = [
     "ConfigError",
     "ConnectorError",
     "CursorError",
+    "Forbidden",
     "NotFound",
     "PaginationLoopError",
+    "QueryTooComplex",
     "QueryTooCostly",
+    "RequestTooLarge",
     "TrunklineError",
+    "Unauthenticated",
     "VendorCallBudgetExceeded",
     "VendorConflict",
     "VendorInvalidState",

@@ -25,7 +25,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 import orjson
 import strawberry
@@ -53,7 +53,19 @@ from strawberry.types.graphql import OperationType
 
 from trunkline import budget
 from trunkline.cost import CostModel
-from trunkline.errors import TrunklineError
+from trunkline.errors import (
+    Forbidden,
+    QueryTooComplex,
+    RequestTooLarge,
+    TrunklineError,
+    Unauthenticated,
+)
+from trunkline.security.guard import (
+    Guard,
+    RequestRefused,
+    strip_suggestions,
+    syntax_error,
+)
 
 __all__ = [
     "GRAPHIQL_STATIC_PATH",
@@ -99,12 +111,14 @@ class _HTTPError(Exception):
         *,
         code: str = "BAD_REQUEST",
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
         self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})
 
 
 class _RequestError(Exception):
@@ -141,6 +155,9 @@ class GraphQLEndpoint:
         cost_model: CostModel | None = None,
         request_deadline_s: float | None = None,
         max_vendor_calls: int = 2000,
+        guard: Guard | None = None,
+        get_queries: bool = True,
+        field_suggestions: bool = True,
     ) -> None:
         self.schema = schema
         # Every operation's vendor calls: estimated before it runs (refused over
@@ -150,6 +167,10 @@ class GraphQLEndpoint:
         self.max_vendor_calls = max_vendor_calls
         self.context_getter = context_getter
         self.graphiql = graphiql
+        # Authentication, limits and scopes (security/guard.py), before execution.
+        self.guard = guard
+        self.get_queries = get_queries
+        self.field_suggestions = field_suggestions
         # Valid against any schema, so the page works before the app sets one.
         self.example_query = example_query or "{ __typename }"
         self.max_body_bytes = max_body_bytes
@@ -173,6 +194,12 @@ class GraphQLEndpoint:
             if method == "GET" and self._wants_graphiql(accept, query_params):
                 await self._graphiql_page(scope)(scope, receive, send)
                 return
+            if method == "GET" and not self.get_queries:
+                raise _HTTPError(
+                    405,
+                    "GET requests are disabled on this server; use POST.",
+                    headers={"Allow": "POST"},
+                )
             negotiated = _negotiate(accept)
             if negotiated is None:
                 raise _HTTPError(
@@ -181,6 +208,11 @@ class GraphQLEndpoint:
                     f"{APPLICATION_JSON}.",
                 )
             media_type = negotiated
+            principal = (
+                await _guarded(self.guard.authenticate(headers.get("authorization")))
+                if self.guard is not None
+                else None
+            )
             if method == "GET":
                 params = _params_from_query(query_params)
                 request = Request(scope, receive)
@@ -190,17 +222,22 @@ class GraphQLEndpoint:
                 # The body is consumed; hand the context getter a request that
                 # can still read it.
                 request = Request(scope, _replay(body, receive))
+            if self.guard is not None and principal is not None:
+                await _admit(self.guard, params, principal)
             response = await self._execute(request, params, method, media_type)
         except _HTTPError as exc:
             response = _json_response(
-                {"errors": [_error(exc.message, exc.code)]},
+                {"errors": [_error(exc.message, exc.code, exc.extensions)]},
                 exc.status,
                 media_type,
                 exc.headers,
             )
         except _RequestError as exc:
+            errors = exc.errors
+            if not self.field_suggestions:
+                errors = strip_suggestions(errors)
             response = _json_response(
-                {"errors": exc.errors}, _request_error_status(media_type), media_type
+                {"errors": errors}, _request_error_status(media_type), media_type
             )
         except ClientDisconnect:
             return  # nobody is listening for a response
@@ -253,7 +290,7 @@ class GraphQLEndpoint:
         limit = self.max_body_bytes
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise _HTTPError(413, f"Request body exceeds {limit} bytes.")
+            raise _body_too_large(int(declared), limit)
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -263,7 +300,7 @@ class GraphQLEndpoint:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                raise _HTTPError(413, f"Request body exceeds {limit} bytes.")
+                raise _body_too_large(size, limit, over=True)
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
@@ -328,22 +365,32 @@ class GraphQLEndpoint:
 
     def _check_cost(self, model: CostModel, params: _Params) -> None:
         """Refuse, before any vendor call, an operation estimated over the budget."""
-        document = self._valid_document(params.query)
-        if document is None:
-            return  # execution answers the parse or validation errors
         try:
-            model.check(
-                document, params.variables, params.operation_name, text=params.query
-            )
+            self.check_cost(params.query, params.variables, params.operation_name)
         except TrunklineError as exc:
             raise _RequestError(
                 [{"message": exc.message, "extensions": exc.graphql_extensions()}]
             ) from None
 
+    def check_cost(
+        self, query: str, variables: dict[str, Any] | None, operation_name: str | None
+    ) -> None:
+        """Raise QueryTooCostly for an operation estimated over the budget (HTTP and
+        WebSocket alike); a document with errors is left to execution to answer."""
+        if self.cost_model is None:
+            return
+        document = self._valid_document(query)
+        if document is not None:
+            self.cost_model.check(document, variables, operation_name, text=query)
+
     def _valid_document(self, query: str) -> DocumentNode | None:
         """The document, parsed and validated as execution will (and cached for it,
         when the schema keeps a document cache); None if it has errors."""
-        documents = getattr(self.schema, "documents", None)
+        documents = (
+            self.guard.documents
+            if self.guard is not None
+            else getattr(self.schema, "documents", None)
+        )
         if documents is None:
             return None
         try:
@@ -382,9 +429,62 @@ class GraphQLEndpoint:
         payload: dict[str, Any] = {"data": result.data}
         if errors:
             payload["errors"] = [e.formatted for e in errors]
+            if not self.field_suggestions:
+                strip_suggestions(payload["errors"])
         if result.extensions:
             payload["extensions"] = result.extensions
         return _json_response(payload, 200, media_type)
+
+
+# -- the guard ----------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+async def _guarded(step: Awaitable[_T]) -> _T:
+    try:
+        return await step
+    except TrunklineError as exc:
+        raise _refusal(exc) from None
+
+
+async def _admit(guard: Guard, params: _Params, principal: Any) -> None:
+    try:
+        await guard.admit(params.query, params.operation_name, principal)
+    except GraphQLSyntaxError as exc:
+        raise _RequestError([syntax_error(exc)]) from None
+    except RequestRefused as exc:
+        raise _RequestError([_error(exc.message, exc.code)]) from None
+    except TrunklineError as exc:
+        raise _refusal(exc) from None
+
+
+def _refusal(exc: TrunklineError) -> Exception:
+    """Auth failures and an oversized document are HTTP errors; a limit is a
+    GraphQL request error (400 or 200 by media type, like a validation error)."""
+    error = {"message": exc.message, "extensions": exc.graphql_extensions()}
+    if isinstance(exc, Unauthenticated):
+        return _HTTPError(
+            401, exc.message, code=exc.code, headers={"WWW-Authenticate": "Bearer"}
+        )
+    if isinstance(exc, Forbidden):
+        return _HTTPError(403, exc.message, code=exc.code)
+    if isinstance(exc, RequestTooLarge):
+        return _HTTPError(413, exc.message, code=exc.code, extensions=exc.extensions)
+    if isinstance(exc, QueryTooComplex):
+        return _RequestError([error])
+    raise exc
+
+
+def _body_too_large(size: int, limit: int, *, over: bool = False) -> _HTTPError:
+    count = f"more than {limit}" if over else str(size)
+    return _HTTPError(
+        413,
+        f"Request body exceeds {limit} bytes: it has {count} "
+        "([limits] max_body_bytes).",
+        code="REQUEST_TOO_LARGE",
+        extensions={"limit": "max_body_bytes", "value": size, "max": limit},
+    )
 
 
 # -- parameters ---------------------------------------------------------------
@@ -553,8 +653,10 @@ def _internal_error_response(media_type: MediaType) -> Response:
     return _json_response({"data": None, "errors": [_INTERNAL_ERROR]}, 200, media_type)
 
 
-def _error(message: str, code: str = "BAD_REQUEST") -> dict[str, Any]:
-    return {"message": message, "extensions": {"code": code}}
+def _error(
+    message: str, code: str = "BAD_REQUEST", extensions: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code, **(extensions or {})}}
 
 
 def _format(error: GraphQLError, code: str) -> dict[str, Any]:

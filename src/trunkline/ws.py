@@ -26,7 +26,15 @@ from strawberry import Schema
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from trunkline.errors import TrunklineError
 from trunkline.schema.errors import mapped_errors
+from trunkline.security.auth import Principal
+from trunkline.security.guard import (
+    Guard,
+    RequestRefused,
+    strip_suggestions,
+    syntax_error,
+)
 
 log = logging.getLogger("trunkline.ws")
 
@@ -57,10 +65,18 @@ class GraphQLWebSocket:
         *,
         context_getter: ContextGetter,
         init_timeout_s: float = 5.0,
+        guard: Guard | None = None,
+        check_cost: Callable[[str, dict[str, Any] | None, str | None], None]
+        | None = None,
     ) -> None:
         self.schema = schema
         self.context_getter = context_getter
         self.init_timeout_s = init_timeout_s
+        # Authentication at connection_init, limits and scopes per operation, as
+        # GraphQLEndpoint does over HTTP (security/guard.py).
+        self.guard = guard
+        # The vendor-call estimate, refused over the budget as over HTTP (cost.py).
+        self.check_cost = check_cost
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ws = WebSocket(scope, receive, send)
@@ -77,6 +93,7 @@ class _Session:
         self.app = app
         self.ws = ws
         self.acked = False
+        self.principal: Principal | None = None
         self.operations: dict[str, asyncio.Task[None]] = {}
         self._send_lock = asyncio.Lock()
 
@@ -119,6 +136,7 @@ class _Session:
         if kind == "connection_init":
             if self.acked:
                 raise _Close(4429, "Too many initialisation requests")
+            await self._authenticate(message.get("payload"))
             self.acked = True
             await self._send({"type": "connection_ack"})
         elif kind == "ping":
@@ -134,6 +152,21 @@ class _Session:
                 task.cancel()
         else:
             raise _Close(4400, f"Invalid message type {kind!r}")
+
+    async def _authenticate(self, payload: object) -> None:
+        """The credential from connection_init's payload (`Authorization`), else the
+        upgrade request's header; a refusal closes with 4403 Forbidden."""
+        guard = self.app.guard
+        if guard is None:
+            return
+        header = self.ws.headers.get("authorization")
+        if isinstance(payload, dict):
+            given = payload.get("Authorization", payload.get("authorization"))
+            header = given if isinstance(given, str) else header
+        try:
+            self.principal = await guard.authenticate(header)
+        except TrunklineError as exc:
+            raise _Close(4403, exc.message[:120]) from None
 
     def _subscribe(self, message: dict[str, Any]) -> None:
         if not self.acked:
@@ -167,7 +200,22 @@ class _Session:
         extensions: dict[str, Any] | None,
     ) -> None:
         context: Any = None
+        guard = self.app.guard
         try:
+            if guard is not None and self.principal is not None:
+                refusal = await _admit(guard, query, name, self.principal)
+                if refusal is not None:
+                    await self._send({"type": "error", "id": op_id, "payload": refusal})
+                    return
+            if self.app.check_cost is not None:
+                try:
+                    self.app.check_cost(query, variables, name)
+                except TrunklineError as exc:
+                    payload = [
+                        {"message": exc.message, "extensions": exc.graphql_extensions()}
+                    ]
+                    await self._send({"type": "error", "id": op_id, "payload": payload})
+                    return
             context = await self.app.context_getter(self.ws)
             stream = await self.app.schema.stream(
                 query,
@@ -181,6 +229,8 @@ class _Session:
                 async for result in stream:
                     if isinstance(result, PreExecutionError):
                         errors = [_request_error(e) for e in result.errors or ()]
+                        if guard is not None and not guard.settings.field_suggestions:
+                            strip_suggestions(errors)
                         await self._send(
                             {"type": "error", "id": op_id, "payload": errors}
                         )
@@ -217,6 +267,21 @@ class _Session:
         if hasattr(context, "loaders"):
             context.loaders.close()
             context.loaders = (await self.app.context_getter(self.ws)).loaders
+
+
+async def _admit(
+    guard: Guard, query: str, name: str | None, principal: Principal
+) -> list[dict[str, Any]] | None:
+    """The guard's refusal as an error payload, or None to run the operation."""
+    try:
+        await guard.admit(query, name, principal)
+    except GraphQLSyntaxError as exc:
+        return [syntax_error(exc)]
+    except RequestRefused as exc:
+        return [{"message": exc.message, "extensions": {"code": exc.code}}]
+    except TrunklineError as exc:
+        return [{"message": exc.message, "extensions": exc.graphql_extensions()}]
+    return None
 
 
 def _request_error(error: GraphQLError) -> dict[str, Any]:

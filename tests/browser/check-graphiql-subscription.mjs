@@ -72,7 +72,7 @@ try {
   await page.locator('button.graphiql-execute-button').click();
   await Promise.race([
     socketOpen,
-    new Promise((_, reject) => setTimeout(() => reject(new Error('no socket ack')), 20_000)),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('no socket ack')), 45_000)),
   ]);
   console.log(`socket: ${sockets.join(', ')}`);
   await new Promise((r) => setTimeout(r, 1000)); // the poller reads its baseline

@@ -7,8 +7,6 @@ from typing import Any
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 
 from trunkline.engine import (
@@ -23,12 +21,10 @@ from trunkline.schema.mutation import Mutation
 from trunkline.schema.query import Query
 from trunkline.schema.subscription import Subscription
 
-# Depth and alias limits as rule classes built once: Strawberry's limiter extensions
-# build a new rule class per request, which would defeat the document cache.
-LIMITS: list[type[ASTValidationRule]] = [
-    depth_rule(max_depth=12, should_ignore=None),
-    alias_rule(max_alias_count=30),
-]
+# Extra validation rules, as classes built once (a rule class built per request would
+# defeat the document cache). Depth, aliases and the other size limits are checked
+# before validation, with the configured values (security/limits.py).
+LIMITS: list[type[ASTValidationRule]] = []
 
 
 class Schema(strawberry.Schema):
@@ -60,7 +56,7 @@ def build_schema(*, fast_path: bool = True) -> Schema:
             ],
         )
     # Clients send the same documents again and again: parse and validate once.
-    documents = Documents(LIMITS, maxsize=512)
+    documents = Documents(LIMITS)
     return FastSchema(
         **common,
         execution_context_class=Executor,
