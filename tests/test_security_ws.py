@@ -108,3 +108,35 @@ def test_a_costly_operation_over_websocket_is_refused_unrun(tmp_path: Path) -> N
         assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
         assert error["extensions"]["estimate"] > error["extensions"]["limit"]
     assert calls(sims) == 0
+
+
+def test_a_query_over_websocket_keeps_the_request_deadline(tmp_path: Path) -> None:
+    """A query or mutation over WebSocket gets the request deadline (and the running
+    call budget) as over HTTP: a vendor slower than it costs the deadline, not the
+    vendor's time, and answers a typed timeout naming the vendor."""
+    import time
+
+    from trunkline.config import load_settings
+    from trunkline.domain import Vendor
+
+    config = tmp_path / "t.toml"
+    config.write_text("[gateway]\nrequest_deadline_s = 0.5\n")
+    settings = load_settings(
+        config, env={"TRUNKLINE_IDENTITY_STORE": str(tmp_path / "l.sqlite3")}
+    )
+    sims = {v: load_simulator(v) for v in connector_classes()}
+    sims[Vendor.LIVEVOX].state.faults.latency_ms = 3000  # type: ignore[attr-defined]
+    client = TestClient(create_app(settings, apps=sims))  # type: ignore[arg-type]
+    query = "{ contacts(first: 1) { edges { node { id } } } }"
+    with client, client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json() == {"type": "connection_ack"}
+        started = time.monotonic()
+        ws.send_json({"type": "subscribe", "id": "q", "payload": {"query": query}})
+        answer = ws.receive_json()
+        took = time.monotonic() - started
+    assert answer["type"] == "next", answer
+    [error] = answer["payload"]["errors"]
+    assert error["extensions"]["code"] == "VENDOR_TIMEOUT"
+    assert error["extensions"]["vendor"] == "LIVEVOX"
+    assert took < 2.5  # the deadline (0.5 s) and a margin, not the vendor's 3 s

@@ -241,6 +241,8 @@ def create_app(
                 context_getter=context_getter,
                 guard=guard,
                 check_cost=endpoint.check_cost,
+                request_deadline_s=settings.request_deadline_s,
+                max_vendor_calls=settings.max_vendor_calls,
             ),
         ),
         Route("/healthz", healthz),

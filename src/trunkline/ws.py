@@ -26,6 +26,7 @@ from strawberry import Schema
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from trunkline import budget
 from trunkline.errors import TrunklineError
 from trunkline.schema.errors import mapped_errors
 from trunkline.security.auth import Principal
@@ -68,6 +69,8 @@ class GraphQLWebSocket:
         guard: Guard | None = None,
         check_cost: Callable[[str, dict[str, Any] | None, str | None], None]
         | None = None,
+        request_deadline_s: float | None = None,
+        max_vendor_calls: int = 2000,
     ) -> None:
         self.schema = schema
         self.context_getter = context_getter
@@ -75,8 +78,26 @@ class GraphQLWebSocket:
         # Authentication at connection_init, limits and scopes per operation, as
         # GraphQLEndpoint does over HTTP (security/guard.py).
         self.guard = guard
-        # The vendor-call estimate, refused over the budget as over HTTP (cost.py).
+        # The vendor-call estimate, refused over the budget as over HTTP (cost.py),
+        # and a query's or mutation's deadline and running call budget (budget.py).
+        # A subscription's events come from a shared poller: no per-operation budget.
         self.check_cost = check_cost
+        self.request_deadline_s = request_deadline_s
+        self.max_vendor_calls = max_vendor_calls
+
+    def operation_kind(self, query: str, name: str | None) -> OperationType | None:
+        """The kind of the operation a document picks (from the parsed-document cache
+        the guard or the fast path keeps), or None when unknown."""
+        documents = getattr(self.guard, "documents", None) or getattr(
+            self.schema, "documents", None
+        )
+        if documents is None:
+            return None
+        try:
+            kind: OperationType | None = documents.get(query).operation_type(name)
+        except GraphQLError:
+            return None
+        return kind
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ws = WebSocket(scope, receive, send)
@@ -200,6 +221,7 @@ class _Session:
         extensions: dict[str, Any] | None,
     ) -> None:
         context: Any = None
+        limits = None
         guard = self.app.guard
         try:
             if guard is not None and self.principal is not None:
@@ -216,6 +238,12 @@ class _Session:
                     ]
                     await self._send({"type": "error", "id": op_id, "payload": payload})
                     return
+            app = self.app
+            if (
+                app.request_deadline_s is not None
+                and app.operation_kind(query, name) is not OperationType.SUBSCRIPTION
+            ):
+                limits = budget.begin(app.request_deadline_s, app.max_vendor_calls)
             context = await self.app.context_getter(self.ws)
             stream = await self.app.schema.stream(
                 query,
@@ -255,6 +283,8 @@ class _Session:
             with contextlib.suppress(Exception):
                 await self._send({"type": "error", "id": op_id, "payload": [_INTERNAL]})
         finally:
+            if limits is not None:
+                budget.end(limits)
             self.operations.pop(op_id, None)
             close = getattr(context, "close", None)
             if callable(close):
