@@ -8,6 +8,7 @@ input takes one of each.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -383,6 +384,33 @@ def _account(raw: str) -> str:
         ) from None
 
 
+async def _bulk(
+    info: Info,
+    input: BulkUpdateContactsInput | BulkUpdateDndInput,
+    write: Callable[..., Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """A bulk payload's fields: one result per item, or the failure of the whole."""
+    try:
+        items = [(_maybe_account(i.contact_id), _raw(i)) for i in input.items]
+        outcome = await write(info.context, items, input.idempotency_key)
+    except Exception as exc:
+        return {
+            "results": [],
+            "updated": 0,
+            "complete": False,
+            "client_mutation_id": input.client_mutation_id,
+            "user_errors": _failure(exc),
+        }
+    results = _results(outcome)
+    return {
+        "results": results,
+        "updated": sum(r.status is BulkItemStatus.UPDATED for r in results),
+        "complete": bool(outcome["complete"]),
+        "client_mutation_id": input.client_mutation_id,
+        "user_errors": [r.error for r in results if r.error is not None],
+    }
+
+
 @strawberry.type
 class ContactWrites:
     @strawberry.mutation(
@@ -501,27 +529,7 @@ class ContactWrites:
     async def bulk_update_contacts(
         self, info: Info, input: BulkUpdateContactsInput
     ) -> BulkUpdateContactsPayload:
-        try:
-            items = [(_maybe_account(i.contact_id), _raw(i)) for i in input.items]
-            outcome = await writes.bulk_update(
-                info.context, items, input.idempotency_key
-            )
-        except Exception as exc:
-            return BulkUpdateContactsPayload(
-                results=[],
-                updated=0,
-                complete=False,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
-        results = _results(outcome)
-        return BulkUpdateContactsPayload(
-            results=results,
-            updated=sum(r.status is BulkItemStatus.UPDATED for r in results),
-            complete=bool(outcome["complete"]),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[r.error for r in results if r.error is not None],
-        )
+        return BulkUpdateContactsPayload(**await _bulk(info, input, writes.bulk_update))
 
     @strawberry.mutation(
         description="Set do-not-call blocks on many contacts; each phone's new block "
@@ -530,27 +538,7 @@ class ContactWrites:
     async def bulk_update_dnd(
         self, info: Info, input: BulkUpdateDndInput
     ) -> BulkUpdateDndPayload:
-        try:
-            items = [(_maybe_account(i.contact_id), _raw(i)) for i in input.items]
-            outcome = await writes.bulk_update_dnd(
-                info.context, items, input.idempotency_key
-            )
-        except Exception as exc:
-            return BulkUpdateDndPayload(
-                results=[],
-                updated=0,
-                complete=False,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
-        results = _results(outcome)
-        return BulkUpdateDndPayload(
-            results=results,
-            updated=sum(r.status is BulkItemStatus.UPDATED for r in results),
-            complete=bool(outcome["complete"]),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[r.error for r in results if r.error is not None],
-        )
+        return BulkUpdateDndPayload(**await _bulk(info, input, writes.bulk_update_dnd))
 
     @strawberry.mutation(description="Create a contact group, once per idempotencyKey.")
     async def create_contact_group(
