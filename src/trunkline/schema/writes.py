@@ -8,7 +8,6 @@ input takes one of each.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -384,30 +383,30 @@ def _account(raw: str) -> str:
         ) from None
 
 
-async def _bulk(
-    info: Info,
-    input: BulkUpdateContactsInput | BulkUpdateDndInput,
-    write: Callable[..., Awaitable[dict[str, Any]]],
+def _bulk(
+    outcome: dict[str, Any], counted: str, client_mutation_id: str | None
 ) -> dict[str, Any]:
-    """A bulk payload's fields: one result per item, or the failure of the whole."""
-    try:
-        items = [(_maybe_account(i.contact_id), _raw(i)) for i in input.items]
-        outcome = await write(info.context, items, input.idempotency_key)
-    except Exception as exc:
-        return {
-            "results": [],
-            "updated": 0,
-            "complete": False,
-            "client_mutation_id": input.client_mutation_id,
-            "user_errors": _failure(exc),
-        }
+    """A bulk payload's fields: one result per item, `counted` those that did it."""
     results = _results(outcome)
     return {
         "results": results,
-        "updated": sum(r.status is BulkItemStatus.UPDATED for r in results),
+        counted: sum(r.status is BulkItemStatus[counted.upper()] for r in results),
         "complete": bool(outcome["complete"]),
-        "client_mutation_id": input.client_mutation_id,
+        "client_mutation_id": client_mutation_id,
         "user_errors": [r.error for r in results if r.error is not None],
+    }
+
+
+def _bulk_failed(
+    exc: Exception, counted: str, client_mutation_id: str | None
+) -> dict[str, Any]:
+    """A bulk payload's fields when the whole failed (an unexpected failure raises)."""
+    return {
+        "results": [],
+        counted: 0,
+        "complete": False,
+        "client_mutation_id": client_mutation_id,
+        "user_errors": _failure(exc),
     }
 
 
@@ -448,19 +447,10 @@ class ContactWrites:
             )
         except Exception as exc:
             return BulkCreateContactsPayload(
-                results=[],
-                created=0,
-                complete=False,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
+                **_bulk_failed(exc, "created", input.client_mutation_id)
             )
-        results = _results(outcome)
         return BulkCreateContactsPayload(
-            results=results,
-            created=sum(r.status is BulkItemStatus.CREATED for r in results),
-            complete=bool(outcome["complete"]),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[r.error for r in results if r.error is not None],
+            **_bulk(outcome, "created", input.client_mutation_id)
         )
 
     @strawberry.mutation(description="Change a contact's fields at LiveVox.")
@@ -529,7 +519,18 @@ class ContactWrites:
     async def bulk_update_contacts(
         self, info: Info, input: BulkUpdateContactsInput
     ) -> BulkUpdateContactsPayload:
-        return BulkUpdateContactsPayload(**await _bulk(info, input, writes.bulk_update))
+        try:
+            items = [(_maybe_account(i.contact_id), _raw(i)) for i in input.items]
+            outcome = await writes.bulk_update(
+                info.context, items, input.idempotency_key
+            )
+        except Exception as exc:
+            return BulkUpdateContactsPayload(
+                **_bulk_failed(exc, "updated", input.client_mutation_id)
+            )
+        return BulkUpdateContactsPayload(
+            **_bulk(outcome, "updated", input.client_mutation_id)
+        )
 
     @strawberry.mutation(
         description="Set do-not-call blocks on many contacts; each phone's new block "
@@ -538,7 +539,18 @@ class ContactWrites:
     async def bulk_update_dnd(
         self, info: Info, input: BulkUpdateDndInput
     ) -> BulkUpdateDndPayload:
-        return BulkUpdateDndPayload(**await _bulk(info, input, writes.bulk_update_dnd))
+        try:
+            items = [(_maybe_account(i.contact_id), _raw(i)) for i in input.items]
+            outcome = await writes.bulk_update_dnd(
+                info.context, items, input.idempotency_key
+            )
+        except Exception as exc:
+            return BulkUpdateDndPayload(
+                **_bulk_failed(exc, "updated", input.client_mutation_id)
+            )
+        return BulkUpdateDndPayload(
+            **_bulk(outcome, "updated", input.client_mutation_id)
+        )
 
     @strawberry.mutation(description="Create a contact group, once per idempotencyKey.")
     async def create_contact_group(
