@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
 
 from trunkline import domain
+from trunkline.context import Context
 from trunkline.errors import BadUserInput
 from trunkline.resolvers import interaction_writes as resolvers
 from trunkline.resolvers import interactions as interaction_resolvers
@@ -157,6 +159,19 @@ def _interaction(raw: str) -> str:
     return key
 
 
+async def _changed(
+    info: Info, raw_id: str, change: Callable[[Context, str], Awaitable[object]]
+) -> tuple[Interaction | None, list[UserError]]:
+    """`change` the interaction, then read it back; an expected failure as user errors."""
+    try:
+        node_id = _interaction(raw_id)
+        await change(info.context, node_id)
+        found = await interaction_resolvers.interaction(info.context, node_id)
+    except Exception as exc:
+        return None, _failure(exc)
+    return (Interaction.of(found) if found else None), []
+
+
 @strawberry.type
 class InteractionWrites:
     @strawberry.mutation(
@@ -191,40 +206,32 @@ class InteractionWrites:
     async def update_interaction(
         self, info: Info, input: UpdateInteractionInput
     ) -> UpdateInteractionPayload:
-        try:
-            node_id = _interaction(input.interaction_id)
-            await resolvers.update_interaction(info.context, node_id, _raw(input))
-            found = await interaction_resolvers.interaction(info.context, node_id)
-        except Exception as exc:
-            return UpdateInteractionPayload(
-                interaction=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
+        found, errors = await _changed(
+            info,
+            input.interaction_id,
+            lambda ctx, node_id: resolvers.update_interaction(
+                ctx, node_id, _raw(input)
+            ),
+        )
         return UpdateInteractionPayload(
-            interaction=Interaction.of(found) if found else None,
+            interaction=found,
             client_mutation_id=input.client_mutation_id,
-            user_errors=[],
+            user_errors=errors,
         )
 
     @strawberry.mutation(description="Complete a CRM.COM DRAFT communication.")
     async def complete_interaction(
         self, info: Info, input: CompleteInteractionInput
     ) -> CompleteInteractionPayload:
-        try:
-            node_id = _interaction(input.interaction_id)
-            await resolvers.complete_interaction(info.context, node_id)
-            found = await interaction_resolvers.interaction(info.context, node_id)
-        except Exception as exc:
-            return CompleteInteractionPayload(
-                interaction=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
+        found, errors = await _changed(
+            info,
+            input.interaction_id,
+            resolvers.complete_interaction,
+        )
         return CompleteInteractionPayload(
-            interaction=Interaction.of(found) if found else None,
+            interaction=found,
             client_mutation_id=input.client_mutation_id,
-            user_errors=[],
+            user_errors=errors,
         )
 
     @strawberry.mutation(
@@ -234,20 +241,15 @@ class InteractionWrites:
     async def mark_interaction_viewed(
         self, info: Info, input: MarkInteractionViewedInput
     ) -> MarkInteractionViewedPayload:
-        try:
-            node_id = _interaction(input.interaction_id)
-            await resolvers.mark_viewed(info.context, node_id)
-            found = await interaction_resolvers.interaction(info.context, node_id)
-        except Exception as exc:
-            return MarkInteractionViewedPayload(
-                interaction=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
+        found, errors = await _changed(
+            info,
+            input.interaction_id,
+            resolvers.mark_viewed,
+        )
         return MarkInteractionViewedPayload(
-            interaction=Interaction.of(found) if found else None,
+            interaction=found,
             client_mutation_id=input.client_mutation_id,
-            user_errors=[],
+            user_errors=errors,
         )
 
     @strawberry.mutation(description="Delete a MoxiWorks ActionLog entry.")
