@@ -202,9 +202,7 @@ class SubCampaign(relay.Node):
 
     @strawberry.field(description="The campaign it belongs to.")
     async def campaign(self, info: Info) -> Campaign | None:
-        known = await info.context.campaigns.campaigns.load(ALL)
-        found = known.get(self.campaign_id)
-        return Campaign.of(found) if found is not None else None
+        return await _campaign(info, self.campaign_id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -213,6 +211,14 @@ class SubCampaign(relay.Node):
         ids = [_plain(i) for i in node_ids]
         found = await info.context.campaigns.sub_campaign.load_many(ids)
         return [cls.of(s) if s is not None else None for s in found]
+
+
+async def _campaign(info: Info, campaign_id: str | None) -> Campaign | None:
+    if campaign_id is None:
+        return None
+    known = await info.context.campaigns.campaigns.load(ALL)
+    found = known.get(campaign_id)
+    return Campaign.of(found) if found is not None else None
 
 
 @strawberry.type(description="A batch of contacts sent to a campaign for outreach.")
@@ -243,11 +249,7 @@ class ContactBatch(relay.Node):
 
     @strawberry.field(description="The campaign it belongs to.")
     async def campaign(self, info: Info) -> Campaign | None:
-        if self.campaign_id is None:
-            return None
-        known = await info.context.campaigns.campaigns.load(ALL)
-        found = known.get(self.campaign_id)
-        return Campaign.of(found) if found is not None else None
+        return await _campaign(info, self.campaign_id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
