@@ -12,12 +12,12 @@ from strawberry.types import Info
 
 from trunkline import campaigns as domain
 from trunkline.errors import BadUserInput
-from trunkline.pagination.args import slice_args
 from trunkline.resolvers import campaigns as resolvers
 from trunkline.resolvers.campaigns import ALL
 from trunkline.schema.connections import Connection, to_connection
 from trunkline.schema.enums import Vendor as Vendor  # registered before any use
 from trunkline.schema.inputs import utc
+from trunkline.schema.paging import page_args
 
 strawberry.enum(
     domain.SubCampaignState,
@@ -338,13 +338,7 @@ class CampaignQueries:
         before: str | None = None,
         filter: Annotated[CampaignFilter | None, strawberry.argument()] = None,
     ) -> Connection[Campaign]:
-        args = slice_args(
-            first,
-            after,
-            last,
-            before,
-            max_page_size=info.context.gateway.settings.max_page_size,
-        )
+        args = page_args(info, first, after, last, before)
         query = (filter or CampaignFilter()).to_query()
         page = await resolvers.campaigns_page(info.context, query, args)
         return to_connection(page, Campaign.of)
@@ -363,10 +357,7 @@ class CampaignQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ContactAttempt]:
-        args = slice_args(
-            first, after, None, None,
-            max_page_size=info.context.gateway.settings.max_page_size,
-        )  # fmt: skip
+        args = page_args(info, first, after)
         assert args.first is not None
         key = resolvers.check_id(contact_key, "contactKey")
         page = await resolvers.attempts_page(
