@@ -726,6 +726,12 @@ CHANGEABLE = [
 ]
 
 
+def _no_contact(account: str) -> Invalid:
+    return Invalid(
+        [Problem(("contactId",), f"No contact with account {account!r}.", "NOT_FOUND")]
+    )
+
+
 async def update_contact(ctx: Context, account: str, raw: Mapping[str, Any]) -> str:
     if all(raw.get(name) is None for name in CHANGEABLE):
         raise Invalid(
@@ -739,13 +745,7 @@ async def update_contact(ctx: Context, account: str, raw: Mapping[str, Any]) -> 
     try:
         await writer(ctx).update_contact(spec)
     except VendorNotFound:
-        raise Invalid(
-            [
-                Problem(
-                    ("contactId",), f"No contact with account {account!r}.", "NOT_FOUND"
-                )
-            ]
-        ) from None
+        raise _no_contact(account) from None
     refresh(ctx, [account], {})
     return account
 
@@ -754,13 +754,7 @@ async def delete_contact(ctx: Context, account: str) -> str:
     try:
         await writer(ctx).delete_contact(account)
     except VendorNotFound:
-        raise Invalid(
-            [
-                Problem(
-                    ("contactId",), f"No contact with account {account!r}.", "NOT_FOUND"
-                )
-            ]
-        ) from None
+        raise _no_contact(account) from None
     refresh(ctx, [account], {})
     return account
 
@@ -803,13 +797,7 @@ async def update_dnd(ctx: Context, account: str, raw: Mapping[str, Any]) -> str:
         raise Invalid(problems)
     current = (await read_back(ctx, [account])).get(account)
     if current is None:
-        raise Invalid(
-            [
-                Problem(
-                    ("contactId",), f"No contact with account {account!r}.", "NOT_FOUND"
-                )
-            ]
-        )
+        raise _no_contact(account)
     numbers = {p.number for p in current.phones}
     unknown = [
         Problem(
@@ -827,12 +815,17 @@ async def update_dnd(ctx: Context, account: str, raw: Mapping[str, Any]) -> str:
     return account
 
 
-async def create_group(ctx: Context, name: Any, key: str | None) -> dict[str, Any]:
-    key = check_key(key)
-    problems: list[Problem] = []
+def _group_name(problems: list[Problem], name: Any) -> str | None:
     text = _text(problems, {"name": name}, "name", ())
     if text is None and not problems:
         _bad(problems, ("name",), "name is required.")
+    return text
+
+
+async def create_group(ctx: Context, name: Any, key: str | None) -> dict[str, Any]:
+    key = check_key(key)
+    problems: list[Problem] = []
+    text = _group_name(problems, name)
     if problems or text is None:
         raise Invalid(problems)
     w = writer(ctx)
@@ -858,9 +851,7 @@ async def rename_group(ctx: Context, group_id: str, name: Any) -> dict[str, Any]
     problems: list[Problem] = []
     if not (group_id.isascii() and group_id.isdigit()):
         _bad(problems, ("id",), f"{group_id!r} is not a contact group id.")
-    text = _text(problems, {"name": name}, "name", ())
-    if text is None and not problems:
-        _bad(problems, ("name",), "name is required.")
+    text = _group_name(problems, name)
     if problems or text is None:
         raise Invalid(problems)
     try:
