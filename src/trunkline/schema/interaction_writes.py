@@ -16,6 +16,7 @@ from trunkline.resolvers import interactions as interaction_resolvers
 from trunkline.resolvers import writes
 from trunkline.schema.ids import contact_account_of, parse_global_id
 from trunkline.schema.interaction import Interaction
+from trunkline.schema.mutation_kit import payload
 from trunkline.schema.payloads import UserError
 from trunkline.schema.writes import KEY_HELP, _errors, _failure, _raw
 
@@ -187,19 +188,18 @@ class InteractionWrites:
                 info.context, account, _raw(input), input.idempotency_key
             )
         except Exception as exc:
-            return LogInteractionPayload(
-                interaction=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
+            return payload(
+                LogInteractionPayload, input, _failure(exc), interaction=None
             )
         found = outcome["made"]  # this answer's own write: no read needed
         if found is None and outcome["id"] is not None:  # a recorded one
             found = await interaction_resolvers.interaction(info.context, outcome["id"])
         problems = [writes.Problem.from_json(p) for p in outcome["problems"]]
-        return LogInteractionPayload(
+        return payload(
+            LogInteractionPayload,
+            input,
+            _errors(problems),
             interaction=Interaction.of(found) if found is not None else None,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=_errors(problems),
         )
 
     @strawberry.mutation(description="Change a CRM.COM DRAFT communication.")
@@ -213,11 +213,7 @@ class InteractionWrites:
                 ctx, node_id, _raw(input)
             ),
         )
-        return UpdateInteractionPayload(
-            interaction=found,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=errors,
-        )
+        return payload(UpdateInteractionPayload, input, errors, interaction=found)
 
     @strawberry.mutation(description="Complete a CRM.COM DRAFT communication.")
     async def complete_interaction(
@@ -228,11 +224,7 @@ class InteractionWrites:
             input.interaction_id,
             resolvers.complete_interaction,
         )
-        return CompleteInteractionPayload(
-            interaction=found,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=errors,
-        )
+        return payload(CompleteInteractionPayload, input, errors, interaction=found)
 
     @strawberry.mutation(
         description="Mark a COMPLETED CRM.COM communication viewed (the doc allows "
@@ -246,11 +238,7 @@ class InteractionWrites:
             input.interaction_id,
             resolvers.mark_viewed,
         )
-        return MarkInteractionViewedPayload(
-            interaction=found,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=errors,
-        )
+        return payload(MarkInteractionViewedPayload, input, errors, interaction=found)
 
     @strawberry.mutation(description="Delete a MoxiWorks ActionLog entry.")
     async def delete_interaction(
@@ -261,15 +249,17 @@ class InteractionWrites:
                 info.context, _interaction(input.interaction_id)
             )
         except Exception as exc:
-            return DeleteInteractionPayload(
+            return payload(
+                DeleteInteractionPayload,
+                input,
+                _failure(exc),
                 deleted_interaction_id=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
             )
-        return DeleteInteractionPayload(
+        return payload(
+            DeleteInteractionPayload,
+            input,
+            [],
             deleted_interaction_id=input.interaction_id,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
         )
 
 
