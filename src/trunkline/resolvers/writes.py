@@ -562,6 +562,12 @@ def _bulk_size(items: Sequence[Any]) -> None:
         raise BadUserInput(f"items may list at most {MAX_BULK:,} items.")
 
 
+def _not_a_contact(n: int) -> list[Problem]:
+    return [
+        Problem(("items", str(n), "contactId"), "Not a Contact ID.", "BAD_USER_INPUT")
+    ]
+
+
 async def bulk_update(
     ctx: Context, items: Sequence[tuple[str | None, Mapping[str, Any]]], key: str | None
 ) -> dict[str, Any]:
@@ -573,13 +579,7 @@ async def bulk_update(
     seen: dict[str, int] = {}
     for n, (account, raw) in enumerate(items):
         if account is None:
-            problems[n] = [
-                Problem(
-                    ("items", str(n), "contactId"),
-                    "Not a Contact ID.",
-                    "BAD_USER_INPUT",
-                )
-            ]
+            problems[n] = _not_a_contact(n)
             specs.append(None)
             continue
         spec, found = contact_spec(raw, ("items", n), account=account)
@@ -642,13 +642,7 @@ async def bulk_update_dnd(
     problems: dict[int, list[Problem]] = {}
     for n, (account, raw) in enumerate(items):
         if account is None:
-            problems[n] = [
-                Problem(
-                    ("items", str(n), "contactId"),
-                    "Not a Contact ID.",
-                    "BAD_USER_INPUT",
-                )
-            ]
+            problems[n] = _not_a_contact(n)
             specs.append(None)
             continue
         spec, found = dnd_spec(raw, account, ("items", n))
