@@ -542,6 +542,29 @@ async def _bulk_update(
     return {"items": state, "complete": complete}, complete
 
 
+async def _once_bulk(
+    ctx: Context,
+    operation: str,
+    key: str | None,
+    items: Sequence[tuple[str | None, Mapping[str, Any]]],
+    problems: Mapping[int, list[Problem]],
+    steps: tuple[Any, Any, Any],
+) -> dict[str, Any]:
+    """A bulk update once per key: a retry resumes from the recorded item states.
+    steps: _bulk_update's send_chunk, confirm and precheck."""
+    accounts = [a for a, _raw in items]
+
+    async def work(run: Run) -> tuple[dict[str, Any], bool]:
+        state = run.prior["items"] if run.prior else _initial(accounts, problems)
+        return await _bulk_update(ctx, run, state, accounts, *steps)
+
+    value = [[a, dict(r)] for a, r in items]
+    outcome: dict[str, Any] = await once(
+        ctx.gateway.idempotency, operation, key, value, work
+    )
+    return outcome
+
+
 def _initial(
     accounts: Sequence[str | None], problems: Mapping[int, list[Problem]]
 ) -> list[dict[str, Any]]:
@@ -619,17 +642,9 @@ async def bulk_update(
         spec = specs[n]
         return spec is not None and _landed(now, spec)
 
-    async def work(run: Run) -> tuple[dict[str, Any], bool]:
-        state = run.prior["items"] if run.prior else _initial(accounts, problems)
-        return await _bulk_update(
-            ctx, run, state, accounts, send_chunk, confirm, precheck
-        )
-
-    value = [[a, dict(r)] for a, r in items]
-    outcome: dict[str, Any] = await once(
-        ctx.gateway.idempotency, "bulkUpdateContacts", key, value, work
+    return await _once_bulk(
+        ctx, "bulkUpdateContacts", key, items, problems, (send_chunk, confirm, precheck)
     )
-    return outcome
 
 
 async def bulk_update_dnd(
@@ -684,17 +699,9 @@ async def bulk_update_dnd(
             want[number] = w.block_after(want.get(number), action)
         return all(got.get(number) == want[number] for number, _a in spec.phones)
 
-    async def work(run: Run) -> tuple[dict[str, Any], bool]:
-        state = run.prior["items"] if run.prior else _initial(accounts, problems)
-        return await _bulk_update(
-            ctx, run, state, accounts, send_chunk, confirm, precheck
-        )
-
-    value = [[a, dict(r)] for a, r in items]
-    outcome: dict[str, Any] = await once(
-        ctx.gateway.idempotency, "bulkUpdateDnd", key, value, work
+    return await _once_bulk(
+        ctx, "bulkUpdateDnd", key, items, problems, (send_chunk, confirm, precheck)
     )
-    return outcome
 
 
 # ---- updates, deletes, DND --------------------------------------------------------
