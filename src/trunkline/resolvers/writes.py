@@ -548,15 +548,18 @@ async def _once_bulk(
     key: str | None,
     items: Sequence[tuple[str | None, Mapping[str, Any]]],
     problems: Mapping[int, list[Problem]],
-    steps: tuple[Any, Any, Any],
+    send_chunk: Any,
+    confirm: Any,
+    precheck: Any,
 ) -> dict[str, Any]:
-    """A bulk update once per key: a retry resumes from the recorded item states.
-    steps: _bulk_update's send_chunk, confirm and precheck."""
+    """A bulk update once per key: a retry resumes from the recorded item states."""
     accounts = [a for a, _raw in items]
 
     async def work(run: Run) -> tuple[dict[str, Any], bool]:
         state = run.prior["items"] if run.prior else _initial(accounts, problems)
-        return await _bulk_update(ctx, run, state, accounts, *steps)
+        return await _bulk_update(
+            ctx, run, state, accounts, send_chunk, confirm, precheck
+        )
 
     value = [[a, dict(r)] for a, r in items]
     outcome: dict[str, Any] = await once(
@@ -643,7 +646,7 @@ async def bulk_update(
         return spec is not None and _landed(now, spec)
 
     return await _once_bulk(
-        ctx, "bulkUpdateContacts", key, items, problems, (send_chunk, confirm, precheck)
+        ctx, "bulkUpdateContacts", key, items, problems, send_chunk, confirm, precheck
     )
 
 
@@ -700,7 +703,7 @@ async def bulk_update_dnd(
         return all(got.get(number) == want[number] for number, _a in spec.phones)
 
     return await _once_bulk(
-        ctx, "bulkUpdateDnd", key, items, problems, (send_chunk, confirm, precheck)
+        ctx, "bulkUpdateDnd", key, items, problems, send_chunk, confirm, precheck
     )
 
 
