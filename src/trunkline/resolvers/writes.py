@@ -542,6 +542,32 @@ async def _bulk_update(
     return {"items": state, "complete": complete}, complete
 
 
+async def _once_bulk(
+    ctx: Context,
+    operation: str,
+    key: str | None,
+    items: Sequence[tuple[str | None, Mapping[str, Any]]],
+    problems: Mapping[int, list[Problem]],
+    send_chunk: Any,
+    confirm: Any,
+    precheck: Any,
+) -> dict[str, Any]:
+    """A bulk update once per key: a retry resumes from the recorded item states."""
+    accounts = [a for a, _raw in items]
+
+    async def work(run: Run) -> tuple[dict[str, Any], bool]:
+        state = run.prior["items"] if run.prior else _initial(accounts, problems)
+        return await _bulk_update(
+            ctx, run, state, accounts, send_chunk, confirm, precheck
+        )
+
+    value = [[a, dict(r)] for a, r in items]
+    outcome: dict[str, Any] = await once(
+        ctx.gateway.idempotency, operation, key, value, work
+    )
+    return outcome
+
+
 def _initial(
     accounts: Sequence[str | None], problems: Mapping[int, list[Problem]]
 ) -> list[dict[str, Any]]:
@@ -562,6 +588,12 @@ def _bulk_size(items: Sequence[Any]) -> None:
         raise BadUserInput(f"items may list at most {MAX_BULK:,} items.")
 
 
+def _not_a_contact(n: int) -> list[Problem]:
+    return [
+        Problem(("items", str(n), "contactId"), "Not a Contact ID.", "BAD_USER_INPUT")
+    ]
+
+
 async def bulk_update(
     ctx: Context, items: Sequence[tuple[str | None, Mapping[str, Any]]], key: str | None
 ) -> dict[str, Any]:
@@ -573,13 +605,7 @@ async def bulk_update(
     seen: dict[str, int] = {}
     for n, (account, raw) in enumerate(items):
         if account is None:
-            problems[n] = [
-                Problem(
-                    ("items", str(n), "contactId"),
-                    "Not a Contact ID.",
-                    "BAD_USER_INPUT",
-                )
-            ]
+            problems[n] = _not_a_contact(n)
             specs.append(None)
             continue
         spec, found = contact_spec(raw, ("items", n), account=account)
@@ -619,17 +645,9 @@ async def bulk_update(
         spec = specs[n]
         return spec is not None and _landed(now, spec)
 
-    async def work(run: Run) -> tuple[dict[str, Any], bool]:
-        state = run.prior["items"] if run.prior else _initial(accounts, problems)
-        return await _bulk_update(
-            ctx, run, state, accounts, send_chunk, confirm, precheck
-        )
-
-    value = [[a, dict(r)] for a, r in items]
-    outcome: dict[str, Any] = await once(
-        ctx.gateway.idempotency, "bulkUpdateContacts", key, value, work
+    return await _once_bulk(
+        ctx, "bulkUpdateContacts", key, items, problems, send_chunk, confirm, precheck
     )
-    return outcome
 
 
 async def bulk_update_dnd(
@@ -642,13 +660,7 @@ async def bulk_update_dnd(
     problems: dict[int, list[Problem]] = {}
     for n, (account, raw) in enumerate(items):
         if account is None:
-            problems[n] = [
-                Problem(
-                    ("items", str(n), "contactId"),
-                    "Not a Contact ID.",
-                    "BAD_USER_INPUT",
-                )
-            ]
+            problems[n] = _not_a_contact(n)
             specs.append(None)
             continue
         spec, found = dnd_spec(raw, account, ("items", n))
@@ -690,17 +702,9 @@ async def bulk_update_dnd(
             want[number] = w.block_after(want.get(number), action)
         return all(got.get(number) == want[number] for number, _a in spec.phones)
 
-    async def work(run: Run) -> tuple[dict[str, Any], bool]:
-        state = run.prior["items"] if run.prior else _initial(accounts, problems)
-        return await _bulk_update(
-            ctx, run, state, accounts, send_chunk, confirm, precheck
-        )
-
-    value = [[a, dict(r)] for a, r in items]
-    outcome: dict[str, Any] = await once(
-        ctx.gateway.idempotency, "bulkUpdateDnd", key, value, work
+    return await _once_bulk(
+        ctx, "bulkUpdateDnd", key, items, problems, send_chunk, confirm, precheck
     )
-    return outcome
 
 
 # ---- updates, deletes, DND --------------------------------------------------------
@@ -726,6 +730,12 @@ CHANGEABLE = [
 ]
 
 
+def _no_contact(account: str) -> Invalid:
+    return Invalid(
+        [Problem(("contactId",), f"No contact with account {account!r}.", "NOT_FOUND")]
+    )
+
+
 async def update_contact(ctx: Context, account: str, raw: Mapping[str, Any]) -> str:
     if all(raw.get(name) is None for name in CHANGEABLE):
         raise Invalid(
@@ -739,13 +749,7 @@ async def update_contact(ctx: Context, account: str, raw: Mapping[str, Any]) -> 
     try:
         await writer(ctx).update_contact(spec)
     except VendorNotFound:
-        raise Invalid(
-            [
-                Problem(
-                    ("contactId",), f"No contact with account {account!r}.", "NOT_FOUND"
-                )
-            ]
-        ) from None
+        raise _no_contact(account) from None
     refresh(ctx, [account], {})
     return account
 
@@ -754,13 +758,7 @@ async def delete_contact(ctx: Context, account: str) -> str:
     try:
         await writer(ctx).delete_contact(account)
     except VendorNotFound:
-        raise Invalid(
-            [
-                Problem(
-                    ("contactId",), f"No contact with account {account!r}.", "NOT_FOUND"
-                )
-            ]
-        ) from None
+        raise _no_contact(account) from None
     refresh(ctx, [account], {})
     return account
 
@@ -803,13 +801,7 @@ async def update_dnd(ctx: Context, account: str, raw: Mapping[str, Any]) -> str:
         raise Invalid(problems)
     current = (await read_back(ctx, [account])).get(account)
     if current is None:
-        raise Invalid(
-            [
-                Problem(
-                    ("contactId",), f"No contact with account {account!r}.", "NOT_FOUND"
-                )
-            ]
-        )
+        raise _no_contact(account)
     numbers = {p.number for p in current.phones}
     unknown = [
         Problem(
@@ -827,12 +819,17 @@ async def update_dnd(ctx: Context, account: str, raw: Mapping[str, Any]) -> str:
     return account
 
 
-async def create_group(ctx: Context, name: Any, key: str | None) -> dict[str, Any]:
-    key = check_key(key)
-    problems: list[Problem] = []
+def _group_name(problems: list[Problem], name: Any) -> str | None:
     text = _text(problems, {"name": name}, "name", ())
     if text is None and not problems:
         _bad(problems, ("name",), "name is required.")
+    return text
+
+
+async def create_group(ctx: Context, name: Any, key: str | None) -> dict[str, Any]:
+    key = check_key(key)
+    problems: list[Problem] = []
+    text = _group_name(problems, name)
     if problems or text is None:
         raise Invalid(problems)
     w = writer(ctx)
@@ -858,9 +855,7 @@ async def rename_group(ctx: Context, group_id: str, name: Any) -> dict[str, Any]
     problems: list[Problem] = []
     if not (group_id.isascii() and group_id.isdigit()):
         _bad(problems, ("id",), f"{group_id!r} is not a contact group id.")
-    text = _text(problems, {"name": name}, "name", ())
-    if text is None and not problems:
-        _bad(problems, ("name",), "name is required.")
+    text = _group_name(problems, name)
     if problems or text is None:
         raise Invalid(problems)
     try:

@@ -12,12 +12,12 @@ from strawberry.types import Info
 
 from trunkline import campaigns as domain
 from trunkline.errors import BadUserInput
-from trunkline.pagination.args import slice_args
 from trunkline.resolvers import campaigns as resolvers
 from trunkline.resolvers.campaigns import ALL
 from trunkline.schema.connections import Connection, to_connection
 from trunkline.schema.enums import Vendor as Vendor  # registered before any use
 from trunkline.schema.inputs import utc
+from trunkline.schema.paging import page_args
 
 strawberry.enum(
     domain.SubCampaignState,
@@ -202,9 +202,7 @@ class SubCampaign(relay.Node):
 
     @strawberry.field(description="The campaign it belongs to.")
     async def campaign(self, info: Info) -> Campaign | None:
-        known = await info.context.campaigns.campaigns.load(ALL)
-        found = known.get(self.campaign_id)
-        return Campaign.of(found) if found is not None else None
+        return await _campaign(info, self.campaign_id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -213,6 +211,14 @@ class SubCampaign(relay.Node):
         ids = [_plain(i) for i in node_ids]
         found = await info.context.campaigns.sub_campaign.load_many(ids)
         return [cls.of(s) if s is not None else None for s in found]
+
+
+async def _campaign(info: Info, campaign_id: str | None) -> Campaign | None:
+    if campaign_id is None:
+        return None
+    known = await info.context.campaigns.campaigns.load(ALL)
+    found = known.get(campaign_id)
+    return Campaign.of(found) if found is not None else None
 
 
 @strawberry.type(description="A batch of contacts sent to a campaign for outreach.")
@@ -243,11 +249,7 @@ class ContactBatch(relay.Node):
 
     @strawberry.field(description="The campaign it belongs to.")
     async def campaign(self, info: Info) -> Campaign | None:
-        if self.campaign_id is None:
-            return None
-        known = await info.context.campaigns.campaigns.load(ALL)
-        found = known.get(self.campaign_id)
-        return Campaign.of(found) if found is not None else None
+        return await _campaign(info, self.campaign_id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -336,13 +338,7 @@ class CampaignQueries:
         before: str | None = None,
         filter: Annotated[CampaignFilter | None, strawberry.argument()] = None,
     ) -> Connection[Campaign]:
-        args = slice_args(
-            first,
-            after,
-            last,
-            before,
-            max_page_size=info.context.gateway.settings.max_page_size,
-        )
+        args = page_args(info, first, after, last, before)
         query = (filter or CampaignFilter()).to_query()
         page = await resolvers.campaigns_page(info.context, query, args)
         return to_connection(page, Campaign.of)
@@ -361,10 +357,7 @@ class CampaignQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ContactAttempt]:
-        args = slice_args(
-            first, after, None, None,
-            max_page_size=info.context.gateway.settings.max_page_size,
-        )  # fmt: skip
+        args = page_args(info, first, after)
         assert args.first is not None
         key = resolvers.check_id(contact_key, "contactKey")
         page = await resolvers.attempts_page(

@@ -13,6 +13,7 @@ from trunkline.errors import BadUserInput, TrunklineError, VendorConflict
 from trunkline.resolvers import campaigns as resolvers
 from trunkline.schema.campaign import ContactBatch, SubCampaign
 from trunkline.schema.ids import parse_global_id
+from trunkline.schema.mutation_kit import payload
 from trunkline.schema.payloads import UserError, is_expected, user_error
 
 
@@ -193,11 +194,7 @@ class CampaignMutations:
         sub, errors = await _change(
             info, input.sub_campaign_id, domain.SubCampaignState.PAUSED
         )
-        return PauseSubCampaignPayload(
-            sub_campaign=sub,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=errors,
-        )
+        return payload(PauseSubCampaignPayload, input, errors, sub_campaign=sub)
 
     @strawberry.mutation(
         description="Resume a paused (or start a pending) sub-campaign."
@@ -208,11 +205,7 @@ class CampaignMutations:
         sub, errors = await _change(
             info, input.sub_campaign_id, domain.SubCampaignState.RUNNING
         )
-        return ResumeSubCampaignPayload(
-            sub_campaign=sub,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=errors,
-        )
+        return payload(ResumeSubCampaignPayload, input, errors, sub_campaign=sub)
 
     @strawberry.mutation(description="Stop a sub-campaign (it becomes Done).")
     async def stop_sub_campaign(
@@ -221,11 +214,7 @@ class CampaignMutations:
         sub, errors = await _change(
             info, input.sub_campaign_id, domain.SubCampaignState.DONE
         )
-        return StopSubCampaignPayload(
-            sub_campaign=sub,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=errors,
-        )
+        return payload(StopSubCampaignPayload, input, errors, sub_campaign=sub)
 
     @strawberry.mutation(
         description="Send contacts to a campaign, 100 per vendor call; each contact's "
@@ -237,11 +226,14 @@ class CampaignMutations:
         def failed(
             exc: TrunklineError, field: list[str | int] | None
         ) -> CreateContactBatchPayload:
-            return CreateContactBatchPayload(
-                contact_batch=None, outcomes=[], replayed=False,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=[user_error(exc, field)],
-            )  # fmt: skip
+            return payload(
+                CreateContactBatchPayload,
+                input,
+                [user_error(exc, field)],
+                contact_batch=None,
+                outcomes=[],
+                replayed=False,
+            )
 
         try:
             batch, contacts = _new_batch(input)
@@ -260,12 +252,13 @@ class CampaignMutations:
                 batch.external_id
             )
             if found is not None:
-                return CreateContactBatchPayload(
+                return payload(
+                    CreateContactBatchPayload,
+                    input,
+                    [],
                     contact_batch=ContactBatch.of(found),
                     outcomes=[],
                     replayed=True,
-                    client_mutation_id=input.client_mutation_id,
-                    user_errors=[],
                 )
         outcomes = []
         errors: list[UserError] = []
@@ -286,12 +279,13 @@ class CampaignMutations:
                     error=problem,
                 )
             )
-        return CreateContactBatchPayload(
+        return payload(
+            CreateContactBatchPayload,
+            input,
+            errors,
             contact_batch=ContactBatch.of(outcome.batch) if outcome.batch else None,
             outcomes=outcomes,
             replayed=False,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=errors,
         )
 
     @strawberry.mutation(
@@ -306,15 +300,14 @@ class CampaignMutations:
         except TrunklineError as exc:
             if not is_expected(exc):
                 raise
-            return CancelContactBatchPayload(
+            return payload(
+                CancelContactBatchPayload,
+                input,
+                [user_error(exc, ["contactBatchId"])],
                 contact_batch=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=[user_error(exc, ["contactBatchId"])],
             )
-        return CancelContactBatchPayload(
-            contact_batch=ContactBatch.of(found),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
+        return payload(
+            CancelContactBatchPayload, input, [], contact_batch=ContactBatch.of(found)
         )
 
 

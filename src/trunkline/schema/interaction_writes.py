@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
 
 from trunkline import domain
+from trunkline.context import Context
 from trunkline.errors import BadUserInput
 from trunkline.resolvers import interaction_writes as resolvers
 from trunkline.resolvers import interactions as interaction_resolvers
 from trunkline.resolvers import writes
 from trunkline.schema.ids import contact_account_of, parse_global_id
 from trunkline.schema.interaction import Interaction
+from trunkline.schema.mutation_kit import payload
 from trunkline.schema.payloads import UserError
 from trunkline.schema.writes import KEY_HELP, _errors, _failure, _raw
 
@@ -157,6 +160,19 @@ def _interaction(raw: str) -> str:
     return key
 
 
+async def _changed(
+    info: Info, raw_id: str, change: Callable[[Context, str], Awaitable[object]]
+) -> tuple[Interaction | None, list[UserError]]:
+    """`change` the interaction, then read it back; an expected failure as user errors."""
+    try:
+        node_id = _interaction(raw_id)
+        await change(info.context, node_id)
+        found = await interaction_resolvers.interaction(info.context, node_id)
+    except Exception as exc:
+        return None, _failure(exc)
+    return (Interaction.of(found) if found else None), []
+
+
 @strawberry.type
 class InteractionWrites:
     @strawberry.mutation(
@@ -172,60 +188,43 @@ class InteractionWrites:
                 info.context, account, _raw(input), input.idempotency_key
             )
         except Exception as exc:
-            return LogInteractionPayload(
-                interaction=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
+            return payload(
+                LogInteractionPayload, input, _failure(exc), interaction=None
             )
         found = outcome["made"]  # this answer's own write: no read needed
         if found is None and outcome["id"] is not None:  # a recorded one
             found = await interaction_resolvers.interaction(info.context, outcome["id"])
         problems = [writes.Problem.from_json(p) for p in outcome["problems"]]
-        return LogInteractionPayload(
+        return payload(
+            LogInteractionPayload,
+            input,
+            _errors(problems),
             interaction=Interaction.of(found) if found is not None else None,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=_errors(problems),
         )
 
     @strawberry.mutation(description="Change a CRM.COM DRAFT communication.")
     async def update_interaction(
         self, info: Info, input: UpdateInteractionInput
     ) -> UpdateInteractionPayload:
-        try:
-            node_id = _interaction(input.interaction_id)
-            await resolvers.update_interaction(info.context, node_id, _raw(input))
-            found = await interaction_resolvers.interaction(info.context, node_id)
-        except Exception as exc:
-            return UpdateInteractionPayload(
-                interaction=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
-        return UpdateInteractionPayload(
-            interaction=Interaction.of(found) if found else None,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
+        found, errors = await _changed(
+            info,
+            input.interaction_id,
+            lambda ctx, node_id: resolvers.update_interaction(
+                ctx, node_id, _raw(input)
+            ),
         )
+        return payload(UpdateInteractionPayload, input, errors, interaction=found)
 
     @strawberry.mutation(description="Complete a CRM.COM DRAFT communication.")
     async def complete_interaction(
         self, info: Info, input: CompleteInteractionInput
     ) -> CompleteInteractionPayload:
-        try:
-            node_id = _interaction(input.interaction_id)
-            await resolvers.complete_interaction(info.context, node_id)
-            found = await interaction_resolvers.interaction(info.context, node_id)
-        except Exception as exc:
-            return CompleteInteractionPayload(
-                interaction=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
-        return CompleteInteractionPayload(
-            interaction=Interaction.of(found) if found else None,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
+        found, errors = await _changed(
+            info,
+            input.interaction_id,
+            resolvers.complete_interaction,
         )
+        return payload(CompleteInteractionPayload, input, errors, interaction=found)
 
     @strawberry.mutation(
         description="Mark a COMPLETED CRM.COM communication viewed (the doc allows "
@@ -234,21 +233,12 @@ class InteractionWrites:
     async def mark_interaction_viewed(
         self, info: Info, input: MarkInteractionViewedInput
     ) -> MarkInteractionViewedPayload:
-        try:
-            node_id = _interaction(input.interaction_id)
-            await resolvers.mark_viewed(info.context, node_id)
-            found = await interaction_resolvers.interaction(info.context, node_id)
-        except Exception as exc:
-            return MarkInteractionViewedPayload(
-                interaction=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
-        return MarkInteractionViewedPayload(
-            interaction=Interaction.of(found) if found else None,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
+        found, errors = await _changed(
+            info,
+            input.interaction_id,
+            resolvers.mark_viewed,
         )
+        return payload(MarkInteractionViewedPayload, input, errors, interaction=found)
 
     @strawberry.mutation(description="Delete a MoxiWorks ActionLog entry.")
     async def delete_interaction(
@@ -259,15 +249,17 @@ class InteractionWrites:
                 info.context, _interaction(input.interaction_id)
             )
         except Exception as exc:
-            return DeleteInteractionPayload(
+            return payload(
+                DeleteInteractionPayload,
+                input,
+                _failure(exc),
                 deleted_interaction_id=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
             )
-        return DeleteInteractionPayload(
+        return payload(
+            DeleteInteractionPayload,
+            input,
+            [],
             deleted_interaction_id=input.interaction_id,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
         )
 
 

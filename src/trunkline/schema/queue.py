@@ -14,13 +14,13 @@ from strawberry.types import Info
 
 from trunkline import queues as q
 from trunkline.errors import BadUserInput
-from trunkline.pagination.args import SliceArgs, slice_args
 from trunkline.resolvers import interactions as interaction_resolvers
 from trunkline.resolvers import queues as resolvers
 from trunkline.schema.connections import Connection, to_connection
 from trunkline.schema.contact import VendorRecord
 from trunkline.schema.enums import Vendor
 from trunkline.schema.interaction import Interaction
+from trunkline.schema.paging import page_args
 
 QueueEntryState = strawberry.enum(
     q.QueueEntryState,
@@ -160,7 +160,7 @@ class Queue(relay.Node):
         before: str | None = None,
         filter: Annotated[QueueEntryFilter | None, strawberry.argument()] = None,
     ) -> Connection[QueueEntry]:
-        args = _args(info, first, after, last, before)
+        args = page_args(info, first, after, last, before)
         state = filter.state if filter else None
         page = await resolvers.entries_page(info.context, self.ref, args, state)
         return to_connection(page, QueueEntry.of)
@@ -181,7 +181,7 @@ class Queue(relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[QueueEntry]:
-        args = _args(info, first, after, last, before)
+        args = page_args(info, first, after, last, before)
         page = await resolvers.entries_page(
             info.context, self.ref, args, pending_completed=True
         )
@@ -197,22 +197,6 @@ class Queue(relay.Node):
             ref = q.QueueRef.parse(key)
             out.append(cls.of(ref) if ref.vendor in vendors else None)
         return out
-
-
-def _args(
-    info: Info,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-) -> SliceArgs:
-    return slice_args(
-        first,
-        after,
-        last,
-        before,
-        max_page_size=info.context.gateway.settings.max_page_size,
-    )
 
 
 @strawberry.type

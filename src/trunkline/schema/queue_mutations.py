@@ -11,6 +11,7 @@ from trunkline.errors import BadUserInput, TrunklineError
 from trunkline.queues import QueueAction
 from trunkline.resolvers import queues as resolvers
 from trunkline.schema.ids import parse_global_id
+from trunkline.schema.mutation_kit import payload
 from trunkline.schema.payloads import UserError, is_expected, user_error
 from trunkline.schema.queue import QueueEntry
 
@@ -106,11 +107,7 @@ class QueueMutations:
         self, info: Info, input: ProcessQueueEntryInput
     ) -> ProcessQueueEntryPayload:
         entry, errors = await _act(info, input.id, QueueAction.PROCESS)
-        return ProcessQueueEntryPayload(
-            queue_entry=entry,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=errors,
-        )
+        return payload(ProcessQueueEntryPayload, input, errors, queue_entry=entry)
 
     @strawberry.mutation(
         description="Reject a PENDING queue entry, with the delivering system's "
@@ -126,11 +123,7 @@ class QueueMutations:
             input.error_code,
             input.error_description,
         )
-        return RejectQueueEntryPayload(
-            queue_entry=entry,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=errors,
-        )
+        return payload(RejectQueueEntryPayload, input, errors, queue_entry=entry)
 
     @strawberry.mutation(
         description="Remove a PENDING or COMPLETED queue entry (COMPLETED_AND_REMOVED)."
@@ -139,11 +132,7 @@ class QueueMutations:
         self, info: Info, input: RemoveQueueEntryInput
     ) -> RemoveQueueEntryPayload:
         entry, errors = await _act(info, input.id, QueueAction.REMOVE)
-        return RemoveQueueEntryPayload(
-            queue_entry=entry,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=errors,
-        )
+        return payload(RemoveQueueEntryPayload, input, errors, queue_entry=entry)
 
 
 __all__ = [

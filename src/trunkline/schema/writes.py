@@ -20,6 +20,7 @@ from trunkline.resolvers import writes
 from trunkline.resolvers.writes_once import KeyConflict
 from trunkline.schema.contact import Contact, ContactGroup
 from trunkline.schema.ids import contact_account_of
+from trunkline.schema.mutation_kit import payload
 from trunkline.schema.payloads import UserError, is_expected, user_error
 
 KEY_HELP = (
@@ -383,6 +384,33 @@ def _account(raw: str) -> str:
         ) from None
 
 
+def _bulk(
+    outcome: dict[str, Any], counted: str, client_mutation_id: str | None
+) -> dict[str, Any]:
+    """A bulk payload's fields: one result per item, `counted` those that did it."""
+    results = _results(outcome)
+    return {
+        "results": results,
+        counted: sum(r.status is BulkItemStatus[counted.upper()] for r in results),
+        "complete": bool(outcome["complete"]),
+        "client_mutation_id": client_mutation_id,
+        "user_errors": [r.error for r in results if r.error is not None],
+    }
+
+
+def _bulk_failed(
+    exc: Exception, counted: str, client_mutation_id: str | None
+) -> dict[str, Any]:
+    """A bulk payload's fields when the whole failed (an unexpected failure raises)."""
+    return {
+        "results": [],
+        counted: 0,
+        "complete": False,
+        "client_mutation_id": client_mutation_id,
+        "user_errors": _failure(exc),
+    }
+
+
 @strawberry.type
 class ContactWrites:
     @strawberry.mutation(
@@ -396,16 +424,13 @@ class ContactWrites:
                 info.context, _raw(input.contact), input.idempotency_key
             )
         except Exception as exc:
-            return CreateContactPayload(
-                contact=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
+            return payload(CreateContactPayload, input, _failure(exc), contact=None)
         problems = [writes.Problem.from_json(p) for p in outcome["problems"]]
-        return CreateContactPayload(
+        return payload(
+            CreateContactPayload,
+            input,
+            _errors(problems),
             contact=await _contact(info, outcome["account"]),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=_errors(problems),
         )
 
     @strawberry.mutation(
@@ -420,19 +445,10 @@ class ContactWrites:
             )
         except Exception as exc:
             return BulkCreateContactsPayload(
-                results=[],
-                created=0,
-                complete=False,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
+                **_bulk_failed(exc, "created", input.client_mutation_id)
             )
-        results = _results(outcome)
         return BulkCreateContactsPayload(
-            results=results,
-            created=sum(r.status is BulkItemStatus.CREATED for r in results),
-            complete=bool(outcome["complete"]),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[r.error for r in results if r.error is not None],
+            **_bulk(outcome, "created", input.client_mutation_id)
         )
 
     @strawberry.mutation(description="Change a contact's fields at LiveVox.")
@@ -444,15 +460,9 @@ class ContactWrites:
             raw = _raw(input)
             await writes.update_contact(info.context, account, raw)
         except Exception as exc:
-            return UpdateContactPayload(
-                contact=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
-        return UpdateContactPayload(
-            contact=await _contact(info, account),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
+            return payload(UpdateContactPayload, input, _failure(exc), contact=None)
+        return payload(
+            UpdateContactPayload, input, [], contact=await _contact(info, account)
         )
 
     @strawberry.mutation(description="Delete a contact at LiveVox.")
@@ -462,15 +472,11 @@ class ContactWrites:
         try:
             await writes.delete_contact(info.context, _account(input.contact_id))
         except Exception as exc:
-            return DeleteContactPayload(
-                deleted_contact_id=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
+            return payload(
+                DeleteContactPayload, input, _failure(exc), deleted_contact_id=None
             )
-        return DeleteContactPayload(
-            deleted_contact_id=input.contact_id,
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
+        return payload(
+            DeleteContactPayload, input, [], deleted_contact_id=input.contact_id
         )
 
     @strawberry.mutation(
@@ -483,15 +489,9 @@ class ContactWrites:
             account = _account(input.contact_id)
             await writes.update_dnd(info.context, account, _raw(input))
         except Exception as exc:
-            return UpdateContactDndPayload(
-                contact=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
-        return UpdateContactDndPayload(
-            contact=await _contact(info, account),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
+            return payload(UpdateContactDndPayload, input, _failure(exc), contact=None)
+        return payload(
+            UpdateContactDndPayload, input, [], contact=await _contact(info, account)
         )
 
     @strawberry.mutation(
@@ -508,19 +508,10 @@ class ContactWrites:
             )
         except Exception as exc:
             return BulkUpdateContactsPayload(
-                results=[],
-                updated=0,
-                complete=False,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
+                **_bulk_failed(exc, "updated", input.client_mutation_id)
             )
-        results = _results(outcome)
         return BulkUpdateContactsPayload(
-            results=results,
-            updated=sum(r.status is BulkItemStatus.UPDATED for r in results),
-            complete=bool(outcome["complete"]),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[r.error for r in results if r.error is not None],
+            **_bulk(outcome, "updated", input.client_mutation_id)
         )
 
     @strawberry.mutation(
@@ -537,19 +528,10 @@ class ContactWrites:
             )
         except Exception as exc:
             return BulkUpdateDndPayload(
-                results=[],
-                updated=0,
-                complete=False,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
+                **_bulk_failed(exc, "updated", input.client_mutation_id)
             )
-        results = _results(outcome)
         return BulkUpdateDndPayload(
-            results=results,
-            updated=sum(r.status is BulkItemStatus.UPDATED for r in results),
-            complete=bool(outcome["complete"]),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[r.error for r in results if r.error is not None],
+            **_bulk(outcome, "updated", input.client_mutation_id)
         )
 
     @strawberry.mutation(description="Create a contact group, once per idempotencyKey.")
@@ -561,15 +543,12 @@ class ContactWrites:
                 info.context, input.name, input.idempotency_key
             )
         except Exception as exc:
-            return CreateContactGroupPayload(
-                group=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
-        return CreateContactGroupPayload(
+            return payload(CreateContactGroupPayload, input, _failure(exc), group=None)
+        return payload(
+            CreateContactGroupPayload,
+            input,
+            [],
             group=ContactGroup(id=outcome["id"], name=outcome["name"]),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
         )
 
     @strawberry.mutation(description="Rename a contact group.")
@@ -579,15 +558,12 @@ class ContactWrites:
         try:
             outcome = await writes.rename_group(info.context, str(input.id), input.name)
         except Exception as exc:
-            return RenameContactGroupPayload(
-                group=None,
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
-            )
-        return RenameContactGroupPayload(
+            return payload(RenameContactGroupPayload, input, _failure(exc), group=None)
+        return payload(
+            RenameContactGroupPayload,
+            input,
+            [],
             group=ContactGroup(id=outcome["id"], name=outcome["name"]),
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
         )
 
     @strawberry.mutation(description="Change the labels of LiveVox custom fields.")
@@ -599,15 +575,14 @@ class ContactWrites:
                 info.context, [_raw(i) for i in input.labels]
             )
         except Exception as exc:
-            return UpdateCustomFieldLabelsPayload(
-                labels=[],
-                client_mutation_id=input.client_mutation_id,
-                user_errors=_failure(exc),
+            return payload(
+                UpdateCustomFieldLabelsPayload, input, _failure(exc), labels=[]
             )
-        return UpdateCustomFieldLabelsPayload(
+        return payload(
+            UpdateCustomFieldLabelsPayload,
+            input,
+            [],
             labels=[CustomFieldLabel(field=f, label=v) for f, v in labels.items()],
-            client_mutation_id=input.client_mutation_id,
-            user_errors=[],
         )
 
 
