@@ -19,11 +19,6 @@ from trunkline.domain import Vendor
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.skip(
-    reason="GraphiQL opens no WebSocket in a fresh clone's run since this session's "
-    "merges (passes in the developer's tree); open defect, see the closing note. "
-    "The subscription itself is covered over a real socket in test_subscriptions.py"
-)
 def test_graphiql_runs_a_subscription(settings: Any) -> None:
     if shutil.which("node") is None or not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"node or {CHROMIUM} missing: bash scripts/test installs them")
@@ -62,7 +57,13 @@ def test_graphiql_runs_a_subscription(settings: Any) -> None:
                 '"previousState": "PENDING"',
             ],
             cwd=BROWSER_DIR,
-            env={**os.environ, "CHROMIUM": CHROMIUM},
+            # Without CI: with CI=true in its environment the check's Chromium
+            # opened no WebSocket (seen in CI's fresh clone; the cause is in the
+            # node side, not the gateway: the same page works without it).
+            env={
+                **{k: v for k, v in os.environ.items() if k != "CI"},
+                "CHROMIUM": CHROMIUM,
+            },
             capture_output=True,
             text=True,
             timeout=180,
