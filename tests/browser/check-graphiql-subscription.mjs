@@ -39,6 +39,8 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
 });
 let shown = '';
+let page;
+const posts = [];
 try {
   const context = await browser.newContext({ serviceWorkers: 'block' });
   await context.route('**/*', async (route) => {
@@ -48,7 +50,10 @@ try {
       await route.abort('blockedbyclient');
     }
   });
-  const page = await context.newPage();
+  page = await context.newPage();
+  page.on('request', (req) => {
+    if (req.method() === 'POST') posts.push((req.postData() || '').slice(0, 120));
+  });
   page.on('pageerror', (err) => pageErrors.push(String(err)));
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());
@@ -69,6 +74,18 @@ try {
   const editor = page.locator('.graphiql-query-editor .CodeMirror');
   await editor.waitFor({ timeout: 20_000 });
   await editor.evaluate((el, q) => el.CodeMirror.setValue(q), subscription);
+  // GraphiQL parses the editor 100 ms after a change (debounced) and picks the
+  // WebSocket only when that parse says "subscription": run after it, not before.
+  await editor.evaluate((el) =>
+    new Promise((resolve) => {
+      const ready = () => {
+        const ast = el.CodeMirror.documentAST;
+        if (ast && ast.definitions.some((d) => d.operation === 'subscription')) resolve();
+        else setTimeout(ready, 20);
+      };
+      ready();
+    }),
+  );
   await page.locator('button.graphiql-execute-button').click();
   await Promise.race([
     socketOpen,
@@ -95,6 +112,18 @@ try {
   console.log(`result pane:\n${shown}`);
 } catch (err) {
   failures.push(`check crashed: ${err && err.stack ? err.stack : err}`);
+  // What the page did instead, so a failure in CI explains itself.
+  try {
+    const pane = await page.locator('.result-window .CodeMirror').evaluate(
+      (el) => el.CodeMirror.getValue(),
+      undefined,
+      { timeout: 2_000 },
+    );
+    console.log(`result pane at failure:\n${pane}`);
+  } catch (paneErr) {
+    console.log(`result pane unreadable: ${paneErr}`);
+  }
+  console.log(`POSTs from the page: ${JSON.stringify(posts)}`);
 } finally {
   await browser.close();
 }
