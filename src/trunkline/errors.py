@@ -20,6 +20,8 @@
           VendorResultTooLarge          VENDOR_REJECTED      a list past its cap: ask for less
         VendorProtocolError             VENDOR_PROTOCOL_ERROR  unparseable answer
         VendorCallBudgetExceeded        VENDOR_CALL_BUDGET_EXCEEDED  past max_vendor_calls
+        VendorMisconfigured             VENDOR_MISCONFIGURED  our settings for it (a ConfigError)
+        VendorInternalError             INTERNAL_SERVER_ERROR  a bug in its connector
       QueryTooCostly                    QUERY_TOO_COSTLY     estimate over the budget
       PaginationLoopError               INTERNAL_SERVER_ERROR
 
@@ -158,6 +160,20 @@ class VendorCallBudgetExceeded(ConnectorError):
     code = "VENDOR_CALL_BUDGET_EXCEEDED"
 
 
+class VendorMisconfigured(ConnectorError):
+    """The gateway's own settings for the vendor are wrong or incomplete (e.g. a
+    missing credential): not the client's fault, and a retry does not help."""
+
+    code = "VENDOR_MISCONFIGURED"
+
+
+class VendorInternalError(ConnectorError):
+    """An unexpected failure inside the vendor's connector (a bug): its text is only
+    in the log."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+
 class QueryTooCostly(TrunklineError):
     """The operation's estimated vendor calls exceed the budget: refused unrun."""
 
@@ -179,7 +195,9 @@ __all__ = [
     "Unauthenticated",
     "VendorCallBudgetExceeded",
     "VendorConflict",
+    "VendorInternalError",
     "VendorInvalidState",
+    "VendorMisconfigured",
     "VendorNotFound",
     "VendorProtocolError",
     "VendorRateLimited",

@@ -13,6 +13,8 @@ them from there, never from here.
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import logging
 import re
 import xml.etree.ElementTree as ET
@@ -37,8 +39,12 @@ from trunkline.connectors.transport import Answer, VendorHTTP
 from trunkline.domain import Vendor
 from trunkline.errors import (
     BadUserInput,
+    ConfigError,
     ConnectorError,
+    TrunklineError,
     VendorConflict,
+    VendorInternalError,
+    VendorMisconfigured,
     VendorNotFound,
     VendorProtocolError,
     VendorRateLimited,
@@ -46,11 +52,20 @@ from trunkline.errors import (
     VendorTimeout,
     VendorUnavailable,
 )
+from trunkline.queues import QueueSource
 from trunkline.sources import (  # the ports, also named here for the connectors
+    CampaignSource,
     ContactSource,
     HistoryRead,
     InteractionSource,
     ReadScope,
+    VendorClient,
+)
+from trunkline.writes import (
+    ActionLogWriter,
+    CommunicationWriter,
+    ContactWriter,
+    MomentWriter,
 )
 
 log = logging.getLogger("trunkline.connectors")
@@ -117,6 +132,76 @@ def _pause(exc: BaseException) -> float:
     return 0.05
 
 
+def vendor_failure(vendor: str, exc: Exception) -> Exception:
+    """An exception from inside a connector as the layers above see it: the
+    hierarchy's errors as they are; a configuration problem or a bug as a failure of
+    that vendor, which degrades like any other (logged here in full; its text, which
+    may hold a setting, never reaches a client)."""
+    if isinstance(exc, ConnectorError) or (
+        isinstance(exc, TrunklineError)
+        and exc.expose
+        and not isinstance(exc, ConfigError)
+    ):
+        return exc
+    name = vendor.upper()
+    failure: ConnectorError
+    if isinstance(exc, ConfigError):
+        log.error("%s is misconfigured: %s", vendor, exc.message)
+        failure = VendorMisconfigured(
+            vendor,
+            f"{name}: the gateway's configuration for this vendor is incomplete "
+            "or wrong; the gateway's log names the setting.",
+        )
+    else:
+        log.error("%s: unexpected error in its connector", vendor, exc_info=exc)
+        failure = VendorInternalError(vendor, f"{name}: unexpected error.")
+    failure.__cause__ = exc
+    return failure
+
+
+# What the layers above call on a connector (the ports): every coroutine of these
+# raises only the hierarchy's errors, and `read_histories` answers only those.
+PORTS = (
+    VendorClient,
+    ContactSource,
+    InteractionSource,
+    CampaignSource,
+    QueueSource,
+    ContactWriter,
+    ActionLogWriter,
+    MomentWriter,
+    CommunicationWriter,
+)
+PORT_METHODS = frozenset(
+    name
+    for port in PORTS
+    for name, value in vars(port).items()
+    if inspect.iscoroutinefunction(value)
+)
+ANSWERING = frozenset({"read_histories"})  # errors answered per read, not raised
+
+
+def _guarded(method: Callable[..., Awaitable[Any]], answers: bool) -> Any:
+    @functools.wraps(method)
+    async def guarded(self: Connector, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = await method(self, *args, **kwargs)
+        except Exception as exc:
+            failure = vendor_failure(self.name, exc)
+            if failure is exc:
+                raise
+            raise failure from exc
+        if answers:
+            return [
+                vendor_failure(self.name, r) if isinstance(r, Exception) else r
+                for r in result
+            ]
+        return result
+
+    guarded.port_guard = True  # type: ignore[attr-defined]
+    return guarded
+
+
 class Connector:
     """Base of every vendor connector. Subclasses fill the class attributes and hooks."""
 
@@ -136,6 +221,15 @@ class Connector:
     fault_codes: ClassVar[Mapping[str, type[ConnectorError]]] = {}
     # Statuses below 400 the vendor's doc names as failures (e.g. LiveVox's 202).
     refused_statuses: ClassVar[Mapping[int, type[VendorRejected]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in PORT_METHODS:  # each port method guarded once (`vendor_failure`)
+            method = getattr(cls, name, None)
+            if inspect.iscoroutinefunction(method) and not getattr(
+                method, "port_guard", False
+            ):
+                setattr(cls, name, _guarded(method, name in ANSWERING))
 
     def __init__(self, settings: VendorSettings, http: VendorHTTP) -> None:
         self.settings = settings
@@ -516,4 +610,5 @@ __all__ = [
     "answer_each",
     "json_position",
     "segment",
+    "vendor_failure",
 ]
