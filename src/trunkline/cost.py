@@ -318,7 +318,7 @@ class _Walk:
 
     def lookups(self, ids: Sequence[Any]) -> int:
         """Calls to find each of `ids` (global IDs): contacts in batched searches,
-        interactions one lookup each at their vendor."""
+        interactions one lookup each at their vendor (and their contact's search)."""
         contacts = 0
         total = 0
         for raw in ids:
@@ -326,8 +326,12 @@ class _Walk:
             if kind == "Contact":
                 contacts += 1
             elif kind == "Interaction":
-                cost = self.model.histories.get(key.partition(":")[0])
+                # `vendor:token`, or `vendor@account:token`: the account's contact
+                # is read to check that the item is its own
+                vendor, at, _ = key.partition(":")[0].partition("@")
+                cost = self.model.histories.get(vendor)
                 total += cost.lookup_calls if cost is not None else 0
+                contacts += bool(at)
         return total + math.ceil(contacts / CONTACT_BATCH)
 
 

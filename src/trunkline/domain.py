@@ -242,6 +242,10 @@ class Interaction:
     contact_account: str | None = None
     # What the connector needs to read this one item again (for node(id:)).
     node_key: str = ""
+    # The vendor's own id of the contact the record belongs to, as `get_interaction`
+    # read it (None: not known): an ID's contact is checked against it. Where it was
+    # read from, not what the item is: left out of comparisons.
+    contact_key: str | None = field(default=None, compare=False)
 
     @staticmethod
     def floor_key(before: float) -> tuple[float, str, str]:

@@ -265,6 +265,7 @@ class CcCommunication(Lenient):
     viewed: bool = False
     category: CcNamed | None = None
     log_information: CcLog | None = None
+    contact_information: CcContactRef | None = None  # whose it is (show answers it)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -306,7 +307,7 @@ class CcCommunication(Lenient):
     def _category(cls, v: Any) -> Any:
         return _named(v)
 
-    @field_validator("log_information", mode="before")
+    @field_validator("log_information", "contact_information", mode="before")
     @classmethod
     def _log(cls, v: Any) -> Any:
         return v if isinstance(v, dict) else None
@@ -793,7 +794,11 @@ class CrmComConnector(Connector):
             data = await self._get("show", communication_identifier=_ident("id", token))
         except VendorNotFound:
             return None
-        return self._communication(data).to_interaction()
+        comm = self._communication(data)
+        item = comm.to_interaction()
+        contact = comm.contact_information
+        item.contact_key = contact.id if contact is not None else None
+        return item
 
     # ---- communication writes (create, update and complete drafts, set viewed) ------
     write_channels: ClassVar[frozenset[Channel]] = frozenset(CHANNEL_MEDIA)

@@ -602,7 +602,12 @@ class EngageConnector(Connector):
             )
         except VendorNotFound:
             return None
-        return _history_item(_attempt(rows[0])) if rows else None
+        if not rows:
+            return None
+        attempt = _attempt(rows[0])
+        item = _history_item(attempt)
+        item.contact_key = attempt.contact_key  # the contact's externalId
+        return item
 
     # ---- contact attempts --------------------------------------------------------------
     async def attempts_window(

@@ -883,7 +883,11 @@ class LiveVoxConnector(LiveVoxWrites):
         if not account or not note_id.isascii() or not note_id.isdigit():
             return None
         note = await self._read_note(account, int(note_id))
-        return None if note is None else self._note(account, note)
+        if note is None:
+            return None
+        item = self._note(account, note)
+        item.contact_key = account  # read under the account's own path
+        return item
 
     async def ready(self) -> None:
         await self.authenticate()

@@ -428,6 +428,7 @@ class MoxiWorksConnector(Connector):
             return None
         for item in await self.fetch_window(partner, ts, ts + 1):
             if item.source.vendor_id == log_id:
+                item.contact_key = partner  # the window is the partner's own
                 return item
         return None
 

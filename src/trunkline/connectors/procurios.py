@@ -659,7 +659,10 @@ class ProcuriosConnector(Connector):
             for m in moments:
                 if m.id == moment_id and (relation is None or m.involves(relation)):
                     titles = await self._titles(True)
-                    return moment_to_interaction(m, relation, titles, None)
+                    item = moment_to_interaction(m, relation, titles, None)
+                    # the relation the moment was checked to involve (none: no one's)
+                    item.contact_key = relation_text or None
+                    return item
                 # past its second in list order (ties may come in any id order)
                 if m.dateTime < at:
                     return None

@@ -43,4 +43,23 @@ async def vendor_keys(
     ]
 
 
-__all__ = ["apply_rule", "contact_rule", "vendor_keys"]
+async def vendor_key(
+    ctx: Context, source: InteractionSource, account: str
+) -> str | None:
+    """The contact's id at one vendor, by its account: the contact is read (one
+    LiveVox search, shared through the request's loader) only when no link names the
+    id and the vendor's rule reads a custom field. None where it has none."""
+    links = await ctx.loaders.links.load(account)
+    linked = links.get(source.vendor.value)
+    if linked:
+        return linked
+    rule = contact_rule(source)
+    if rule == "account":
+        return account
+    if rule == "link":
+        return None
+    contact = await ctx.loaders.contact.load(account)
+    return None if contact is None else apply_rule(rule, contact)
+
+
+__all__ = ["apply_rule", "contact_rule", "vendor_key", "vendor_keys"]

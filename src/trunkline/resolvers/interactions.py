@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from asyncio import Future
 from collections import deque
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from trunkline.resolvers.guard import (
     history_key,
     interaction_source,
 )
-from trunkline.resolvers.identity import vendor_keys
+from trunkline.resolvers.identity import vendor_key, vendor_keys
 from trunkline.sources import HistoryRead, InteractionSource
 
 KIND = "Interaction"
@@ -273,13 +274,25 @@ def for_contact(item: Interaction, account: str | None) -> Interaction:
 
 
 async def interaction(ctx: Context, node_id: str) -> Interaction | None:
-    """One interaction by its node id (`node_id_of`); None when it names nothing."""
+    """One interaction by its node id (`node_id_of`); None when it names nothing.
+
+    An ID's contact is the client's claim: it names the item only when the vendor's
+    record belongs to that contact's id there (its link or rule), else another
+    contact's account paired with a real token would answer for the wrong person.
+    The contact's id is found while the item is read."""
     found = interaction_source(ctx, node_id)  # BAD_USER_INPUT if misshapen
     if found is None:
         return None
     source, token, account = found
-    item: Interaction | None = await source.get_interaction(token)
-    return None if item is None else for_contact(item, account)
+    if account is None:
+        item: Interaction | None = await source.get_interaction(token)
+        return item
+    read, key = await asyncio.gather(
+        source.get_interaction(token), vendor_key(ctx, source, account)
+    )
+    if read is None or history_key(source, key) is None or read.contact_key != key:
+        return None
+    return for_contact(read, account)
 
 
 __all__ = ["for_contact", "interaction", "interactions_page", "node_id_of"]
