@@ -111,6 +111,20 @@ class HistoryCost:
     lookup_calls: int = 1  # at most, to find one interaction by its ID
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One call's request as `Connector.call` built it, the same on every try.
+    `content`: a body of its own (SOAP XML); `headers`: the call's own."""
+
+    method: str
+    path: str
+    params: Mapping[str, Any] | None
+    json: Any
+    data: Mapping[str, Any] | None
+    content: bytes | None
+    headers: Mapping[str, str] | None
+
+
 def segment(value: str) -> str:
     """A value as one URL path segment: escaped, and never `.`/`..` or empty, which
     would move the request to another path. Every path built from data uses this."""
@@ -383,12 +397,12 @@ class Connector:
             path = path.format(**{k: segment(v) for k, v in path_params.items()})
         if ep.soap_action is not None and not (headers and "SOAPAction" in headers):
             headers = {**(headers or {}), "SOAPAction": f'"{ep.soap_action}"'}
-        raw = (content, headers) if content is not None or headers else None
+        request = Request(ep.method, path, params, json, data, content, headers)
         send = self._login if login else self._attempts
         timeout = asyncio.timeout_at(when)
         try:
             async with timeout:
-                return await send(ep, path, params, json, data, raw)
+                return await send(ep, request)
         except TimeoutError:
             if not timeout.expired():
                 raise
@@ -401,31 +415,15 @@ class Connector:
                 self.name, f"{self.vendor.name}: timed out ({bound})"
             ) from None
 
-    async def _login(
-        self,
-        ep: Endpoint,
-        path: str,
-        params: Mapping[str, Any] | None,
-        json: Any,
-        data: Mapping[str, Any] | None,
-        raw: tuple[bytes | None, Mapping[str, str] | None] | None,
-    ) -> Answer:
-        response = await self._transmit(ep.method, path, params, json, data, raw, {})
+    async def _login(self, ep: Endpoint, request: Request) -> Answer:
+        response = await self._transmit(request, request.params, request.json, {})
         self.check(response)
         return response
 
-    async def _attempts(
-        self,
-        ep: Endpoint,
-        path: str,
-        params: Mapping[str, Any] | None,
-        json: Any,
-        data: Mapping[str, Any] | None,
-        raw: tuple[bytes | None, Mapping[str, str] | None] | None,
-    ) -> Answer:
+    async def _attempts(self, ep: Endpoint, request: Request) -> Answer:
         attempts = self.retry_attempts if ep.idempotent else 1
         try:  # the first attempt outside tenacity: it costs CPU on every call
-            return await self._send(ep.method, path, params, json, data, raw)
+            return await self._send(request)
         except Exception as exc:
             if attempts < 2 or not _retryable(exc):
                 raise
@@ -438,7 +436,7 @@ class Connector:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._send(ep.method, path, params, json, data, raw)
+                return await self._send(request)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _check_size(self, name: str, ep: Endpoint, asked: Any) -> None:
@@ -449,20 +447,12 @@ class Connector:
                 f"vendor's cap of {cap}"
             )
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        json: Any,
-        data: Mapping[str, Any] | None,
-        raw: tuple[bytes | None, Mapping[str, str] | None] | None = None,
-    ) -> Answer:
+    async def _send(self, request: Request) -> Answer:
         generation = self._auth_generation
-        response = await self._raw(method, path, params, json, data, raw)
+        response = await self._signed(request)
         if self.auth_expired(response):
             await self._reauthenticate(generation)
-            response = await self._raw(method, path, params, json, data, raw)
+            response = await self._signed(request)
         self.on_response(response)
         self.check(response)
         return response
@@ -470,44 +460,41 @@ class Connector:
     def on_response(self, response: Answer) -> None:
         """Hook: see every answer (e.g. to keep a session cookie)."""
 
-    async def _raw(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        json: Any,
-        data: Mapping[str, Any] | None,
-        raw: tuple[bytes | None, Mapping[str, str] | None] | None = None,
-    ) -> Answer:
+    async def _signed(self, request: Request) -> Answer:
+        """The request with the session's credentials (each try signs afresh)."""
         await self._ensure_auth()
-        params = self.sign_params(dict(params or {}))
-        json = self.sign_body(json)
-        return await self._transmit(
-            method, path, params, json, data, raw, self.auth_headers()
-        )
+        params = self.sign_params(dict(request.params or {}))
+        json = self.sign_body(request.json)
+        return await self._transmit(request, params, json, self.auth_headers())
 
     async def _transmit(
         self,
-        method: str,
-        path: str,
+        request: Request,
         params: Mapping[str, Any] | None,
         json: Any,
-        data: Mapping[str, Any] | None,
-        raw: tuple[bytes | None, Mapping[str, str] | None] | None,
         headers: Mapping[str, str],
     ) -> Answer:
-        """One HTTP request; transport failures become the hierarchy's errors.
-        `raw`: a body of its own (SOAP XML) and per-call headers."""
+        """One HTTP request (`params` and `json` as signed); transport failures
+        become the hierarchy's errors."""
+        method, path = request.method, request.path
+        if request.headers:
+            headers = {**headers, **request.headers}
         try:
-            if raw is not None:
-                content, extra = raw
-                headers = {**headers, **(extra or {})}
-                if content is not None:
-                    return await self.http.request(
-                        method, path, params=params, content=content, headers=headers
-                    )
+            if request.content is not None:
+                return await self.http.request(
+                    method,
+                    path,
+                    params=params,
+                    content=request.content,
+                    headers=headers,
+                )
             return await self.http.request(
-                method, path, params=params, json=json, data=data, headers=headers
+                method,
+                path,
+                params=params,
+                json=json,
+                data=request.data,
+                headers=headers,
             )
         except httpx.TimeoutException:
             raise VendorTimeout(self.name, f"{self.vendor.name}: timed out") from None
