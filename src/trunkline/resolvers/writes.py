@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from trunkline.context import Context
 from trunkline.domain import Contact
@@ -399,7 +399,7 @@ async def bulk_create(
                 if state[n]["account"] in found:
                     state[n].update(status=CREATED, problem=None)
         todo = [n for n, i in enumerate(state) if i["status"] not in FINAL and specs[n]]
-        chunks = [todo[i : i + w.bulk_chunk] for i in range(0, len(todo), w.bulk_chunk)]
+        chunks = _chunks(todo, w.bulk_chunk)
 
         def accounts(ns: Sequence[int]) -> list[str]:
             return [state[n]["account"] for n in ns]
@@ -424,10 +424,7 @@ async def bulk_create(
                         [s for n in send if (s := specs[n])]
                     )
                 except ConnectorError as exc:
-                    for n in send:
-                        problem = Problem.of(exc, ("contacts", n))
-                        state[n].update(status=FAILED, problem=problem.json())
-                    return {"items": state, "complete": False}, False
+                    return _chunk_failed(state, send, exc, "contacts")
             # what landed, and whether the next chunk's accounts exist: one search
             found = await read_back(ctx, accounts(send) + accounts(following))
             landed = sum(state[n]["account"] in found for n in send)
@@ -443,13 +440,31 @@ async def bulk_create(
                     problem = Problem(("contacts", str(n)), msg, "VENDOR_REJECTED")
                     state[n].update(status=FAILED, problem=problem.json())
             existing = found
-        complete = all(i["status"] in FINAL for i in state)
-        return {"items": state, "complete": complete}, complete
+        return _finished(state)
 
     outcome: dict[str, Any] = await once(
         ctx.gateway.idempotency, "bulkCreateContacts", key, list(items), work
     )
     return outcome
+
+
+def _chunks(todo: list[int], size: int) -> list[list[int]]:
+    return [todo[i : i + size] for i in range(0, len(todo), size)]
+
+
+def _chunk_failed(
+    state: list[dict[str, Any]], send: Sequence[int], exc: ConnectorError, root: str
+) -> tuple[dict[str, Any], bool]:
+    """The vendor failed a chunk: its items FAILED with the vendor's message, and the
+    bulk stops there, incomplete (the same key resumes it)."""
+    for n in send:
+        state[n].update(status=FAILED, problem=Problem.of(exc, (root, n)).json())
+    return {"items": state, "complete": False}, False
+
+
+def _finished(state: list[dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+    complete = all(i["status"] in FINAL for i in state)
+    return {"items": state, "complete": complete}, complete
 
 
 def _account_of(raw: Mapping[str, Any]) -> str | None:
@@ -502,7 +517,7 @@ async def _bulk_update(
     back. Updates are idempotent at the vendor: a resumed item is sent again."""
     w = writer(ctx)
     todo = [n for n, i in enumerate(state) if i["status"] not in FINAL]
-    chunks = [todo[i : i + w.bulk_chunk] for i in range(0, len(todo), w.bulk_chunk)]
+    chunks = _chunks(todo, w.bulk_chunk)
 
     def accounts(ns: Sequence[int]) -> list[str]:
         return [a for n in ns if (a := accounts_of[n]) is not None]
@@ -524,10 +539,7 @@ async def _bulk_update(
             try:
                 await send_chunk(send)
             except ConnectorError as exc:
-                for n in send:
-                    problem = Problem.of(exc, ("items", n))
-                    state[n].update(status=FAILED, problem=problem.json())
-                return {"items": state, "complete": False}, False
+                return _chunk_failed(state, send, exc, "items")
         found = await read_back(ctx, accounts(send) + accounts(following))
         for n in send:
             now = found.get(accounts_of[n] or "")
@@ -538,8 +550,7 @@ async def _bulk_update(
                 problem = Problem(("items", str(n)), msg, "VENDOR_REJECTED")
                 state[n].update(status=FAILED, problem=problem.json())
         existing = found
-    complete = all(i["status"] in FINAL for i in state)
-    return {"items": state, "complete": complete}, complete
+    return _finished(state)
 
 
 async def _once_bulk(
@@ -588,10 +599,36 @@ def _bulk_size(items: Sequence[Any]) -> None:
         raise BadUserInput(f"items may list at most {MAX_BULK:,} items.")
 
 
-def _not_a_contact(n: int) -> list[Problem]:
-    return [
-        Problem(("items", str(n), "contactId"), "Not a Contact ID.", "BAD_USER_INPUT")
-    ]
+S = TypeVar("S")
+
+
+def _item_specs(
+    items: Sequence[tuple[str | None, Mapping[str, Any]]],
+    spec_of: Callable[[int, str, Mapping[str, Any]], tuple[S | None, list[Problem]]],
+) -> tuple[list[S | None], dict[int, list[Problem]]]:
+    """A bulk's specs by item, and the problems of those that have none (an item
+    whose ID is no Contact's is not looked at further)."""
+    specs: list[S | None] = []
+    problems: dict[int, list[Problem]] = {}
+    for n, (account, raw) in enumerate(items):
+        if account is None:
+            msg = "Not a Contact ID."
+            spec, found = None, [Problem(_contact_id(n), msg, "BAD_USER_INPUT")]
+        else:
+            spec, found = spec_of(n, account, raw)
+        specs.append(spec)
+        if found:
+            problems[n] = found
+    return specs, problems
+
+
+def _contact_id(n: int) -> tuple[str, ...]:
+    return ("items", str(n), "contactId")
+
+
+def _no_item_contact(n: int, account: str | None) -> Problem:
+    msg = f"No contact with account {account!r}."
+    return Problem(_contact_id(n), msg, "NOT_FOUND")
 
 
 async def bulk_update(
@@ -600,26 +637,20 @@ async def bulk_update(
     """items: (account or None when its ID is bad, fields). Outcome as bulk_create."""
     key = check_key(key)
     _bulk_size(items)
-    specs: list[ContactSpec | None] = []
-    problems: dict[int, list[Problem]] = {}
     seen: dict[str, int] = {}
-    for n, (account, raw) in enumerate(items):
-        if account is None:
-            problems[n] = _not_a_contact(n)
-            specs.append(None)
-            continue
+
+    def spec_of(
+        n: int, account: str, raw: Mapping[str, Any]
+    ) -> tuple[ContactSpec | None, list[Problem]]:
         spec, found = contact_spec(raw, ("items", n), account=account)
         if spec is not None and account in seen:
             msg = f"account {account!r} is also item {seen[account]} of this bulk."
-            found, spec = (
-                [Problem(("items", str(n), "contactId"), msg, "CONFLICT")],
-                None,
-            )
+            return None, [Problem(_contact_id(n), msg, "CONFLICT")]
         if spec is not None:
             seen[account] = n
-        specs.append(spec)
-        if found:
-            problems[n] = found
+        return spec, found
+
+    specs, problems = _item_specs(items, spec_of)
     valid = [(n, s) for n, s in enumerate(specs) if s is not None]
     for k, found in (
         await check_known(ctx, [(("items", n), s) for n, s in valid])
@@ -630,13 +661,7 @@ async def bulk_update(
     w = writer(ctx)
 
     def precheck(n: int, current: Contact | None) -> Problem | None:
-        if current is None:
-            return Problem(
-                ("items", str(n), "contactId"),
-                f"No contact with account {accounts[n]!r}.",
-                "NOT_FOUND",
-            )
-        return None
+        return _no_item_contact(n, accounts[n]) if current is None else None
 
     async def send_chunk(ns: Sequence[int]) -> None:
         await w.bulk_update_contacts([s for n in ns if (s := specs[n])])
@@ -656,27 +681,15 @@ async def bulk_update_dnd(
     """Per-item DND changes; each phone's new block is confirmed by reading back."""
     key = check_key(key)
     _bulk_size(items)
-    specs: list[DndSpec | None] = []
-    problems: dict[int, list[Problem]] = {}
-    for n, (account, raw) in enumerate(items):
-        if account is None:
-            problems[n] = _not_a_contact(n)
-            specs.append(None)
-            continue
-        spec, found = dnd_spec(raw, account, ("items", n))
-        specs.append(spec)
-        if found:
-            problems[n] = found
+    specs, problems = _item_specs(
+        items, lambda n, account, raw: dnd_spec(raw, account, ("items", n))
+    )
     accounts = [a for a, _raw in items]
     w = writer(ctx)
 
     def precheck(n: int, current: Contact | None) -> Problem | None:
         if current is None:
-            return Problem(
-                ("items", str(n), "contactId"),
-                f"No contact with account {accounts[n]!r}.",
-                "NOT_FOUND",
-            )
+            return _no_item_contact(n, accounts[n])
         numbers = {p.number for p in current.phones}
         for k, (number, _b) in enumerate((specs[n] or DndSpec("")).phones):
             if number not in numbers:
