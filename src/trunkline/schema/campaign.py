@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -208,9 +208,7 @@ class SubCampaign(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[SubCampaign | None]:
-        ids = [_plain(i) for i in node_ids]
-        found = await info.context.campaigns.sub_campaign.load_many(ids)
-        return [cls.of(s) if s is not None else None for s in found]
+        return await _nodes(info.context.campaigns.sub_campaign, node_ids, cls.of)
 
 
 async def _campaign(info: Info, campaign_id: str | None) -> Campaign | None:
@@ -255,9 +253,7 @@ class ContactBatch(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[ContactBatch | None]:
-        ids = [_plain(i) for i in node_ids]
-        found = await info.context.campaigns.contact_batch.load_many(ids)
-        return [cls.of(b) if b is not None else None for b in found]
+        return await _nodes(info.context.campaigns.contact_batch, node_ids, cls.of)
 
 
 @strawberry.type(description="One attempt to reach a contact (a call, SMS or email).")
@@ -319,6 +315,17 @@ class CampaignFilter:
 
 def _plain(key: str) -> str:
     return resolvers.check_id(key, "ID")
+
+
+N = TypeVar("N")
+
+
+async def _nodes(
+    loader: Any, node_ids: Iterable[str], of: Callable[[Any], N]
+) -> list[N | None]:
+    """Nodes by their keys, checked, through one of the request's loaders."""
+    found = await loader.load_many([_plain(i) for i in node_ids])
+    return [of(x) if x is not None else None for x in found]
 
 
 def _now_minute() -> datetime:

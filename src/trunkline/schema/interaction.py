@@ -12,7 +12,6 @@ from strawberry import relay
 from strawberry.types import Info
 
 from trunkline import domain
-from trunkline.pagination.args import slice_args
 from trunkline.resolvers import fields
 from trunkline.resolvers import interactions as interaction_resolvers
 from trunkline.schema.connections import Connection, to_connection
@@ -20,6 +19,7 @@ from trunkline.schema.contact import Contact, VendorRecord
 from trunkline.schema.enums import Channel, Direction, Vendor
 from trunkline.schema.ids import contact_account_of
 from trunkline.schema.inputs import InteractionFilter
+from trunkline.schema.paging import page_args
 from trunkline.schema.selection import node_fields
 from trunkline.schema.vendors import detail_types, render_detail
 
@@ -103,9 +103,7 @@ async def interactions_connection(
     """Shared by `Query.interactions` and `Contact.interactions` (which hands over
     its own record: the history needs it, and it is not loaded again)."""
     ctx = info.context
-    args = slice_args(
-        first, after, last, before, max_page_size=ctx.gateway.settings.max_page_size
-    )
+    args = page_args(info, first, after, last, before)
     f = filter or InteractionFilter()
     account = contact.account if contact is not None else None
     if account is None and f.contact_id is not None:

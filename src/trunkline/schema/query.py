@@ -11,7 +11,6 @@ from strawberry import relay
 from strawberry.types import Info
 
 from trunkline.errors import BadUserInput
-from trunkline.pagination.args import slice_args
 from trunkline.resolvers import contacts as contact_resolvers
 from trunkline.resolvers.guard import check_node
 from trunkline.schema.campaign import NODE_TYPES as CAMPAIGN_NODE_TYPES
@@ -21,6 +20,7 @@ from trunkline.schema.contact import Contact
 from trunkline.schema.ids import contact_account_of, parse_global_id
 from trunkline.schema.inputs import ContactFilter, InteractionFilter
 from trunkline.schema.interaction import Interaction, interactions_connection
+from trunkline.schema.paging import page_args
 from trunkline.schema.queue import Queue, QueueEntry, QueueQuery
 from trunkline.schema.selection import node_fields
 
@@ -105,13 +105,7 @@ class Query(QueueQuery, CampaignQueries):
         before: str | None = None,
         filter: Annotated[ContactFilter | None, strawberry.argument()] = None,
     ) -> Connection[Contact]:
-        args = slice_args(
-            first,
-            after,
-            last,
-            before,
-            max_page_size=info.context.gateway.settings.max_page_size,
-        )
+        args = page_args(info, first, after, last, before)
         f = (filter or ContactFilter()).to_domain()
         page = await contact_resolvers.contacts_page(
             info.context, f, args, with_groups="groups" in node_fields(info)
