@@ -8,9 +8,10 @@ input takes one of each.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -117,11 +118,34 @@ class CreateContactInput:
     idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
 
 
+# A payload type per mutation (the convention), with the fields shared by several of
+# them declared once here. These bases are never in the schema themselves.
 @strawberry.type
-class CreateContactPayload:
+class _ContactPayload:
     contact: Contact | None
     client_mutation_id: str | None
     user_errors: list[UserError]
+
+
+@strawberry.type
+class _BulkUpdatePayload:
+    results: list[BulkContactResult]
+    updated: int = strawberry.field(description="Items UPDATED.")
+    complete: bool
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class _GroupPayload:
+    group: ContactGroup | None
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CreateContactPayload(_ContactPayload):
+    pass
 
 
 # ---- bulkCreateContacts --------------------------------------------------------------
@@ -223,10 +247,8 @@ class UpdateContactInput(ContactChanges):
 
 
 @strawberry.type
-class UpdateContactPayload:
-    contact: Contact | None
-    client_mutation_id: str | None
-    user_errors: list[UserError]
+class UpdateContactPayload(_ContactPayload):
+    pass
 
 
 @strawberry.input
@@ -265,10 +287,8 @@ class UpdateContactDndInput(ContactDndChange):
 
 
 @strawberry.type
-class UpdateContactDndPayload:
-    contact: Contact | None
-    client_mutation_id: str | None
-    user_errors: list[UserError]
+class UpdateContactDndPayload(_ContactPayload):
+    pass
 
 
 @strawberry.input
@@ -281,12 +301,8 @@ class BulkUpdateContactsInput:
 
 
 @strawberry.type
-class BulkUpdateContactsPayload:
-    results: list[BulkContactResult]
-    updated: int = strawberry.field(description="Items UPDATED.")
-    complete: bool
-    client_mutation_id: str | None
-    user_errors: list[UserError]
+class BulkUpdateContactsPayload(_BulkUpdatePayload):
+    pass
 
 
 @strawberry.input
@@ -297,12 +313,8 @@ class BulkUpdateDndInput:
 
 
 @strawberry.type
-class BulkUpdateDndPayload:
-    results: list[BulkContactResult]
-    updated: int = strawberry.field(description="Items UPDATED.")
-    complete: bool
-    client_mutation_id: str | None
-    user_errors: list[UserError]
+class BulkUpdateDndPayload(_BulkUpdatePayload):
+    pass
 
 
 def _maybe_account(raw: str) -> str | None:
@@ -323,10 +335,8 @@ class CreateContactGroupInput:
 
 
 @strawberry.type
-class CreateContactGroupPayload:
-    group: ContactGroup | None
-    client_mutation_id: str | None
-    user_errors: list[UserError]
+class CreateContactGroupPayload(_GroupPayload):
+    pass
 
 
 @strawberry.input
@@ -337,10 +347,8 @@ class RenameContactGroupInput:
 
 
 @strawberry.type
-class RenameContactGroupPayload:
-    group: ContactGroup | None
-    client_mutation_id: str | None
-    user_errors: list[UserError]
+class RenameContactGroupPayload(_GroupPayload):
+    pass
 
 
 @strawberry.input
@@ -411,6 +419,29 @@ def _bulk_failed(
     }
 
 
+def _bulk_items(items: list[Any]) -> list[tuple[str | None, Any]]:
+    """Bulk update items: (the account, None if the ID is no Contact's; the input)."""
+    return [(_maybe_account(i.contact_id), _raw(i)) for i in items]
+
+
+P = TypeVar("P")
+
+
+async def _bulk_payload(
+    make: Callable[..., P],
+    counted: str,
+    client_mutation_id: str | None,
+    write: Awaitable[dict[str, Any]],
+) -> P:
+    """A bulk mutation's payload: its results, or user errors when the whole failed
+    as expected (anything else is raised)."""
+    try:
+        outcome = await write
+    except Exception as exc:
+        return make(**_bulk_failed(exc, counted, client_mutation_id))
+    return make(**_bulk(outcome, counted, client_mutation_id))
+
+
 @strawberry.type
 class ContactWrites:
     @strawberry.mutation(
@@ -439,16 +470,12 @@ class ContactWrites:
     async def bulk_create_contacts(
         self, info: Info, input: BulkCreateContactsInput
     ) -> BulkCreateContactsPayload:
-        try:
-            outcome = await writes.bulk_create(
-                info.context, [_raw(c) for c in input.contacts], input.idempotency_key
-            )
-        except Exception as exc:
-            return BulkCreateContactsPayload(
-                **_bulk_failed(exc, "created", input.client_mutation_id)
-            )
-        return BulkCreateContactsPayload(
-            **_bulk(outcome, "created", input.client_mutation_id)
+        contacts = [_raw(c) for c in input.contacts]
+        return await _bulk_payload(
+            BulkCreateContactsPayload,
+            "created",
+            input.client_mutation_id,
+            writes.bulk_create(info.context, contacts, input.idempotency_key),
         )
 
     @strawberry.mutation(description="Change a contact's fields at LiveVox.")
@@ -501,17 +528,12 @@ class ContactWrites:
     async def bulk_update_contacts(
         self, info: Info, input: BulkUpdateContactsInput
     ) -> BulkUpdateContactsPayload:
-        try:
-            items = [(_maybe_account(i.contact_id), _raw(i)) for i in input.items]
-            outcome = await writes.bulk_update(
-                info.context, items, input.idempotency_key
-            )
-        except Exception as exc:
-            return BulkUpdateContactsPayload(
-                **_bulk_failed(exc, "updated", input.client_mutation_id)
-            )
-        return BulkUpdateContactsPayload(
-            **_bulk(outcome, "updated", input.client_mutation_id)
+        items = _bulk_items(input.items)
+        return await _bulk_payload(
+            BulkUpdateContactsPayload,
+            "updated",
+            input.client_mutation_id,
+            writes.bulk_update(info.context, items, input.idempotency_key),
         )
 
     @strawberry.mutation(
@@ -521,17 +543,12 @@ class ContactWrites:
     async def bulk_update_dnd(
         self, info: Info, input: BulkUpdateDndInput
     ) -> BulkUpdateDndPayload:
-        try:
-            items = [(_maybe_account(i.contact_id), _raw(i)) for i in input.items]
-            outcome = await writes.bulk_update_dnd(
-                info.context, items, input.idempotency_key
-            )
-        except Exception as exc:
-            return BulkUpdateDndPayload(
-                **_bulk_failed(exc, "updated", input.client_mutation_id)
-            )
-        return BulkUpdateDndPayload(
-            **_bulk(outcome, "updated", input.client_mutation_id)
+        items = _bulk_items(input.items)
+        return await _bulk_payload(
+            BulkUpdateDndPayload,
+            "updated",
+            input.client_mutation_id,
+            writes.bulk_update_dnd(info.context, items, input.idempotency_key),
         )
 
     @strawberry.mutation(description="Create a contact group, once per idempotencyKey.")
