@@ -81,8 +81,8 @@ def _config(tmp_path: Path, text: str) -> Path:
         (
             "[gateway]\nmax_page_sise = 5\n",
             "[gateway] max_page_sise: unknown key; known keys: fast_path, "
-            "history_horizon_days, http_transport, identity_store, max_page_size, "
-            "request_deadline_s",
+            "history_horizon_days, http_transport, idempotency_ttl_s, identity_store, "
+            "max_page_size, request_deadline_s",
         ),
         (
             "[gateway]\nmax_page_size = 0\n",
@@ -222,6 +222,7 @@ def test_defaults_when_nothing_is_configured() -> None:
         "fast_path": True,
         "write_vendor": "moxiworks",
         "request_deadline_s": 10.0,
+        "idempotency_ttl_s": 86_400.0,
     }
     assert {k: s.table("limits")[k] for k in ("max_vendor_calls", "max_nodes_ids")} == {
         "max_vendor_calls": 2000,

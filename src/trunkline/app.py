@@ -118,9 +118,12 @@ def build_gateway(
         store = open_identity_store(settings.identity_store)
     except ImportError:  # pragma: no cover - the store lands with interactions
         pass
-    from trunkline.store.idempotency import open_idempotency_store
+    from trunkline.store.idempotency import DAY_S, open_idempotency_store
 
-    once = open_idempotency_store(settings.identity_store)
+    once = open_idempotency_store(
+        settings.identity_store,
+        ttl_s=settings.table("gateway").get("idempotency_ttl_s", DAY_S),
+    )
     gateway = Gateway(
         settings=settings,
         connectors=connectors,

@@ -7,6 +7,7 @@
     http_transport = "aiohttp"     # or "httpx-aiohttp", "httpx" (see connectors/transport.py)
     fast_path = true               # false: Strawberry's own path for every request (engine/)
     request_deadline_s = 10        # a whole request's vendor calls end by then
+    idempotency_ttl_s = 86400      # an idempotencyKey answers retries that long
 
     [limits]
     max_vendor_calls = 2000        # a request's vendor calls: estimated, then counted
@@ -166,6 +167,10 @@ GATEWAY_KEYS: dict[str, Key] = {
         "one of 'moxiworks', 'procurios', 'crmcom'", "moxiworks",
     ),
     "request_deadline_s": Key(number(0), "a number of seconds > 0", 10.0),
+    # how long an idempotencyKey's record answers retries after its last change
+    "idempotency_ttl_s": Key(
+        number(0), "a number of seconds > 0", 86_400.0, "IDEMPOTENCY_TTL_S",
+    ),
 }  # fmt: skip
 
 # A request's vendor calls: estimated before it runs, then counted (README "Limits").

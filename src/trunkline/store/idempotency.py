@@ -10,20 +10,30 @@ claimant renews as it makes progress), `incomplete` when the work stopped part w
 vendor failure: the next try with the key resumes it), or `done`. A pending record whose
 lease ran out was left by a claimant that crashed: the next claim takes it over and is
 told so (`Claim.recover`), so it reads the vendor before writing again.
+
+A record is kept `ttl_s` (`[gateway] idempotency_ttl_s`, 24 hours) after its last
+change, never less than a lease: past that the key is free, and a retry is a new write.
+Expired records are purged lazily: the key being claimed at once, and the rest of the
+table at most once a `SWEEP_S` per store, as claims come in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import aiosqlite
 import orjson
+
+DAY_S = 86_400.0
+SWEEP_S = 60.0  # the whole table is swept of expired records at most this often
 
 State = Literal["pending", "incomplete", "done"]
 ClaimStatus = Literal["claimed", "done", "busy", "conflict"]
@@ -37,7 +47,9 @@ CREATE TABLE IF NOT EXISTS idempotency_records (
     outcome    TEXT,
     owner      TEXT NOT NULL,
     touched    REAL NOT NULL
-)
+);
+CREATE INDEX IF NOT EXISTS idempotency_records_touched
+    ON idempotency_records (touched)
 """
 
 
@@ -84,9 +96,19 @@ class IdempotencyStore(Protocol):
 class SqliteIdempotencyStore:
     """Records in a SQLite file (the identity store's); atomic across processes."""
 
-    def __init__(self, path: str, *, lease_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        lease_s: float = 30.0,
+        ttl_s: float = DAY_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = path
         self.lease_s = lease_s
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self._swept = -math.inf
         self.owner = uuid.uuid4().hex  # this store's claims
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
@@ -98,14 +120,32 @@ class SqliteIdempotencyStore:
                     if self.path != ":memory:":
                         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
                     db = await aiosqlite.connect(self.path, timeout=10.0)
-                    await db.execute(SCHEMA)
+                    await db.executescript(SCHEMA)
                     await db.commit()
                     self._db = db
         return self._db
 
+    def _expired_before(self, now: float) -> float:
+        """Records last changed before this have expired (a live lease never has)."""
+        return now - max(self.ttl_s, self.lease_s)
+
+    async def _purge(self, db: aiosqlite.Connection, key: str, now: float) -> None:
+        """Expired records go: this key's now, the table's at most once a SWEEP_S."""
+        cutoff = self._expired_before(now)
+        await db.execute(
+            "DELETE FROM idempotency_records WHERE key = ? AND touched < ?",
+            (key, cutoff),
+        )
+        if now - self._swept >= SWEEP_S:
+            self._swept = now
+            await db.execute(
+                "DELETE FROM idempotency_records WHERE touched < ?", (cutoff,)
+            )
+
     async def claim(self, key: str, operation: str, digest: str) -> Claim:
         db = await self._conn()
-        now = time.time()
+        now = self.clock()
+        await self._purge(db, key, now)
         cursor = await db.execute(
             "INSERT OR IGNORE INTO idempotency_records "
             "(key, operation, input_hash, state, outcome, owner, touched) "
@@ -148,14 +188,16 @@ class SqliteIdempotencyStore:
         await db.execute(
             "UPDATE idempotency_records SET state = ?, outcome = ?, touched = ? "
             "WHERE key = ? AND owner = ?",
-            (state, orjson.dumps(outcome).decode(), time.time(), key, self.owner),
+            (state, orjson.dumps(outcome).decode(), self.clock(), key, self.owner),
         )
         await db.commit()
 
     async def get(self, key: str) -> tuple[State, Any] | None:
         db = await self._conn()
         rows = await db.execute_fetchall(
-            "SELECT state, outcome FROM idempotency_records WHERE key = ?", (key,)
+            "SELECT state, outcome FROM idempotency_records "
+            "WHERE key = ? AND touched >= ?",
+            (key, self._expired_before(self.clock())),
         )
         row = next(iter(rows), None)
         if row is None:
@@ -168,12 +210,13 @@ class SqliteIdempotencyStore:
             self._db = None
 
 
-def open_idempotency_store(location: str) -> IdempotencyStore:
+def open_idempotency_store(location: str, *, ttl_s: float = DAY_S) -> IdempotencyStore:
     """The idempotency store beside the identity store (the same SQLite file)."""
-    return SqliteIdempotencyStore(location)
+    return SqliteIdempotencyStore(location, ttl_s=ttl_s)
 
 
 __all__ = [
+    "DAY_S",
     "Claim",
     "IdempotencyStore",
     "SqliteIdempotencyStore",
