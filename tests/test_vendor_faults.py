@@ -19,6 +19,7 @@ from trunkline.simulators.seed import people
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 SECRET = "s3cr3t-token-in-an-exception"
+AGENT = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"
 HISTORY = """query ($a: String) { contact(account: $a) { account
   interactions(first: 10) { nodes { id source { vendor } } } } }"""
 
@@ -49,13 +50,21 @@ def the_error(body: dict[str, Any]) -> dict[str, Any]:
     return dict(error)
 
 
-async def test_a_vendor_without_credentials_degrades_the_history(
-    tmp_path: Path, refused: int
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},  # no agent named: the connector cannot say whose log it reads
+        {"TRUNKLINE_MOXIWORKS_AGENT_UUID": AGENT},  # no credentials: cannot sign
+    ],
+)
+async def test_a_misconfigured_vendor_degrades_the_history(
+    tmp_path: Path, refused: int, env: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     # a real base URL and no credentials: the connector cannot sign its calls
     toml = f'[vendors.moxiworks]\nbase_url = "http://127.0.0.1:{refused}"\n'
-    async with gateway(tmp_path, toml) as gql:
+    async with gateway(tmp_path, toml, env) as gql:
         body = await gql.query(HISTORY, {"a": people()[0].account})
+    assert "TRUNKLINE_MOXIWORKS" in caplog.text  # the log names the setting
     error = the_error(body)
     assert error["extensions"] == {
         "code": "VENDOR_MISCONFIGURED",
