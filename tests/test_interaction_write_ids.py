@@ -13,7 +13,7 @@ import pytest
 
 from support import GraphQLClient
 from test_interaction_ids import OTHER, OWNER, calls, forged
-from test_interaction_writes import COMPLETE, DELETE, LOG, UPDATE, VIEWED, cid
+from test_interaction_writes import DELETE, LOG, cid
 from trunkline.domain import Vendor
 
 HISTORY = """query ($a: String, $v: [Vendor!]) { contact(account: $a) {
@@ -180,7 +180,9 @@ async def test_a_forged_account_changes_nothing_at_crmcom(
     assert [p for _m, p in writes(gql, Vendor.CRMCOM) if "/communications/" in p] == []
     # the owner's own ID still works
     answer = (
-        await gql.data(ID_ONLY[mutation], {"input": {"interactionId": node_id, **extra}})
+        await gql.data(
+            ID_ONLY[mutation], {"input": {"interactionId": node_id, **extra}}
+        )
     )[mutation]
     assert answer == {"interaction": {"id": node_id}, "userErrors": []}
     assert crm_state(gql, node_id) != before
@@ -203,3 +205,96 @@ async def test_a_forged_account_deletes_nothing_at_moxiworks(
     assert writes(gql, Vendor.MOXIWORKS) == []
     assert len(gql.sim(Vendor.MOXIWORKS).state.store.by_id) == count
     assert subject in await history_ids(gql, Vendor.MOXIWORKS)
+
+
+# ---- vendor calls ---------------------------------------------------------------------
+
+# Vendor calls of each interaction mutation with an ID from the contact's history (a
+# logInteraction for that contact), logins excluded. The ID's contact is checked
+# before the write as node(id) checks it: the item's read at its vendor, plus the
+# LiveVox search where the vendor's rule reads a custom field (CRM.COM COL6); the
+# payload's read-back shares that search. logInteraction: the contact's search, the
+# write (the Procurios type schema is kept, read by the warm-up).
+WRITE_CALLS: dict[str, dict[str, int]] = {
+    "logInteraction MOXIWORKS": {"LIVEVOX": 1, "MOXIWORKS": 1},
+    "logInteraction PROCURIOS": {"LIVEVOX": 1, "PROCURIOS": 1},
+    "logInteraction CRMCOM": {"LIVEVOX": 1, "CRMCOM": 1},
+    "updateInteraction": {"LIVEVOX": 1, "CRMCOM": 3},
+    "completeInteraction": {"LIVEVOX": 1, "CRMCOM": 3},
+    "markInteractionViewed": {"LIVEVOX": 1, "CRMCOM": 3},
+    "deleteInteraction": {"MOXIWORKS": 2},
+    # an ID that names no contact: the write and the read-back
+    "markInteractionViewed without a contact": {"CRMCOM": 2},
+}
+
+
+async def test_interaction_mutation_vendor_calls(gql: GraphQLClient) -> None:
+    seen: dict[str, dict[str, int]] = {}
+    for vendor, extra in LOGS.items():
+        given = {"contactId": cid(ACCOUNT), "vendor": vendor.name, **extra}
+        await gql.data(LOG, {"input": {**given, "subject": "Warm-up"}})
+        gql.reset_calls()
+        made = await gql.data(LOG, {"input": {**given, "subject": "Counted"}})
+        assert made["logInteraction"]["userErrors"] == []
+        seen[f"logInteraction {vendor.name}"] = calls(gql)
+    draft = {
+        "contactId": cid(ACCOUNT),
+        "vendor": "CRMCOM",
+        "channel": "SMS",
+        "subject": "Counted draft",
+        "body": "Text",
+        "draft": True,
+    }
+    node_id = (await gql.data(LOG, {"input": draft}))["logInteraction"]["interaction"][
+        "id"
+    ]
+    for mutation, more in (
+        ("updateInteraction", {"body": "Final"}),
+        ("completeInteraction", {}),
+        ("markInteractionViewed", {}),
+    ):
+        gql.reset_calls()
+        variables = {"input": {"interactionId": node_id, **more}}
+        answer = (await gql.data(ID_ONLY[mutation], variables))[mutation]
+        assert answer["userErrors"] == []
+        seen[mutation] = calls(gql)
+    [entry] = (await gql.data(QUEUED))["queue"]["latest"]
+    gql.reset_calls()
+    variables = {"input": {"interactionId": entry["communication"]["id"]}}
+    answer = (await gql.data(ID_ONLY["markInteractionViewed"], variables))[
+        "markInteractionViewed"
+    ]
+    assert answer["userErrors"] == []
+    seen["markInteractionViewed without a contact"] = calls(gql)
+    _subject, node_id = next(iter((await history_ids(gql, Vendor.MOXIWORKS)).items()))
+    gql.reset_calls()
+    gone = await gql.data(DELETE, {"input": {"interactionId": node_id}})
+    assert gone["deleteInteraction"]["userErrors"] == []
+    seen["deleteInteraction"] = calls(gql)
+    assert seen == WRITE_CALLS
+
+
+@pytest.mark.parametrize(
+    ("key", "code"),
+    [
+        ("crmcom:not a communication id", "BAD_USER_INPUT"),
+        (f"crmcom@{ACCOUNT}:{'F' * 32}/../x", "BAD_USER_INPUT"),
+        (f"crmcom@:{'F' * 32}", "NOT_FOUND"),
+        (f"crmcom@{ACCOUNT}:{'F' * 32}", "NOT_FOUND"),
+    ],
+)
+async def test_a_misshapen_or_unknown_id_reaches_no_vendor_write(
+    gql: GraphQLClient, key: str, code: str
+) -> None:
+    """A token is checked as node(id) checks it before anything is sent."""
+    node_id = base64.b64encode(f"Interaction:{key}".encode()).decode()
+    gql.reset_calls()
+    variables = {"input": {"interactionId": node_id}}
+    answer = (await gql.data(ID_ONLY["completeInteraction"], variables))[
+        "completeInteraction"
+    ]
+    assert answer == {
+        "interaction": None,
+        "userErrors": [{"field": ["interactionId"], "code": code}],
+    }
+    assert writes(gql, Vendor.CRMCOM) == []

@@ -27,13 +27,15 @@ from trunkline.domain import (
     Vendor,
 )
 from trunkline.errors import (
+    BadUserInput,
     ConnectorError,
     VendorConflict,
     VendorNotFound,
     VendorRejected,
 )
+from trunkline.resolvers.guard import interaction_source
 from trunkline.resolvers.identity import vendor_keys
-from trunkline.resolvers.interactions import node_id_of
+from trunkline.resolvers.interactions import node_id_of, owned
 from trunkline.resolvers.writes import Invalid, Problem, read_back
 from trunkline.resolvers.writes_once import Run, check_key, once
 from trunkline.sources import HistoryRead
@@ -364,14 +366,31 @@ async def _communication(ctx: Context, account: str, raw: Mapping[str, Any]) -> 
     return Pending(send, Vendor.CRMCOM, key, subject, content)
 
 
-def _crmcom_comm(ctx: Context, node_id: str) -> tuple[CommunicationWriter, str]:
-    head, _, token = node_id.partition(":")
-    if head.partition("@")[0] != Vendor.CRMCOM.value or not token:
-        raise Invalid([_bad("interactionId", "Only CRM.COM communications can.")])
+async def _token(ctx: Context, node_id: str, vendor: Vendor, wrong: str) -> str:
+    """The vendor's token an interaction write acts on, checked as node(id) checks
+    it: an ID that names a contact (`vendor@account:token`, as a contact's history
+    gives it) must name that contact's own record (`owned`), else it names nothing
+    and nothing is written. An ID without one (a queue entry's communication, the
+    history of everyone) names the vendor's record alone."""
+    if node_id.partition(":")[0].partition("@")[0] != vendor.value:
+        raise Invalid([_bad("interactionId", wrong)])
+    try:
+        found = interaction_source(ctx, node_id)
+    except BadUserInput as exc:
+        raise Invalid([_bad("interactionId", exc.message)]) from None
+    if found is not None:
+        source, token, account = found
+        if account is None or await owned(ctx, source, token, account) is not None:
+            return str(token)
+    raise Invalid([_bad("interactionId", "No interaction with this ID.", "NOT_FOUND")])
+
+
+async def _crmcom_comm(ctx: Context, node_id: str) -> tuple[CommunicationWriter, str]:
     source = _connector(ctx, Vendor.CRMCOM)
     if not isinstance(source, CommunicationWriter):
         raise Invalid([_bad("vendor", "CRMCOM takes no communications.")])
-    return source, token
+    wrong = "Only CRM.COM communications can."
+    return source, await _token(ctx, node_id, Vendor.CRMCOM, wrong)
 
 
 async def _state_change(ctx: Context, work: Any, wrong_state: str) -> Any:
@@ -391,7 +410,7 @@ async def update_interaction(
     ctx: Context, node_id: str, raw: Mapping[str, Any]
 ) -> Interaction:
     """Change a CRM.COM draft's subject, body or `to`."""
-    source, comm_id = _crmcom_comm(ctx, node_id)
+    source, comm_id = await _crmcom_comm(ctx, node_id)
     changes: dict[str, Any] = {}
     for name, wire, limit in (
         ("subject", "subject", 255),
@@ -412,7 +431,7 @@ async def update_interaction(
 
 
 async def complete_interaction(ctx: Context, node_id: str) -> None:
-    source, comm_id = _crmcom_comm(ctx, node_id)
+    source, comm_id = await _crmcom_comm(ctx, node_id)
     await _state_change(
         ctx,
         source.complete_communication(comm_id),
@@ -421,7 +440,7 @@ async def complete_interaction(ctx: Context, node_id: str) -> None:
 
 
 async def mark_viewed(ctx: Context, node_id: str) -> None:
-    source, comm_id = _crmcom_comm(ctx, node_id)
+    source, comm_id = await _crmcom_comm(ctx, node_id)
     await _state_change(
         ctx,
         source.set_communication_viewed(comm_id),
@@ -430,13 +449,9 @@ async def mark_viewed(ctx: Context, node_id: str) -> None:
 
 
 async def delete_interaction(ctx: Context, node_id: str) -> str:
-    head, _, token = node_id.partition(":")
-    vendor_name = head.partition("@")[0]
-    if vendor_name != Vendor.MOXIWORKS.value:
-        raise Invalid(
-            [_bad("interactionId", "Only MoxiWorks ActionLog entries can be deleted.")]
-        )
     source = _connector(ctx, Vendor.MOXIWORKS)
+    wrong = "Only MoxiWorks ActionLog entries can be deleted."
+    token = await _token(ctx, node_id, Vendor.MOXIWORKS, wrong)
     rest, _, log_id = token.rpartition("|")
     partner = rest.rpartition("|")[0]
     if not isinstance(source, ActionLogWriter) or not partner or not log_id:

@@ -287,6 +287,15 @@ async def interaction(ctx: Context, node_id: str) -> Interaction | None:
     if account is None:
         item: Interaction | None = await source.get_interaction(token)
         return item
+    return await owned(ctx, source, token, account)
+
+
+async def owned(
+    ctx: Context, source: InteractionSource, token: str, account: str
+) -> Interaction | None:
+    """The item `token` names as part of `account`'s history, None unless the
+    vendor's record belongs to that contact's id there. node(id) and the interaction
+    mutations both ask this of an ID that names a contact."""
     read, key = await asyncio.gather(
         source.get_interaction(token), vendor_key(ctx, source, account)
     )
@@ -295,4 +304,4 @@ async def interaction(ctx: Context, node_id: str) -> Interaction | None:
     return for_contact(read, account)
 
 
-__all__ = ["for_contact", "interaction", "interactions_page", "node_id_of"]
+__all__ = ["for_contact", "interaction", "interactions_page", "node_id_of", "owned"]
