@@ -46,8 +46,9 @@ def account_of(node_id: str) -> str | None:
 
 LOGS: dict[Vendor, dict[str, Any]] = {
     Vendor.MOXIWORKS: {"body": "Left a voicemail."},
-    # dated in the past: a moment dated after the vendor's clock is not found by
-    # its time (the embedded simulator's clock starts at midnight), see the report
+    # dated in the past: the replay reads the moment back by its time, and the
+    # embedded simulator's clock starts at midnight, so a moment dated "now" (the
+    # gateway's clock) was changed before its own time and `since` passes it by
     Vendor.PROCURIOS: {
         "momentType": "ContactMomentPhone",
         "body": "Stays.",
