@@ -8,7 +8,7 @@ filtered, ordered list, bound to the filter.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -26,10 +26,17 @@ from trunkline.campaigns import (
     SubCampaignState,
 )
 from trunkline.context import Context
-from trunkline.errors import BadUserInput, NotFound, VendorInvalidState
+from trunkline.errors import (
+    BadUserInput,
+    NotFound,
+    TrunklineError,
+    VendorConflict,
+    VendorInvalidState,
+)
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
 from trunkline.pagination.types import Page
+from trunkline.resolvers.writes_once import Run, once
 
 T = TypeVar("T")
 
@@ -39,6 +46,8 @@ DEFAULT_BATCH_WINDOW = timedelta(days=7)
 ATTEMPT_WINDOW = timedelta(hours=24)  # the doc's default window
 MAX_WINDOW = timedelta(days=366)
 MAX_BATCH_CONTACTS = 10_000
+MAX_EMAIL = 254
+MAX_NAME = 100
 _ID_CHARS = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-"
 )
@@ -203,16 +212,113 @@ def allowed_from(state: SubCampaignState) -> list[str]:
     ]
 
 
+def check_contact(
+    external_id: str,
+    phone: str | None,
+    email: str | None,
+    first_name: str | None,
+    last_name: str | None,
+) -> tuple[NewContact, list[tuple[str, str]]]:
+    """One contact of a new batch, checked before anything is sent: the contact and
+    its problems (input field name, message). A phone is sent as its digits."""
+    problems: list[tuple[str, str]] = []
+    try:
+        key = check_id(external_id, "externalId")
+    except BadUserInput as exc:
+        key = external_id
+        problems.append(("externalId", exc.message))
+    number = None
+    if phone is not None:
+        number = phone.strip().removeprefix("+")
+        number = "".join(ch for ch in number if ch not in " -.()")
+        if not (number.isascii() and number.isdigit() and 10 <= len(number) <= 15):
+            problems.append(("phone", "phone must be 10 to 15 digits."))
+    if email is not None:
+        local, at, domain = email.partition("@")
+        if not (at and local and domain and len(email) <= MAX_EMAIL):
+            msg = f"email must be an address of at most {MAX_EMAIL} characters."
+            problems.append(("email", msg))
+    for name, value in (("firstName", first_name), ("lastName", last_name)):
+        if value is not None and len(value) > MAX_NAME:
+            problems.append((name, f"{name} is longer than {MAX_NAME} characters."))
+    contact = NewContact(key, number, email, first_name, last_name)
+    return contact, problems
+
+
+class RecordedError(TrunklineError):
+    """A contact's failure as the first try with the key recorded it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _record(outcome: BatchOutcome, external_id: str) -> dict[str, Any]:
+    def error(e: BaseException | None) -> list[str] | None:
+        if e is None:
+            return None
+        if isinstance(e, TrunklineError):
+            return [e.code, e.message]
+        return ["INTERNAL_SERVER_ERROR", "Internal server error."]
+
+    return {
+        "externalId": outcome.batch.external_id if outcome.batch else external_id,
+        "landed": outcome.batch is not None,
+        "errors": [error(e) for e in outcome.errors],
+    }
+
+
 async def create_batch(
-    ctx: Context, batch: NewBatch, contacts: Sequence[NewContact]
-) -> BatchOutcome:
+    ctx: Context,
+    batch: NewBatch,
+    contacts: Sequence[NewContact],
+    key: str,
+) -> tuple[BatchOutcome, bool]:
+    """Create the batch at most once per idempotency key: the outcome, and whether it
+    is the recorded one of an earlier try (the batch then read fresh, nothing sent).
+    The same key with another input is a `KeyConflict`."""
     if not contacts:
         raise BadUserInput("A contact batch needs at least one contact.")
     if len(contacts) > MAX_BATCH_CONTACTS:
         raise BadUserInput(
             f"A contact batch holds at most {MAX_BATCH_CONTACTS} contacts."
         )
-    return await ctx.gateway.campaign_source().create_contact_batch(batch, contacts)
+    source = ctx.gateway.campaign_source()
+    made: list[BatchOutcome] = []
+    existing: list[ContactBatch] = []
+
+    async def work(run: Run) -> tuple[dict[str, Any], bool]:
+        outcome = await source.create_contact_batch(batch, contacts)
+        if (
+            outcome.batch is None
+            and outcome.errors
+            and all(isinstance(e, VendorConflict) for e in outcome.errors)
+        ):
+            # the batch's externalId is taken: an earlier try (its record lost) made
+            # it; answer that batch (its contacts' outcomes are not known here)
+            found = await source.get_contact_batch(batch.external_id)
+            if found is not None:
+                existing.append(found)
+                return {"externalId": found.external_id, "landed": True}, True
+        made.append(outcome)
+        return _record(outcome, batch.external_id), True
+
+    value = [asdict(batch), [asdict(c) for c in contacts]]
+    recorded = await once(
+        ctx.gateway.idempotency, "createContactBatch", key, value, work
+    )
+    if made:
+        return made[0], False
+    if existing:
+        return BatchOutcome(existing[0], []), True
+    found = None
+    if recorded["landed"]:
+        found = await source.get_contact_batch(recorded["externalId"])
+    errors: list[BaseException | None] = [
+        None if e is None else RecordedError(e[0], e[1])
+        for e in recorded.get("errors") or ()
+    ]
+    return BatchOutcome(found, errors), True
 
 
 async def cancel_batch(ctx: Context, external_id: str) -> ContactBatch:
@@ -257,6 +363,7 @@ async def attempts_page(
 __all__ = [
     "ALL",
     "CampaignQuery",
+    "RecordedError",
     "allowed_from",
     "attempts_page",
     "batch_window",
@@ -264,6 +371,7 @@ __all__ = [
     "campaigns_page",
     "cancel_batch",
     "change_state",
+    "check_contact",
     "check_id",
     "create_batch",
     "slice_list",

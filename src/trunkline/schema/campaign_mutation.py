@@ -4,17 +4,22 @@ contact batches."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from trunkline import campaigns as domain
-from trunkline.errors import BadUserInput, TrunklineError, VendorConflict
+from trunkline.errors import BadUserInput, TrunklineError
 from trunkline.resolvers import campaigns as resolvers
+from trunkline.resolvers.writes_once import KeyConflict
 from trunkline.schema.campaign import ContactBatch, SubCampaign
 from trunkline.schema.ids import parse_global_id
 from trunkline.schema.mutation_kit import payload
 from trunkline.schema.payloads import UserError, is_expected, user_error
+
+T = TypeVar("T")
 
 
 def _key(raw: str, type_name: str, field: str) -> str:
@@ -143,45 +148,90 @@ class CancelContactBatchPayload:
     user_errors: list[UserError]
 
 
+class _Invalid(Exception):
+    """Problems found in a batch's input: nothing was sent."""
+
+    def __init__(self, errors: list[UserError]) -> None:
+        super().__init__(errors[0].message)
+        self.errors = errors
+
+
 def _batch_external_id(given: str | None, idempotency_key: str) -> str:
     if given:
         return resolvers.check_id(given, "externalId")
-    if not idempotency_key.strip() or len(idempotency_key) > 200:
-        raise BadUserInput("'idempotencyKey' must hold 1 to 200 characters.")
     return "tl-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
 
 
 def _new_batch(
     input: CreateContactBatchInput,
 ) -> tuple[domain.NewBatch, list[domain.NewContact]]:
-    if not 1 <= input.max_duration_minutes <= 12 * 60:
-        raise BadUserInput("'maxDurationMinutes' must be between 1 and 720.")
-    batch = domain.NewBatch(
-        external_id=_batch_external_id(input.external_id, input.idempotency_key),
-        campaign_id=_key(input.campaign_id, "Campaign", "campaignId")
-        if input.campaign_id is not None
-        else None,
-        max_duration_minutes=input.max_duration_minutes,
-        outreach_strategy_id=resolvers.check_id(input.outreach_strategy_id, "id")
-        if input.outreach_strategy_id
-        else None,
-        script_id=resolvers.check_id(input.script_id, "id")
-        if input.script_id
-        else None,
-        agent_group_id=resolvers.check_id(input.agent_group_id, "id")
-        if input.agent_group_id
-        else None,
+    """The batch and its contacts, every input field checked first: a problem is a
+    user error on its field's path, and any problem means nothing is sent."""
+    errors: list[UserError] = []
+
+    def checked(field: str, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except BadUserInput as exc:
+            errors.append(user_error(exc, [field]))
+            return None
+
+    def key() -> str:
+        if not input.idempotency_key.strip() or len(input.idempotency_key) > 200:
+            raise BadUserInput("'idempotencyKey' must hold 1 to 200 characters.")
+        return input.idempotency_key
+
+    def duration() -> int:
+        if not 1 <= input.max_duration_minutes <= 12 * 60:
+            raise BadUserInput("'maxDurationMinutes' must be between 1 and 720.")
+        return input.max_duration_minutes
+
+    def plain_id(value: str | None) -> Callable[[], str | None]:
+        return lambda: resolvers.check_id(value, "id") if value else None
+
+    checked("idempotencyKey", key)
+    external_id = checked(
+        "externalId",
+        lambda: _batch_external_id(input.external_id, input.idempotency_key),
     )
-    contacts = [
-        domain.NewContact(
-            external_id=resolvers.check_id(c.external_id, f"contacts[{n}].externalId"),
-            phone=c.phone,
-            email=c.email,
-            first_name=c.first_name,
-            last_name=c.last_name,
+    campaign_id = checked(
+        "campaignId",
+        lambda: (
+            _key(input.campaign_id, "Campaign", "campaignId")
+            if input.campaign_id is not None
+            else None
+        ),
+    )
+    minutes = checked("maxDurationMinutes", duration)
+    strategy = checked("outreachStrategyId", plain_id(input.outreach_strategy_id))
+    script = checked("scriptId", plain_id(input.script_id))
+    group = checked("agentGroupId", plain_id(input.agent_group_id))
+    if not input.contacts:
+        errors.append(
+            user_error(
+                BadUserInput("A contact batch needs at least one contact."),
+                ["contacts"],
+            )
         )
-        for n, c in enumerate(input.contacts)
-    ]
+    contacts = []
+    for n, c in enumerate(input.contacts):
+        contact, problems = resolvers.check_contact(
+            c.external_id, c.phone, c.email, c.first_name, c.last_name
+        )
+        contacts.append(contact)
+        for field, message in problems:
+            errors.append(user_error(BadUserInput(message), ["contacts", n, field]))
+    if errors:
+        raise _Invalid(errors)
+    assert external_id is not None and minutes is not None
+    batch = domain.NewBatch(
+        external_id=external_id,
+        campaign_id=campaign_id,
+        max_duration_minutes=minutes,
+        outreach_strategy_id=strategy,
+        script_id=script,
+        agent_group_id=group,
+    )
     return batch, contacts
 
 
@@ -223,13 +273,11 @@ class CampaignMutations:
     async def create_contact_batch(
         self, info: Info, input: CreateContactBatchInput
     ) -> CreateContactBatchPayload:
-        def failed(
-            exc: TrunklineError, field: list[str | int] | None
-        ) -> CreateContactBatchPayload:
+        def failed(errors: list[UserError]) -> CreateContactBatchPayload:
             return payload(
                 CreateContactBatchPayload,
                 input,
-                [user_error(exc, field)],
+                errors,
                 contact_batch=None,
                 outcomes=[],
                 replayed=False,
@@ -237,44 +285,34 @@ class CampaignMutations:
 
         try:
             batch, contacts = _new_batch(input)
-            outcome = await resolvers.create_batch(info.context, batch, contacts)
+            outcome, replayed = await resolvers.create_batch(
+                info.context, batch, contacts, input.idempotency_key
+            )
+        except _Invalid as exc:
+            return failed(exc.errors)
+        except KeyConflict as exc:
+            return failed([user_error(exc, ["idempotencyKey"])])
         except TrunklineError as exc:
             if not is_expected(exc):
                 raise
-            return failed(exc, None)
-        if (
-            outcome.batch is None
-            and outcome.errors
-            and all(isinstance(e, VendorConflict) for e in outcome.errors)
-        ):
-            # the key's batch exists already: a retry answers it, sends nothing again
-            found = await info.context.gateway.campaign_source().get_contact_batch(
-                batch.external_id
-            )
-            if found is not None:
-                return payload(
-                    CreateContactBatchPayload,
-                    input,
-                    [],
-                    contact_batch=ContactBatch.of(found),
-                    outcomes=[],
-                    replayed=True,
-                )
+            return failed([user_error(exc, None)])
         outcomes = []
         errors: list[UserError] = []
-        for n, (contact, error) in enumerate(
-            zip(contacts, outcome.errors, strict=True)
-        ):
+        for n, error in enumerate(outcome.errors):
             problem = None
             if error is not None:
-                if not isinstance(error, TrunklineError) or not is_expected(error):
+                expected = isinstance(error, resolvers.RecordedError) or (
+                    isinstance(error, TrunklineError) and is_expected(error)
+                )
+                if not expected:
                     raise error
+                assert isinstance(error, TrunklineError)
                 problem = user_error(error, ["contacts", n])
                 errors.append(problem)
             outcomes.append(
                 ContactOutcome(
                     index=n,
-                    external_id=contact.external_id,
+                    external_id=contacts[n].external_id,
                     accepted=error is None,
                     error=problem,
                 )
@@ -285,7 +323,7 @@ class CampaignMutations:
             errors,
             contact_batch=ContactBatch.of(outcome.batch) if outcome.batch else None,
             outcomes=outcomes,
-            replayed=False,
+            replayed=replayed,
         )
 
     @strawberry.mutation(
