@@ -78,6 +78,9 @@ EMBEDDED_SENDER = 1516  # an employee of the embedded simulator
 LOOKUP_PAGES = 120
 WIRE_TIME = "%Y-%m-%dT%H:%M:%S"  # the vendor's dateTime and `since`: no zone written
 ONE_SECOND = timedelta(seconds=1)
+# How far the vendor's clock may trail ours when reading a moment back (the embedded
+# simulator's runs from midnight UTC).
+CLOCK_SLACK = timedelta(days=1, hours=1)
 TYPES_TTL_S = 600.0  # type titles hardly ever change
 MAX_RELATIONS_PER_CALL = 100  # keeps the combined call's query string modest
 TITLE_FIELDS = frozenset({"detail"})  # selections that show `typeTitle`
@@ -653,9 +656,14 @@ class ProcuriosConnector(Connector):
         if moment_id is None or (relation_text and relation is None):
             return None
         relations = None if relation is None else [relation]
+        # `since` is on the vendor's clock ("created or updated since"), the dateTime
+        # on whoever wrote it (the gateway stamps a new moment with its own): ask from
+        # CLOCK_SLACK before it, or before now for a moment dated ahead. Moments in the
+        # slack sort after this one, so it costs no more pages.
+        since = min(at, datetime.now(UTC)) - CLOCK_SLACK
         page = 1
         while True:
-            moments = await self._page(page, relations, at)
+            moments = await self._page(page, relations, since)
             for m in moments:
                 if m.id == moment_id and (relation is None or m.involves(relation)):
                     titles = await self._titles(True)
