@@ -4,6 +4,7 @@ A poller reads the newest `window` entries of its queue every `interval` seconds
 tells each subscriber which entries are new or changed state since the last read.
 While the vendor fails it backs off (doubling up to `max_backoff`); its subscribers get
 the error once per failure streak, and changes seen on recovery still come through.
+A queue the vendor does not have (NOT_FOUND) is told once and ends the streams.
 When the last subscriber leaves, polling stops.
 """
 
@@ -15,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from trunkline.errors import ConnectorError, VendorUnavailable
+from trunkline.errors import ConnectorError, VendorNotFound, VendorUnavailable
 from trunkline.queues import QueueEntry, QueueEntryState, QueueRef, QueueSource
 
 log = logging.getLogger("trunkline.queue_pollers")
@@ -29,6 +30,12 @@ class QueueChange:
     previous: QueueEntryState | None  # None: not seen before
 
 
+class _End:
+    """The poller stopped for good: its subscribers' streams end."""
+
+
+END = _End()
+
 Event = QueueChange | ConnectorError
 
 
@@ -37,7 +44,7 @@ class QueuePoller:
         self.registry = registry
         self.source = source
         self.queue = queue
-        self.subscribers: set[asyncio.Queue[Event]] = set()
+        self.subscribers: set[asyncio.Queue[Event | _End]] = set()
         self.polls = 0  # reads made (successful or not)
         self.task: asyncio.Task[None] | None = None
 
@@ -48,7 +55,7 @@ class QueuePoller:
         if self.task is not None:
             self.task.cancel()
 
-    def _publish(self, event: Event) -> None:
+    def _publish(self, event: Event | _End) -> None:
         for inbox in self.subscribers:
             if inbox.full():
                 inbox.get_nowait()
@@ -66,6 +73,14 @@ class QueuePoller:
         while True:
             try:
                 items = await self._read()
+            except VendorNotFound as exc:
+                # the vendor has no such queue: asking again cannot help (and made-up
+                # names would keep vendor calls going); tell the subscribers, end
+                self._publish(exc)
+                self._publish(END)
+                if self.registry.pollers.get(self.queue) is self:
+                    del self.registry.pollers[self.queue]
+                return
             except Exception as exc:
                 failures += 1
                 if failures == 1:
@@ -110,11 +125,14 @@ class PollerRegistry:
         if poller is None:
             poller = self.pollers[queue] = QueuePoller(self, source, queue)
             poller.start()
-        inbox: asyncio.Queue[Event] = asyncio.Queue(BACKLOG)
+        inbox: asyncio.Queue[Event | _End] = asyncio.Queue(BACKLOG)
         poller.subscribers.add(inbox)
         try:
             while True:
-                yield await inbox.get()
+                event = await inbox.get()
+                if isinstance(event, _End):
+                    return
+                yield event
         finally:
             poller.subscribers.discard(inbox)
             if not poller.subscribers and self.pollers.get(queue) is poller:
