@@ -13,7 +13,7 @@ import pytest
 
 from support import GraphQLClient
 from trunkline.domain import Vendor
-from trunkline.simulators.engage import operations
+from trunkline.simulators.engage import Fault, operations
 
 CREATE = """mutation($input: CreateContactBatchInput!) {
   createContactBatch(input: $input) {
@@ -183,3 +183,35 @@ async def test_two_concurrent_tries_with_one_key_make_one_batch(
     assert got[0]["contactBatch"]["id"] == got[1]["contactBatch"]["id"]
     assert ops(gql)["createContactBatch"] == 1
     assert batches(gql) == before + 1
+
+
+async def test_engage_failing_on_a_later_chunk_keeps_the_chunks_that_landed(
+    gql: GraphQLClient,
+) -> None:
+    """A server fault on chunk 2 of 3: chunk 1's and 3's contacts are in the batch and
+    say so; chunk 2's carry the vendor's error. Not one GraphQL error that hides what
+    landed (a retry with the key then answers this same outcome)."""
+    engine = gql.sim(Vendor.ENGAGE).state.engine
+    create, calls = engine.createContactBatch, []
+
+    def busy_second(a: dict[str, Any]) -> Any:
+        calls.append(a)
+        if len(calls) == 2:
+            raise Fault("soap:Server", "Service temporarily unavailable")
+        return create(a)
+
+    engine.createContactBatch = busy_second
+    contacts = [
+        {"externalId": str(200000 + i), "phone": f"415555{i:04d}"} for i in range(250)
+    ]
+    body = await gql.query(CREATE, {"input": one(contacts=contacts)})
+    assert "errors" not in body, body["errors"]
+    got = body["data"]["createContactBatch"]
+    accepted = [o["accepted"] for o in got["outcomes"]]
+    assert accepted == [True] * 100 + [False] * 100 + [True] * 50
+    assert got["outcomes"][150]["error"]["code"] == "VENDOR_UNAVAILABLE"
+    assert got["outcomes"][150]["error"]["field"] == ["contacts", "150"]
+    assert got["contactBatch"]["contactCount"] == 150
+    again = await gql.data(CREATE, {"input": one(contacts=contacts)})
+    assert again["createContactBatch"]["outcomes"] == got["outcomes"]
+    assert len(calls) == 3

@@ -493,7 +493,12 @@ class EngageConnector(Connector):
                         "contacts": [_contact(c) for c in chunk],
                     },
                 )
-            except (VendorRejected, VendorProtocolError) as exc:
+            except ConnectorError as exc:
+                refused = isinstance(exc, VendorRejected | VendorProtocolError)
+                if defined is None and not refused:
+                    raise  # nothing landed: the vendor's failure is the answer
+                # after a chunk landed, any failure is only its own chunk's: the
+                # contacts that landed are reported, not hidden behind one error
                 if defined is None and isinstance(exc, VendorConflict):
                     # the batch exists already (its externalId is taken): the other
                     # chunks would be refused alike, so they are not sent

@@ -301,12 +301,9 @@ class CampaignMutations:
         for n, error in enumerate(outcome.errors):
             problem = None
             if error is not None:
-                expected = isinstance(error, resolvers.RecordedError) or (
-                    isinstance(error, TrunklineError) and is_expected(error)
-                )
-                if not expected:
+                # a chunk's failure is its contacts' outcome (the rest landed)
+                if not isinstance(error, TrunklineError):
                     raise error
-                assert isinstance(error, TrunklineError)
                 problem = user_error(error, ["contacts", n])
                 errors.append(problem)
             outcomes.append(
