@@ -58,10 +58,19 @@ class CampaignLoaders:
         source = self.source
 
         async def load(ids: Sequence[str]) -> list[SubCampaign | BaseException | None]:
+            listed: dict[str, SubCampaign] = {}
+            if len(ids) > 1:
+                # several: the account's list (one read, shared with the page's
+                # subCampaigns) holds them; a show only for any it does not
+                known = await self.campaigns.load(ALL)
+                every = await self.sub_campaigns.load_many(list(known))
+                listed = {s.id: s for subs in every for s in subs}
+            rest = [i for i in ids if i not in listed]
             got = await asyncio.gather(
-                *(source.get_sub_campaign(i) for i in ids), return_exceptions=True
+                *(source.get_sub_campaign(i) for i in rest), return_exceptions=True
             )
-            return list(got)
+            shown = dict(zip(rest, got, strict=True))
+            return [listed[i] if i in listed else shown[i] for i in ids]
 
         return Loader(load)
 
