@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from typing import Any, Final
@@ -117,13 +118,15 @@ class _Session:
         self.principal: Principal | None = None
         self.operations: dict[str, asyncio.Task[None]] = {}
         self._send_lock = asyncio.Lock()
+        self._expiry: asyncio.Task[None] | None = None  # closes at the token's expiry
+        self.expired = False
 
     async def run(self) -> None:
         timer = asyncio.create_task(self._init_timeout())
         try:
             while True:
                 message = await self.ws.receive()
-                if message["type"] == "websocket.disconnect":
+                if message["type"] == "websocket.disconnect" or self.expired:
                     return
                 await self._handle(message.get("text"))
         except _Close as close:
@@ -133,6 +136,8 @@ class _Session:
             return
         finally:
             timer.cancel()
+            if self._expiry is not None:
+                self._expiry.cancel()
             for task in list(self.operations.values()):
                 task.cancel()
 
@@ -141,6 +146,14 @@ class _Session:
         if not self.acked:
             with contextlib.suppress(Exception):
                 await self.ws.close(4408, "Connection initialisation timeout")
+
+    async def _expire(self, at: float) -> None:
+        """Close the socket when its credential expires: running subscriptions end,
+        and no new operation runs on a credential no longer valid."""
+        await asyncio.sleep(max(0.0, at - time.time()))
+        self.expired = True
+        with contextlib.suppress(Exception):
+            await self.ws.close(4403, "Token has expired.")
 
     async def _send(self, message: dict[str, Any]) -> None:
         async with self._send_lock:
@@ -188,6 +201,9 @@ class _Session:
             self.principal = await guard.authenticate(header)
         except TrunklineError as exc:
             raise _Close(4403, exc.message[:120]) from None
+        expires_at = self.principal.expires_at
+        if expires_at is not None:
+            self._expiry = asyncio.create_task(self._expire(expires_at))
 
     def _subscribe(self, message: dict[str, Any]) -> None:
         if not self.acked:

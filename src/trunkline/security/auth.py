@@ -47,6 +47,9 @@ _JWKS_RETRY_S: Final = 30.0  # an unknown key id refetches the JWKS at most this
 class Principal:
     subject: str | None  # None: anonymous
     scopes: frozenset[str]
+    # Unix time the credential stops being valid (a JWT's exp plus the leeway): a
+    # WebSocket authenticated once must not outlive it
+    expires_at: float | None = None
 
     @property
     def anonymous(self) -> bool:
@@ -135,6 +138,7 @@ class Authenticator:
         return Principal(
             f"jwt:{subject}" if isinstance(subject, str) else "jwt:",
             expand(_claimed_scopes(claims)),
+            float(claims["exp"]) + settings.leeway_s,
         )
 
 
