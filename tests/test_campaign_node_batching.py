@@ -41,3 +41,29 @@ async def test_one_sub_campaign_by_id_is_one_show(gql: GraphQLClient) -> None:
     got = (await gql.data(NODES, {"ids": [one]}))["nodes"]
     assert got[0]["state"] == "RUNNING"
     assert ops(gql) == Counter({"showSubCampaignState": 1, "listCampaigns": 1})
+
+
+BATCHES = (
+    """{ campaigns(first: 50) { edges { node { contactBatches { id state } } } } }"""
+)
+BATCH_NODES = """query($ids: [ID!]!) { nodes(ids: $ids) {
+  id ... on ContactBatch { state contactCount } } }"""
+
+
+async def test_many_contact_batches_by_id_cost_one_list_read(
+    gql: GraphQLClient,
+) -> None:
+    listed = await gql.data(BATCHES)
+    batches = [
+        b for e in listed["campaigns"]["edges"] for b in e["node"]["contactBatches"]
+    ]
+    assert len(batches) > 20
+    missing = base64.b64encode(b"ContactBatch:NOPE").decode()
+    ids = [b["id"] for b in batches] + [missing]
+    gql.reset_calls()
+    got = (await gql.data(BATCH_NODES, {"ids": ids}))["nodes"]
+    assert [n["id"] if n else None for n in got] == [b["id"] for b in batches] + [None]
+    assert [n["state"] for n in got[:-1]] == [b["state"] for b in batches]
+    assert ops(gql) == Counter(
+        {"listContactBatchStates": 1, "showContactBatchState": 1}
+    )

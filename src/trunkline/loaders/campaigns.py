@@ -3,14 +3,16 @@
 A page of campaigns asks each for its sub-campaigns, batches, rules and scripts; these
 loaders gather those asks so the vendor sees one listSubCampaignStates for all of the
 page's campaigns, one listContactBatchStates per time window, and one list call per
-account-wide list (rules, scripts, strategies).
+account-wide list (rules, scripts, strategies). Several sub-campaigns or batches by id
+(nodes(ids:)) are picked from those lists too, with a show call only for the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from trunkline.campaigns import (
@@ -25,6 +27,7 @@ from trunkline.loaders.base import Loader
 from trunkline.sources import CampaignSource
 
 ALL = "all"
+RECENT_BATCHES = timedelta(days=7)  # the window nodes(ids:) of batches read first
 
 
 class CampaignLoaders:
@@ -96,10 +99,20 @@ class CampaignLoaders:
         source = self.source
 
         async def load(ids: Sequence[str]) -> list[ContactBatch | BaseException | None]:
+            listed: dict[str, ContactBatch] = {}
+            if len(ids) > 1:
+                # several: the last week's list (one read) holds the recent ones; a
+                # show for the rest, and for an externalId the list holds twice
+                until = datetime.now(UTC)
+                recent = await self.batches.load((until - RECENT_BATCHES, until))
+                seen = Counter(b.external_id for b in recent)
+                listed = {b.external_id: b for b in recent if seen[b.external_id] == 1}
+            rest = [i for i in ids if i not in listed]
             got = await asyncio.gather(
-                *(source.get_contact_batch(i) for i in ids), return_exceptions=True
+                *(source.get_contact_batch(i) for i in rest), return_exceptions=True
             )
-            return list(got)
+            shown = dict(zip(rest, got, strict=True))
+            return [listed[i] if i in listed else shown[i] for i in ids]
 
         return Loader(load)
 
