@@ -28,6 +28,7 @@ from trunkline.campaigns import (
 from trunkline.context import Context
 from trunkline.errors import (
     BadUserInput,
+    CursorError,
     NotFound,
     TrunklineError,
     VendorConflict,
@@ -337,14 +338,31 @@ async def attempts_page(
 ) -> Page[ContactAttempt]:
     """A contact's attempts in [since, until) (default: the doc's last 24 hours),
     newest first, `first` at a time."""
+    # The cursor is bound to the arguments as given and carries the window the first
+    # page chose: a defaulted bound is that page's "now", not the next request's.
+    scope = scope_of(
+        contact_key,
+        since.isoformat() if since else "",
+        until.isoformat() if until else "",
+    )
+    position: Any = None
+    if after is not None:
+        saved = decode_cursor(after, "ContactAttempt", scope)
+        bounds = saved.get("w") if isinstance(saved, dict) else None
+        if not (
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(isinstance(b, int | float) for b in bounds)
+        ):
+            raise CursorError("Invalid cursor: malformed position.")
+        since = datetime.fromtimestamp(bounds[0], UTC)
+        until = datetime.fromtimestamp(bounds[1], UTC)
+        position = saved.get("p")
     until = until or now()
     since = since or until - ATTEMPT_WINDOW
     if since >= until:
         raise BadUserInput("'since' must be before 'until'.")
-    scope = scope_of(contact_key, since.isoformat(), until.isoformat())
-    position: Any = None
-    if after is not None:
-        position = decode_cursor(after, "ContactAttempt", scope)
+    window = [since.timestamp(), until.timestamp()]
     source: Any = ctx.gateway.campaign_source()
     got = await source.contact_attempts(contact_key, since, until, position, first)
     items = list(got.items)
@@ -354,7 +372,9 @@ async def attempts_page(
     positions = [p for _, p in shown]
     return Page(
         [a for a, _ in shown],
-        lambda n: encode_cursor("ContactAttempt", scope, positions[n]),
+        lambda n: encode_cursor(
+            "ContactAttempt", scope, {"w": window, "p": positions[n]}
+        ),
         has_next=more,
         has_previous=after is not None,
     )
