@@ -213,6 +213,8 @@ async def _action_log(ctx: Context, account: str, raw: Mapping[str, Any]) -> Pen
         "channel",
         "to",
         "draft",
+        "direction",
+        "occurred_at",  # the platform stamps its own creation time
     ):
         if raw.get(name) is not None:
             problems.append(_bad(_camel(name), f"{_camel(name)} is not for MoxiWorks."))
@@ -264,7 +266,11 @@ async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Pending
     type_name = raw.get("moment_type")
     if not type_name:
         raise Invalid([_bad("momentType", "momentType is required at Procurios.")])
-    _others(raw, ("agent_action", "address", "channel", "to", "draft"), "Procurios")
+    _others(
+        raw,
+        ("agent_action", "address", "channel", "to", "draft", "direction"),
+        "Procurios",
+    )
     try:
         validator = await _validator(source, type_name)
     except VendorNotFound:
@@ -337,7 +343,19 @@ async def _communication(ctx: Context, account: str, raw: Mapping[str, Any]) -> 
     source = _connector(ctx, Vendor.CRMCOM)
     if not isinstance(source, CommunicationWriter):
         raise Invalid([_bad("vendor", "CRMCOM takes no communications.")])
-    _others(raw, ("agent_action", "address", "moment_type", "tag_ids"), "CRM.COM")
+    _others(
+        raw,
+        (
+            "agent_action",
+            "address",
+            "moment_type",
+            "tag_ids",
+            "reference",
+            "action_code",
+            "occurred_at",
+        ),
+        "CRM.COM",
+    )
     subject = _text(raw, "subject", "subject", 255)
     content = _text(raw, "body", "body", MAX_CONTENT)
     if content is None:
