@@ -50,7 +50,13 @@ OUT_OF_THE_BOX = "{ queues { id entries(first: 5) { edges { node { id state } } 
 
 
 async def test_configured_queues_answer_out_of_the_box(gql: GraphQLClient) -> None:
+    gql.reset_calls()
     data = await gql.data(OUT_OF_THE_BOX)
+    # the README's vendor-calls table: one queue/list per configured queue
+    paths = [path for _, path, _ in gql.calls(Vendor.CRMCOM)]
+    assert [p for p in paths if not p.endswith("/login")] == [
+        "/crmapi/rest/v2/communications/queue/list",
+    ] * 2
     queues = data["queues"]
     assert [q["id"] for q in queues] == [
         gid("Queue", "crmcom:external_system:EXT 1"),
