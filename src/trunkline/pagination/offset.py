@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from trunkline.errors import CursorError
 
 T = TypeVar("T")
+
+# The vendors' docs type `offset` as Integer (LiveVox says so; CRM.COM states no
+# bound): a 32-bit signed integer is the most a read may ask for. An edge index
+# below MAX_OFFSET keeps the next read's offset (index + 1) within it.
+MAX_OFFSET = 2**31 - 1
 
 Fetch = Callable[[int, int], Awaitable[tuple[Sequence[T], bool]]]
 
@@ -22,6 +29,19 @@ class OffsetSlice(Generic[T]):
     start: int  # index of items[0]
     has_next: bool
     has_previous: bool
+
+
+def offset_index(state: Any) -> int:
+    """The edge index an offset cursor's state `{"i": n}` holds, checked: a
+    non-negative integer below MAX_OFFSET, else CursorError (before any call)."""
+    i = state.get("i") if isinstance(state, dict) else None
+    if not isinstance(i, int) or isinstance(i, bool) or i < 0:
+        raise CursorError("Invalid cursor: malformed position.")
+    if i >= MAX_OFFSET:
+        raise CursorError(
+            f"Invalid cursor: its position is past the largest offset ({MAX_OFFSET})."
+        )
+    return i
 
 
 async def read_range(
@@ -90,4 +110,12 @@ async def offset_slice(
     )
 
 
-__all__ = ["Fetch", "OffsetSlice", "find_end", "offset_slice", "read_range"]
+__all__ = [
+    "MAX_OFFSET",
+    "Fetch",
+    "OffsetSlice",
+    "find_end",
+    "offset_index",
+    "offset_slice",
+    "read_range",
+]

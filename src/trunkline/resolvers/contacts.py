@@ -11,11 +11,11 @@ from typing import Any
 
 from trunkline.context import Context
 from trunkline.domain import Contact, ContactFilter
-from trunkline.errors import CursorError, NotFound
+from trunkline.errors import NotFound
 from trunkline.loaders import ALL
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
-from trunkline.pagination.offset import offset_slice
+from trunkline.pagination.offset import offset_index, offset_slice
 from trunkline.pagination.types import Page
 from trunkline.resolvers.guard import check_account
 
@@ -26,14 +26,7 @@ MAX_CALL = 1000
 def _index(cursor: str | None, scope: Callable[[], str]) -> int | None:
     if cursor is None:
         return None
-    state: Any = decode_cursor(cursor, KIND, scope())
-    if (
-        not isinstance(state, dict)
-        or not isinstance(state.get("i"), int)
-        or state["i"] < 0
-    ):
-        raise CursorError("Invalid cursor: malformed position.")
-    return int(state["i"])
+    return offset_index(decode_cursor(cursor, KIND, scope()))
 
 
 async def contacts_page(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from trunkline.context import Context, Gateway
 from trunkline.domain import Vendor
-from trunkline.errors import BadUserInput, CursorError, NotFound
+from trunkline.errors import BadUserInput, NotFound
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
-from trunkline.pagination.offset import offset_slice
+from trunkline.pagination.offset import offset_index, offset_slice
 from trunkline.pagination.types import Page
 from trunkline.queues import (
     QueueAction,
@@ -46,11 +45,7 @@ def configured(gateway: Gateway) -> list[QueueRef]:
 def _index(cursor: str | None, scope: Callable[[], str]) -> int | None:
     if cursor is None:
         return None
-    state: Any = decode_cursor(cursor, KIND, scope())
-    i = state.get("i") if isinstance(state, dict) else None
-    if not isinstance(i, int) or isinstance(i, bool) or i < 0:
-        raise CursorError("Invalid cursor: malformed position.")
-    return i
+    return offset_index(decode_cursor(cursor, KIND, scope()))
 
 
 async def entries_page(
