@@ -102,6 +102,12 @@ def slice_list(items: Sequence[T], args: SliceArgs, kind: str, scope: str) -> Pa
 async def campaigns_page(
     ctx: Context, query: CampaignQuery, args: SliceArgs
 ) -> Page[Campaign]:
+    if (
+        query.created_from is not None
+        and query.created_to is not None
+        and query.created_from >= query.created_to
+    ):
+        raise BadUserInput("'createdFrom' must be before 'createdTo'.")
     loaders = ctx.campaigns
     found = list((await loaders.campaigns.load(ALL)).values())
     if query.created_from is not None or query.created_to is not None:

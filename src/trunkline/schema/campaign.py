@@ -160,8 +160,9 @@ class Campaign(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Campaign | None]:
+        keys = [_plain(i) for i in node_ids]  # malformed: BAD_USER_INPUT, no call
         known = await info.context.campaigns.campaigns.load(ALL)
-        return [cls.of(known[i]) if i in known else None for i in node_ids]
+        return [cls.of(known[i]) if i in known else None for i in keys]
 
 
 @strawberry.type(description="A sub-campaign: one run of a campaign over a list.")
