@@ -524,10 +524,10 @@ BAD: list[tuple[str, str, dict[str, Any], list[str] | None, str]] = [
         CREATE,
         "createContact",
         {"contact": new_contact("X1"), "idempotencyKey": ""},
-        None,
+        ["idempotencyKey"],
         "BAD_USER_INPUT",
     ),
-    (BULK, "bulkCreateContacts", {"contacts": []}, None, "BAD_USER_INPUT"),
+    (BULK, "bulkCreateContacts", {"contacts": []}, ["contacts"], "BAD_USER_INPUT"),
     (
         UPDATE,
         "updateContact",

@@ -55,6 +55,15 @@ class CursorError(BadUserInput):
     pass
 
 
+class InputFieldError(BadUserInput):
+    """Bad input that one input field is at fault for: a mutation's userErrors name
+    it (`field`, its path from the input object down)."""
+
+    def __init__(self, field: tuple[str, ...], message: str, **extensions: Any):
+        super().__init__(message, **extensions)
+        self.field = field
+
+
 class NotFound(TrunklineError):
     code = "NOT_FOUND"
 
@@ -186,6 +195,7 @@ __all__ = [
     "ConnectorError",
     "CursorError",
     "Forbidden",
+    "InputFieldError",
     "NotFound",
     "PaginationLoopError",
     "QueryTooComplex",

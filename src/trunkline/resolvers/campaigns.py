@@ -29,6 +29,7 @@ from trunkline.context import Context
 from trunkline.errors import (
     BadUserInput,
     CursorError,
+    InputFieldError,
     NotFound,
     TrunklineError,
     VendorConflict,
@@ -285,10 +286,13 @@ async def create_batch(
     is the recorded one of an earlier try (the batch then read fresh, nothing sent).
     The same key with another input is a `KeyConflict`."""
     if not contacts:
-        raise BadUserInput("A contact batch needs at least one contact.")
+        raise InputFieldError(
+            ("contacts",), "A contact batch needs at least one contact."
+        )
     if len(contacts) > MAX_BATCH_CONTACTS:
-        raise BadUserInput(
-            f"A contact batch holds at most {MAX_BATCH_CONTACTS} contacts."
+        raise InputFieldError(
+            ("contacts",),
+            f"A contact batch holds at most {MAX_BATCH_CONTACTS} contacts.",
         )
     source = ctx.gateway.campaign_source()
     made: list[BatchOutcome] = []

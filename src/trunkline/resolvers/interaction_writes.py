@@ -403,11 +403,13 @@ async def _token(ctx: Context, node_id: str, vendor: Vendor, wrong: str) -> str:
     raise Invalid([_bad("interactionId", "No interaction with this ID.", "NOT_FOUND")])
 
 
-async def _crmcom_comm(ctx: Context, node_id: str) -> tuple[CommunicationWriter, str]:
+async def _crmcom_comm(
+    ctx: Context, node_id: str, done: str
+) -> tuple[CommunicationWriter, str]:
     source = _connector(ctx, Vendor.CRMCOM)
     if not isinstance(source, CommunicationWriter):
         raise Invalid([_bad("vendor", "CRMCOM takes no communications.")])
-    wrong = "Only CRM.COM communications can."
+    wrong = f"Only CRM.COM communications can be {done}."
     return source, await _token(ctx, node_id, Vendor.CRMCOM, wrong)
 
 
@@ -428,7 +430,7 @@ async def update_interaction(
     ctx: Context, node_id: str, raw: Mapping[str, Any]
 ) -> Interaction:
     """Change a CRM.COM draft's subject, body or `to`."""
-    source, comm_id = await _crmcom_comm(ctx, node_id)
+    source, comm_id = await _crmcom_comm(ctx, node_id, "updated")
     changes: dict[str, Any] = {}
     for name, wire, limit in (
         ("subject", "subject", 255),
@@ -449,7 +451,7 @@ async def update_interaction(
 
 
 async def complete_interaction(ctx: Context, node_id: str) -> None:
-    source, comm_id = await _crmcom_comm(ctx, node_id)
+    source, comm_id = await _crmcom_comm(ctx, node_id, "completed")
     await _state_change(
         ctx,
         source.complete_communication(comm_id),
@@ -458,7 +460,7 @@ async def complete_interaction(ctx: Context, node_id: str) -> None:
 
 
 async def mark_viewed(ctx: Context, node_id: str) -> None:
-    source, comm_id = await _crmcom_comm(ctx, node_id)
+    source, comm_id = await _crmcom_comm(ctx, node_id, "marked viewed")
     await _state_change(
         ctx,
         source.set_communication_viewed(comm_id),

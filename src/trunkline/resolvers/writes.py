@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 from trunkline.context import Context
 from trunkline.domain import Contact
 from trunkline.errors import (
-    BadUserInput,
     ConfigError,
     ConnectorError,
+    InputFieldError,
     NotFound,
     TrunklineError,
     VendorConflict,
@@ -354,9 +354,11 @@ async def bulk_create(
     """Outcome: {"items": [{"account", "status", "problem"}], "complete"}."""
     key = check_key(key)
     if not items:
-        raise BadUserInput("contacts must list at least one contact.")
+        raise InputFieldError(("contacts",), "contacts must list at least one contact.")
     if len(items) > MAX_BULK:
-        raise BadUserInput(f"contacts may list at most {MAX_BULK:,} contacts.")
+        raise InputFieldError(
+            ("contacts",), f"contacts may list at most {MAX_BULK:,} contacts."
+        )
     w = writer(ctx)
     specs: list[ContactSpec | None] = []
     problems: dict[int, list[Problem]] = {}
@@ -594,9 +596,9 @@ def _initial(
 
 def _bulk_size(items: Sequence[Any]) -> None:
     if not items:
-        raise BadUserInput("items must list at least one item.")
+        raise InputFieldError(("items",), "items must list at least one item.")
     if len(items) > MAX_BULK:
-        raise BadUserInput(f"items may list at most {MAX_BULK:,} items.")
+        raise InputFieldError(("items",), f"items may list at most {MAX_BULK:,} items.")
 
 
 S = TypeVar("S")

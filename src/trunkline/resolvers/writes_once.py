@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from trunkline.errors import BadUserInput, TrunklineError
+from trunkline.errors import InputFieldError, TrunklineError
 from trunkline.store.idempotency import IdempotencyStore, State, input_hash
 
 MAX_KEY = 200
@@ -51,7 +51,9 @@ def check_key(key: str | None) -> str | None:
     if key is None:
         return None
     if not key.strip() or len(key) > MAX_KEY:
-        raise BadUserInput(f"idempotencyKey must be 1 to {MAX_KEY} characters.")
+        raise InputFieldError(
+            ("idempotencyKey",), f"idempotencyKey must be 1 to {MAX_KEY} characters."
+        )
     return key
 
 

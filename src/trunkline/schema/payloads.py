@@ -18,6 +18,7 @@ import strawberry
 from trunkline.errors import (
     BadUserInput,
     ConnectorError,
+    InputFieldError,
     NotFound,
     TrunklineError,
     VendorConflict,
@@ -51,7 +52,10 @@ class UserError:
 def user_error(
     exc: TrunklineError, field: Sequence[str | int] | None = None
 ) -> UserError:
-    """A user error from one of trunkline's errors (its code and safe message)."""
+    """A user error from one of trunkline's errors (its code and safe message); the
+    field, when not given, is the one an InputFieldError names."""
+    if field is None and isinstance(exc, InputFieldError):
+        field = exc.field
     return UserError(
         field=[str(f) for f in field] if field is not None else None,
         message=exc.message,
