@@ -33,6 +33,15 @@ from __future__ import annotations
 
 from typing import Any
 
+ECHO_LIMIT = 64  # characters of a client's value a message quotes
+
+
+def shown(value: object) -> str:
+    """A client's value as a message quotes it: at most ECHO_LIMIT characters, then
+    an ellipsis (a 5,000-character ID does not come back whole)."""
+    text = value if isinstance(value, str) else str(value)
+    return repr(text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "…")
+
 
 class TrunklineError(Exception):
     code = "INTERNAL_SERVER_ERROR"
@@ -190,6 +199,7 @@ class QueryTooCostly(TrunklineError):
 
 
 __all__ = [
+    "ECHO_LIMIT",
     "BadUserInput",
     "ConfigError",
     "ConnectorError",
@@ -215,4 +225,5 @@ __all__ = [
     "VendorResultTooLarge",
     "VendorTimeout",
     "VendorUnavailable",
+    "shown",
 ]

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from trunkline.domain import Vendor, VendorRef
-from trunkline.errors import BadUserInput, VendorConflict
+from trunkline.errors import BadUserInput, VendorConflict, shown
 
 QueueKind = Literal["external_system", "media"]
 KINDS: tuple[QueueKind, ...] = ("external_system", "media")
@@ -66,7 +66,7 @@ class QueueRef:
         try:
             vendor = Vendor(vendor_name)
         except ValueError:
-            raise BadUserInput(f"Unknown queue {key!r}.") from None
+            raise BadUserInput(f"Unknown queue {shown(key)}.") from None
         return queue_ref(vendor, kind, value)
 
 
@@ -76,7 +76,7 @@ def queue_ref(vendor: Vendor, kind: str, value: str) -> QueueRef:
         try:
             value = QueueMedia(value).value
         except ValueError:
-            raise BadUserInput(f"Unknown media {value!r}.") from None
+            raise BadUserInput(f"Unknown media {shown(value)}.") from None
         return QueueRef(vendor, "media", value)
     if kind == "external_system":
         value = value.strip()
@@ -85,7 +85,7 @@ def queue_ref(vendor: Vendor, kind: str, value: str) -> QueueRef:
                 f"An external system's name is 1 to {MAX_NAME} printable characters."
             )
         return QueueRef(vendor, "external_system", value)
-    raise BadUserInput(f"Unknown queue kind {kind!r}.")
+    raise BadUserInput(f"Unknown queue kind {shown(kind)}.")
 
 
 def queues_option(vendor: Vendor, raw: Any) -> list[QueueRef]:

@@ -28,7 +28,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from trunkline import budget
-from trunkline.errors import TrunklineError
+from trunkline.errors import TrunklineError, shown
 from trunkline.schema.errors import mapped_errors
 from trunkline.security.auth import Principal
 from trunkline.security.guard import (
@@ -185,7 +185,7 @@ class _Session:
             if task is not None:
                 task.cancel()
         else:
-            raise _Close(4400, f"Invalid message type {kind!r}")
+            raise _Close(4400, f"Invalid message type {shown(kind)}")
 
     async def _authenticate(self, payload: object) -> None:
         """The credential from connection_init's payload (`Authorization`), else the

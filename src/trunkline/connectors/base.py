@@ -51,6 +51,7 @@ from trunkline.errors import (
     VendorRejected,
     VendorTimeout,
     VendorUnavailable,
+    shown,
 )
 from trunkline.queues import QueueSource
 from trunkline.sources import (  # the ports, also named here for the connectors
@@ -129,7 +130,7 @@ def segment(value: str) -> str:
     """A value as one URL path segment: escaped, and never `.`/`..` or empty, which
     would move the request to another path. Every path built from data uses this."""
     if value in ("", ".", ".."):
-        raise BadUserInput(f"Invalid vendor id {value!r}.")
+        raise BadUserInput(f"Invalid vendor id {shown(value)}.")
     return quote(value, safe="")
 
 

@@ -54,6 +54,7 @@ from trunkline.errors import (
     VendorNotFound,
     VendorProtocolError,
     VendorRejected,
+    shown,
 )
 from trunkline.pagination.counted import count_of, counted_batch
 from trunkline.pagination.merge import Batch
@@ -922,7 +923,7 @@ class CrmComConnector(Connector):
 
     def check_entry_id(self, entry_id: str) -> str:
         if not _ENTRY_ID.fullmatch(entry_id):
-            raise BadUserInput(f"{entry_id!r} is not a CRM.COM queue entry id.")
+            raise BadUserInput(f"{shown(entry_id)} is not a CRM.COM queue entry id.")
         return entry_id
 
     @staticmethod

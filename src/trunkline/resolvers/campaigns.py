@@ -34,6 +34,7 @@ from trunkline.errors import (
     TrunklineError,
     VendorConflict,
     VendorInvalidState,
+    shown,
 )
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
@@ -59,7 +60,7 @@ def check_id(value: str, what: str) -> str:
     """A vendor id or externalId from a client: bounded and plain, or BAD_USER_INPUT."""
     text = value.strip()
     if not text or len(text) > 100 or not set(text) <= _ID_CHARS:
-        raise BadUserInput(f"Invalid {what} {value!r}.")
+        raise BadUserInput(f"Invalid {what} {shown(value)}.")
     return text
 
 
@@ -187,7 +188,7 @@ async def change_state(
     source = ctx.gateway.campaign_source()
     current = await source.get_sub_campaign(sub_campaign_id)
     if current is None:
-        raise NotFound(f"No sub-campaign {sub_campaign_id!r}.")
+        raise NotFound(f"No sub-campaign {shown(sub_campaign_id)}.")
     allowed = TRANSITIONS.get(target, frozenset())
     if current.state not in allowed:
         options = allowed_from(current.state)

@@ -11,7 +11,7 @@ from typing import Any
 
 from trunkline.context import Context
 from trunkline.domain import Contact, ContactFilter
-from trunkline.errors import NotFound
+from trunkline.errors import NotFound, shown
 from trunkline.loaders import ALL
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
@@ -90,7 +90,7 @@ async def find_contact(ctx: Context, account: str) -> Contact | None:
 async def contact(ctx: Context, account: str) -> Contact:
     found = await find_contact(ctx, account)
     if found is None:
-        raise NotFound(f"No contact with account {account!r}.")
+        raise NotFound(f"No contact with account {shown(account)}.")
     return found
 
 

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from trunkline.context import Context
 from trunkline.domain import InteractionFilter
-from trunkline.errors import BadUserInput, CursorError
+from trunkline.errors import BadUserInput, CursorError, shown
 from trunkline.shapes import valid_id
 
 DAY_S = 86_400
@@ -31,7 +31,7 @@ MAX_LEAVES = 20_000
 def check_account(ctx: Context, account: str) -> str:
     """A LiveVox account from a client (a Contact ID, `account:`, `contactId`)."""
     if not valid_id(ctx.gateway.contact_source(), "contact", account):
-        raise BadUserInput(f"Invalid contact account {account[:80]!r}.")
+        raise BadUserInput(f"Invalid contact account {shown(account)}.")
     return account
 
 
@@ -57,7 +57,7 @@ def interaction_source(
         if source.vendor.value == vendor_name:
             if not valid_id(source, "interaction", token):
                 raise BadUserInput(
-                    f"Invalid {source.vendor.name} interaction id {token[:80]!r}."
+                    f"Invalid {source.vendor.name} interaction id {shown(token)}."
                 )
             if account is not None:
                 check_account(ctx, account)

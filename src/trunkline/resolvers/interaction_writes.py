@@ -32,6 +32,7 @@ from trunkline.errors import (
     VendorConflict,
     VendorNotFound,
     VendorRejected,
+    shown,
 )
 from trunkline.resolvers.guard import interaction_source
 from trunkline.resolvers.identity import vendor_keys
@@ -86,14 +87,20 @@ async def _vendor_key(ctx: Context, vendor: Vendor, account: str) -> str:
     contact = (await read_back(ctx, [account])).get(account)
     if contact is None:
         raise Invalid(
-            [_bad("contactId", f"No contact with account {account!r}.", "NOT_FOUND")]
+            [
+                _bad(
+                    "contactId",
+                    f"No contact with account {shown(account)}.",
+                    "NOT_FOUND",
+                )
+            ]
         )
     source = next(
         (s for s in ctx.gateway.interaction_sources() if s.vendor is vendor), None
     )
     key = (await vendor_keys(ctx, [source], contact))[0] if source else None
     if not key:
-        msg = f"Contact {account!r} has no record at {vendor.name} (no rule or link)."
+        msg = f"Contact {shown(account)} has no record at {vendor.name} (no rule or link)."
         raise Invalid([_bad("contactId", msg, "NOT_FOUND")])
     return key
 
@@ -274,7 +281,7 @@ async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Pending
     try:
         validator = await _validator(source, type_name)
     except VendorNotFound:
-        msg = f"Procurios has no contact moment type {type_name!r}."
+        msg = f"Procurios has no contact moment type {shown(type_name)}."
         raise Invalid([_bad("momentType", msg, "NOT_FOUND")]) from None
     sender = source.moment_sender()
     if sender is None:
@@ -283,7 +290,7 @@ async def _moment(ctx: Context, account: str, raw: Mapping[str, Any]) -> Pending
     try:
         relation = int(relation_text)
     except ValueError:
-        msg = f"Contact {account!r} has no Procurios relation id."
+        msg = f"Contact {shown(account)} has no Procurios relation id."
         raise Invalid([_bad("contactId", msg, "NOT_FOUND")]) from None
     at = raw.get("occurred_at") or datetime.now(UTC)
     when = source.moment_time(at)

@@ -7,7 +7,7 @@ from functools import cache
 
 from trunkline.context import Context, Gateway
 from trunkline.domain import Vendor
-from trunkline.errors import BadUserInput, NotFound
+from trunkline.errors import BadUserInput, NotFound, shown
 from trunkline.pagination.args import SliceArgs
 from trunkline.pagination.cursor import decode_cursor, encode_cursor, scope_of
 from trunkline.pagination.offset import offset_index, offset_slice
@@ -100,7 +100,7 @@ def entry_key(raw: str) -> tuple[Vendor, str]:
     try:
         return Vendor(vendor_name), entry_id
     except ValueError:
-        raise BadUserInput(f"Unknown queue entry {raw!r}.") from None
+        raise BadUserInput(f"Unknown queue entry {shown(raw)}.") from None
 
 
 async def entry(ctx: Context, key: str) -> QueueEntry | None:

@@ -28,6 +28,7 @@ from trunkline.errors import (
     VendorConflict,
     VendorNotFound,
     VendorRejected,
+    shown,
 )
 from trunkline.loaders import ALL
 from trunkline.resolvers.writes_once import Run, check_key, once
@@ -157,7 +158,7 @@ def check_account(problems: list[Problem], value: Any, at: Path) -> str | None:
 def phone_number(problems: list[Problem], value: Any, at: Path) -> str | None:
     digits = PHONE_PUNCT.sub("", str(value or "")).removeprefix("+")
     if not digits.isascii() or not digits.isdigit() or not 10 <= len(digits) <= 15:
-        _bad(problems, at, f"{value!r} is not a phone number (10 to 15 digits).")
+        _bad(problems, at, f"{shown(value)} is not a phone number (10 to 15 digits).")
         return None
     return digits
 
@@ -176,7 +177,7 @@ def contact_spec(
     first, last = t("first_name", MAX_NAME), t("last_name", MAX_NAME)
     email = t("email", 254)
     if email is not None and not EMAIL.fullmatch(email):
-        _bad(problems, (*at, "email"), f"{email!r} is not an e-mail address.")
+        _bad(problems, (*at, "email"), f"{shown(email)} is not an e-mail address.")
     phones: tuple[PhoneSpec, ...] | None = None
     if raw.get("phones") is not None:
         items = list(raw["phones"])
@@ -199,7 +200,7 @@ def contact_spec(
         phones = tuple(out)
     group = raw.get("group_id")
     if group is not None and not (str(group).isascii() and str(group).isdigit()):
-        _bad(problems, (*at, "groupId"), f"{group!r} is not a contact group id.")
+        _bad(problems, (*at, "groupId"), f"{shown(group)} is not a contact group id.")
     balance = raw.get("balance")
     if balance is not None and (not math.isfinite(balance) or abs(balance) > 1e12):
         _bad(problems, (*at, "balance"), "balance must be a finite amount.")
@@ -215,7 +216,7 @@ def contact_spec(
                 _bad(
                     problems,
                     (*at, "customFields", n, "field"),
-                    f"{name!r} is not a custom field name (COL1, COL2, ...).",
+                    f"{shown(name)} is not a custom field name (COL1, COL2, ...).",
                 )
             value = f.get("value")
             if value is not None and len(str(value)) > 1000:
@@ -326,7 +327,7 @@ async def create_contact(
         try:
             await w.create_contact(spec)
         except VendorConflict:
-            msg = f"A contact with account {spec.account!r} already exists at LiveVox."
+            msg = f"A contact with account {shown(spec.account)} already exists at LiveVox."
             problem = Problem(("contact", "account"), msg, "CONFLICT")
             return {"account": None, "problems": [problem.json()]}, True
         except VendorRejected as exc:  # the vendor refused the input
@@ -366,7 +367,7 @@ async def bulk_create(
     for n, raw in enumerate(items):
         spec, found = contact_spec(raw, ("contacts", n))
         if spec is not None and spec.account in seen:
-            msg = f"account {spec.account!r} is also item {seen[spec.account]} of this bulk."
+            msg = f"account {shown(spec.account)} is also item {seen[spec.account]} of this bulk."
             found = [Problem(("contacts", str(n), "account"), msg, "CONFLICT")]
             spec = None
         if spec is not None:
@@ -411,7 +412,7 @@ async def bulk_create(
             send = []
             for n in chunk:
                 if state[n]["account"] in existing:
-                    msg = f"A contact with account {state[n]['account']!r} already exists at LiveVox."
+                    msg = f"A contact with account {shown(state[n]['account'])} already exists at LiveVox."
                     problem = Problem(("contacts", str(n), "account"), msg, "CONFLICT")
                     state[n].update(status=ALREADY_EXISTS, problem=problem.json())
                 else:
@@ -629,7 +630,7 @@ def _contact_id(n: int) -> tuple[str, ...]:
 
 
 def _no_item_contact(n: int, account: str | None) -> Problem:
-    msg = f"No contact with account {account!r}."
+    msg = f"No contact with account {shown(account)}."
     return Problem(_contact_id(n), msg, "NOT_FOUND")
 
 
@@ -646,7 +647,7 @@ async def bulk_update(
     ) -> tuple[ContactSpec | None, list[Problem]]:
         spec, found = contact_spec(raw, ("items", n), account=account)
         if spec is not None and account in seen:
-            msg = f"account {account!r} is also item {seen[account]} of this bulk."
+            msg = f"account {shown(account)} is also item {seen[account]} of this bulk."
             return None, [Problem(_contact_id(n), msg, "CONFLICT")]
         if spec is not None:
             seen[account] = n
@@ -695,7 +696,7 @@ async def bulk_update_dnd(
         numbers = {p.number for p in current.phones}
         for k, (number, _b) in enumerate((specs[n] or DndSpec("")).phones):
             if number not in numbers:
-                msg = f"Contact {accounts[n]!r} has no phone {number}."
+                msg = f"Contact {shown(accounts[n])} has no phone {number}."
                 return Problem(
                     ("items", str(n), "phones", str(k), "number"), msg, "NOT_FOUND"
                 )
@@ -747,7 +748,13 @@ CHANGEABLE = [
 
 def _no_contact(account: str) -> Invalid:
     return Invalid(
-        [Problem(("contactId",), f"No contact with account {account!r}.", "NOT_FOUND")]
+        [
+            Problem(
+                ("contactId",),
+                f"No contact with account {shown(account)}.",
+                "NOT_FOUND",
+            )
+        ]
     )
 
 
@@ -821,7 +828,7 @@ async def update_dnd(ctx: Context, account: str, raw: Mapping[str, Any]) -> str:
     unknown = [
         Problem(
             ("phones", str(n), "number"),
-            f"Contact {account!r} has no phone {number}.",
+            f"Contact {shown(account)} has no phone {number}.",
             "NOT_FOUND",
         )
         for n, (number, _b) in enumerate(spec.phones)
@@ -869,7 +876,7 @@ async def create_group(ctx: Context, name: Any, key: str | None) -> dict[str, An
 async def rename_group(ctx: Context, group_id: str, name: Any) -> dict[str, Any]:
     problems: list[Problem] = []
     if not (group_id.isascii() and group_id.isdigit()):
-        _bad(problems, ("id",), f"{group_id!r} is not a contact group id.")
+        _bad(problems, ("id",), f"{shown(group_id)} is not a contact group id.")
     text = _group_name(problems, name)
     if problems or text is None:
         raise Invalid(problems)
@@ -919,7 +926,7 @@ async def update_labels(
 
 
 def not_found(account: str) -> NotFound:
-    return NotFound(f"No contact with account {account!r}.")
+    return NotFound(f"No contact with account {shown(account)}.")
 
 
 __all__ = [

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from strawberry import relay
 
-from trunkline.errors import BadUserInput
+from trunkline.errors import BadUserInput, shown
 
 
 def parse_global_id(raw: str) -> tuple[str, str]:
     try:
         gid = relay.GlobalID.from_id(raw)
     except relay.GlobalIDValueError:
-        raise BadUserInput(f"Invalid ID {raw!r}: not an ID this API issued.") from None
+        raise BadUserInput(
+            f"Invalid ID {shown(raw)}: not an ID this API issued."
+        ) from None
     return gid.type_name, gid.node_id
 
 
 def contact_account_of(raw: str) -> str:
     type_name, key = parse_global_id(raw)
     if type_name != "Contact":
-        raise BadUserInput(f"ID {raw!r} is not a Contact.")
+        raise BadUserInput(f"ID {shown(raw)} is not a Contact.")
     return key
 
 

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from trunkline import domain
 from trunkline.context import Context
-from trunkline.errors import BadUserInput
+from trunkline.errors import BadUserInput, shown
 from trunkline.resolvers import interaction_writes as resolvers
 from trunkline.resolvers import interactions as interaction_resolvers
 from trunkline.resolvers import writes
@@ -154,7 +154,9 @@ def _interaction(raw: str) -> str:
         raise writes.Invalid([problem]) from None
     if type_name != "Interaction":
         problem = writes.Problem(
-            ("interactionId",), f"ID {raw!r} is not an Interaction.", "BAD_USER_INPUT"
+            ("interactionId",),
+            f"ID {shown(raw)} is not an Interaction.",
+            "BAD_USER_INPUT",
         )
         raise writes.Invalid([problem])
     return key

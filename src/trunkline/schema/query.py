@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from trunkline.errors import BadUserInput
+from trunkline.errors import BadUserInput, shown
 from trunkline.resolvers import contacts as contact_resolvers
 from trunkline.resolvers.guard import check_node
 from trunkline.schema.campaign import NODE_TYPES as CAMPAIGN_NODE_TYPES
@@ -39,7 +39,7 @@ async def _resolve(info: Info, raw: str) -> relay.Node | None:
     type_name, key = parse_global_id(raw)
     node_type = NODE_TYPES.get(type_name)
     if node_type is None:
-        raise BadUserInput(f"Invalid ID {raw!r}: unknown type {type_name!r}.")
+        raise BadUserInput(f"Invalid ID {shown(raw)}: unknown type {shown(type_name)}.")
     check_node(info.context, type_name, key)  # by its vendor's id shape
     resolved: Any = node_type.resolve_nodes(info=info, node_ids=[key])
     if inspect.isawaitable(resolved):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from trunkline.errors import BadUserInput, TrunklineError
+from trunkline.errors import BadUserInput, TrunklineError, shown
 from trunkline.queues import QueueAction
 from trunkline.resolvers import queues as resolvers
 from trunkline.schema.ids import parse_global_id
@@ -64,7 +64,7 @@ class RemoveQueueEntryPayload:
 def _entry_key(raw: str) -> str:
     type_name, key = parse_global_id(raw)
     if type_name != "QueueEntry":
-        raise BadUserInput(f"ID {raw!r} is not a QueueEntry.")
+        raise BadUserInput(f"ID {shown(raw)} is not a QueueEntry.")
     resolvers.entry_key(key)  # a known vendor
     return key
 

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from trunkline import queues as q
-from trunkline.errors import BadUserInput, ConnectorError
+from trunkline.errors import BadUserInput, ConnectorError, shown
 from trunkline.resolvers import queues as resolvers
 from trunkline.schema.ids import parse_global_id
 from trunkline.schema.queue import Queue, QueueEntry
@@ -40,7 +40,7 @@ class Subscription:
     ) -> AsyncGenerator[QueueEntryChange, None]:
         type_name, key = parse_global_id(queue)
         if type_name != "Queue":
-            raise BadUserInput(f"ID {queue!r} is not a Queue.")
+            raise BadUserInput(f"ID {shown(queue)} is not a Queue.")
         ref = q.QueueRef.parse(key)
         gateway = info.context.gateway
         source = resolvers.source_for(gateway, ref.vendor)
