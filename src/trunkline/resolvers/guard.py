@@ -73,11 +73,16 @@ def history_key(source: object, key: str | None) -> str | None:
     return None
 
 
+def horizon_floor(now: float, horizon_days: int) -> float:
+    """The oldest moment a history shows: midnight UTC `horizon_days` ago."""
+    return math.floor((now - horizon_days * DAY_S) / DAY_S) * DAY_S
+
+
 def clamp_dates(f: InteractionFilter, horizon_days: int) -> InteractionFilter:
     """`since` no earlier than the horizon, `until` no later than the end of today
     (whole days, so reads within a day share vendor pages and loader keys)."""
     now = time.time()
-    oldest = math.floor((now - horizon_days * DAY_S) / DAY_S) * DAY_S
+    oldest = horizon_floor(now, horizon_days)
     newest = math.ceil(now / DAY_S) * DAY_S
     since, until = f.since, f.until
     if since is not None and since.timestamp() < oldest:

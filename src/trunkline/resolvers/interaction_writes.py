@@ -34,7 +34,7 @@ from trunkline.errors import (
     VendorRejected,
     shown,
 )
-from trunkline.resolvers.guard import interaction_source
+from trunkline.resolvers.guard import horizon_floor, interaction_source
 from trunkline.resolvers.identity import vendor_keys
 from trunkline.resolvers.interactions import node_id_of, owned
 from trunkline.resolvers.writes import Invalid, Problem, read_back
@@ -45,6 +45,7 @@ from trunkline.writes import ActionLogWriter, CommunicationWriter, MomentWriter
 RECOVER_READ = 25  # newest entries a recovering try looks through
 MAX_BODY = 4999  # MoxiWorks: body must be 1 to 4999 characters
 SCHEMA_TTL_S = 300.0
+CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of our clock occurredAt may be
 # Procurios wire field -> the input field a schema violation points at
 MOMENT_FIELDS = {
     "subject": "subject",
@@ -123,11 +124,30 @@ def _text(raw: Mapping[str, Any], name: str, field: str, limit: int) -> str | No
     return str(value)
 
 
+def _check_time(ctx: Context, at: datetime | None) -> None:
+    """An occurredAt a history can show: from the horizon to now (plus CLOCK_SKEW);
+    else the write would land where no history ever reads it."""
+    if at is None:
+        return
+    now = time.time()
+    horizon = ctx.gateway.settings.history_horizon_days
+    oldest = horizon_floor(now, horizon)
+    if at.timestamp() > now + CLOCK_SKEW.total_seconds():
+        msg = (
+            f"occurredAt must not be later than now (+{CLOCK_SKEW.seconds // 60} min)."
+        )
+        raise Invalid([_bad("occurredAt", msg)])
+    if at.timestamp() < oldest:
+        msg = f"occurredAt must be within the history horizon ({horizon} days)."
+        raise Invalid([_bad("occurredAt", msg)])
+
+
 async def log_interaction(
     ctx: Context, account: str, raw: Mapping[str, Any], key: str | None
 ) -> dict[str, Any]:
     """Outcome: {"id": the interaction's node id, "vendor"}."""
     key = check_key(key)
+    _check_time(ctx, raw.get("occurred_at"))
     vendor = raw.get("vendor") or Vendor(
         ctx.gateway.settings.table("gateway").get("write_vendor", "moxiworks")
     )
