@@ -55,7 +55,8 @@ class _Close(Exception):
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)
         self.code = code
-        self.reason = reason
+        # a close frame's reason holds at most 123 bytes of UTF-8
+        self.reason = reason.encode()[:123].decode(errors="ignore")
 
 
 class GraphQLWebSocket:
@@ -170,7 +171,11 @@ class _Session:
         if kind == "connection_init":
             if self.acked:
                 raise _Close(4429, "Too many initialisation requests")
-            await self._authenticate(message.get("payload"))
+            payload = message.get("payload")
+            if payload is not None and not isinstance(payload, dict):
+                # PROTOCOL.md: an object or nothing; else an invalid message
+                raise _Close(4400, "Invalid connection_init payload")
+            await self._authenticate(payload)
             self.acked = True
             await self._send({"type": "connection_ack"})
         elif kind == "ping":
