@@ -4,7 +4,8 @@
 Messages: connection_init -> connection_ack, ping/pong, subscribe -> next* then complete
 (or error, for a request error), complete from the client to stop. Protocol faults close
 the socket with the protocol's codes (4400 invalid message, 4401 unauthorised, 4406
-subprotocol, 4408 init timeout, 4409 duplicate id, 4429 init twice). Each operation gets
+subprotocol, 4408 init timeout, 4409 duplicate id, 4429 init twice); an operation over
+the 100 running is refused alone, with an `error` message. Each operation gets
 its own context, as an HTTP request does; a subscription's loaders are renewed after
 each event, so no event answers from another's cache.
 """
@@ -46,6 +47,17 @@ _ALL: Final = (OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCR
 _INTERNAL: Final = {
     "message": "Unexpected error.",
     "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+}
+
+_TOO_MANY: Final = {
+    "message": f"At most {MAX_OPERATIONS} operations run at once on one connection; "
+    "complete one first.",
+    "extensions": {
+        "code": "QUERY_TOO_COMPLEX",
+        "limit": "operations_per_connection",
+        "value": MAX_OPERATIONS + 1,
+        "max": MAX_OPERATIONS,
+    },
 }
 
 ContextGetter = Callable[[Any], Awaitable[Any]]
@@ -183,7 +195,7 @@ class _Session:
         elif kind == "pong":
             pass
         elif kind == "subscribe":
-            self._subscribe(message)
+            await self._subscribe(message)
         elif kind == "complete":
             op_id = message.get("id")
             task = self.operations.pop(op_id, None) if isinstance(op_id, str) else None
@@ -210,7 +222,7 @@ class _Session:
         if expires_at is not None:
             self._expiry = asyncio.create_task(self._expire(expires_at))
 
-    def _subscribe(self, message: dict[str, Any]) -> None:
+    async def _subscribe(self, message: dict[str, Any]) -> None:
         if not self.acked:
             raise _Close(4401, "Unauthorized")
         op_id, payload = message.get("id"), message.get("payload")
@@ -228,7 +240,9 @@ class _Session:
         if op_id in self.operations:
             raise _Close(4409, f"Subscriber for {op_id} already exists")
         if len(self.operations) >= MAX_OPERATIONS:
-            raise _Close(4400, f"At most {MAX_OPERATIONS} operations per connection")
+            # refuse this one only: the running ones (and the socket) go on
+            await self._send({"type": "error", "id": op_id, "payload": [_TOO_MANY]})
+            return
         self.operations[op_id] = asyncio.create_task(
             self._operate(op_id, query, variables, name, extensions)
         )
