@@ -5,7 +5,8 @@ A simulator is a Starlette app built by `simulator_app(name, routes)`. Each one 
 - `Faults` on `app.state.faults`: latency (fixed + jitter), error rate (5xx), 429 bursts
   (with `Retry-After`), a `down` switch (503 on every call) and `reject_auth` (401 on
   every call, as for credentials the vendor refuses);
-- a call log on `app.state.calls` (method + path of each vendor call, control routes excluded);
+- a call log on `app.state.calls` (method + path + query of each vendor call, control
+  routes excluded; a credential's value in the query string is `***`, `redacted`);
 - control routes under `/_sim/`: `GET /_sim/faults`, `PUT /_sim/faults` (JSON of the Faults
   fields to change), `GET /_sim/calls`, `DELETE /_sim/calls`;
 - optional vendor knobs on `app.state.knobs` (a dataclass the vendor's simulator passes to
@@ -20,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
+from urllib.parse import unquote_plus
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -68,9 +70,42 @@ def update_knobs(knobs: object, changes: dict[str, object]) -> None:
         setattr(knobs, key, type(getattr(knobs, key))(value))
 
 
+# Query parameters whose values are credentials (CRM.COM's `token` and any a client
+# might send): the call log shows `***` instead. Headers and bodies are not logged.
+SECRET_PARAMS = frozenset(
+    {
+        "token",
+        "access_token",
+        "password",
+        "api_key",
+        "apikey",
+        "secret",
+        "client_secret",
+        "session",
+        "sessionid",
+        "session_id",
+    }
+)
+
+
+def redacted(query: str) -> str:
+    """`query` with the value of each secret parameter replaced by `***`; everything
+    else as sent."""
+    if not query:
+        return query
+    parts = []
+    for part in query.split("&"):
+        name, eq, _ = part.partition("=")
+        if eq and unquote_plus(name).lower() in SECRET_PARAMS:
+            part = f"{name}=***"
+        parts.append(part)
+    return "&".join(parts)
+
+
 @dataclass
 class CallLog:
-    """Every vendor call the simulator answered (method, path, query string)."""
+    """Every vendor call the simulator answered (method, path, query string with
+    secret parameters' values redacted)."""
 
     entries: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -106,7 +141,7 @@ class FaultMiddleware:
         action = _soap_action(scope)
         if action is not None and not query:  # SOAP: every call has one path
             query = f"SOAPAction={action}"
-        self.calls.entries.append((scope["method"], scope["path"], query))
+        self.calls.entries.append((scope["method"], scope["path"], redacted(query)))
         f = self.faults
         delay = f.latency_ms + (self.rng.uniform(0, f.jitter_ms) if f.jitter_ms else 0)
         if delay > 0:
@@ -245,11 +280,13 @@ def anchor_now() -> datetime:
 
 
 __all__ = [
+    "SECRET_PARAMS",
     "CallLog",
     "FaultMiddleware",
     "Faults",
     "NoKnobs",
     "anchor_now",
+    "redacted",
     "simulator_app",
     "update_knobs",
 ]
