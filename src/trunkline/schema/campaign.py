@@ -265,9 +265,17 @@ class ContactAttempt:
     started_at: datetime
     duration_s: int | None
     device: str | None = strawberry.field(description="The number or address used.")
-    campaign_id: str | None
+    campaign_id: str | None = strawberry.field(
+        description="Engage's internalId of its campaign.",
+        deprecation_reason="Engage's raw id, not a global ID: use `campaign`.",
+    )
     sub_campaign_id: str | None
     contact_batch_id: str | None
+
+    @strawberry.field(description="The campaign it belongs to.")
+    async def campaign(self, info: Info) -> Campaign | None:
+        # the request's one listCampaigns, shared by every attempt: no N+1
+        return await _campaign(info, self.campaign_id)
 
 
 def attempt_of(a: domain.ContactAttempt) -> ContactAttempt:
