@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries"
 PEER_QUERIES = HERE / "peer" / "queries"
 
-ALL_VENDORS = frozenset({"livevox", "moxiworks", "procurios", "crmcom"})
+ALL_VENDORS = frozenset({"livevox", "moxiworks", "procurios", "crmcom", "engage"})
 
 
 def contact_id(account: str) -> str:
@@ -78,13 +79,30 @@ Q4 = BenchQuery(
     walk=["interactions"],
     baseline=False,
 )
+
+
+def _day_anchor() -> datetime:
+    """The simulators' "now" (today 00:00 UTC): their seeded data is anchored to it."""
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
 Q5 = BenchQuery(
     "Q5",
-    "supervisor view: campaigns, sub-campaign states, queue counts",
+    "supervisor dashboard: active campaigns with sub-campaign states, a week's "
+    "batch counts, and a busy contact's last 50 attempts",
     "q5_campaigns.graphql",
     frozenset({"engage"}),
-    baseline=False,
-    skip_reason="campaigns have not landed",
+    variables={
+        "since": _iso(_day_anchor() - timedelta(days=7)),
+        "until": _iso(_day_anchor()),
+    },
+    peer_note="GraphQL Mesh has no SOAP source among this peer's packages, and its "
+    "SOAP handler wants a WSDL that Engage's doc and our simulator do not publish: "
+    "the peer does not serve Engage's campaigns",
 )
 
 QUERY_SET = (Q1, Q2, Q3, Q4, Q5)

@@ -197,7 +197,7 @@ def render(
     return "\n".join(out) + "\n"
 
 
-_VENDORS = ["livevox", "moxiworks", "procurios", "crmcom"]
+_VENDORS = ["livevox", "moxiworks", "procurios", "crmcom", "engage"]
 
 
 def _floors(get: Any, q: str) -> str:

@@ -38,6 +38,7 @@ from bench.wire import CALLS as WIRE_CALLS
 HERE = Path(__file__).resolve().parent
 PEER = HERE / "peer"
 AGENT_UUID = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"
+ENGAGE_ORG = "1001"  # the Engage account the simulator seeds
 LATENCY_ONLY = ("wire", "strawberry")  # references measured at concurrency 1 only
 STRAWBERRY_QUERIES = frozenset({"Q2"})  # what bench/strawberry_floor.py answers
 TRANSPORTS = ("aiohttp", "httpx-aiohttp", "httpx")  # trunkline.connectors.transport
@@ -55,6 +56,8 @@ CREDENTIALS = {
     "TRUNKLINE_PROCURIOS_TOKEN": "bench",
     "TRUNKLINE_CRMCOM_USERNAME": "bench",
     "TRUNKLINE_CRMCOM_PASSWORD": "bench",
+    "TRUNKLINE_ENGAGE_USERNAME": "bench",
+    "TRUNKLINE_ENGAGE_PASSWORD": "bench",
 }
 CONFIG = """\
 # Written by bench/run.py: the gateway's config for a benchmark run.
@@ -70,6 +73,7 @@ VENDOR_OPTIONS = {
     "procurios": 'contact_key = "custom_field:COL5"\npage_cache_s = 0',
     "crmcom": 'contact_key = "custom_field:COL6"',
     "moxiworks": f'agent_uuid = "{AGENT_UUID}"',
+    "engage": f'org_id = "{ENGAGE_ORG}"',
 }
 
 
@@ -344,6 +348,7 @@ class Stack:
                 "userName": c["TRUNKLINE_LIVEVOX_USERNAME"],
                 "password": c["TRUNKLINE_LIVEVOX_PASSWORD"],
             },
+            headers={"LV-Access": c["TRUNKLINE_LIVEVOX_ACCESS_TOKEN"]},
         )
         login.raise_for_status()
         env = {
@@ -470,7 +475,9 @@ def load(
     return result
 
 
-def endpoint_label(vendor: str, method: str, path: str) -> str:
+def endpoint_label(vendor: str, method: str, path: str, query: str = "") -> str:
+    if query.startswith("SOAPAction="):  # Engage: one path, the operation names it
+        return f"{vendor.upper()} {query.removeprefix('SOAPAction=')}"
     return f"{vendor.upper()} {method} {re.sub(r'/[0-9][^/]*', '/{id}', path)}"
 
 
@@ -488,10 +495,10 @@ class Calls:
         counts: Counter[str] = Counter()
         for vendor, s in self.sims.items():
             answer = httpx.get(s.url + "/_sim/calls", timeout=30).json()
-            for method, path, _query in answer["calls"]:
+            for method, path, query in answer["calls"]:
                 if path.endswith("/login"):
                     continue
-                counts[endpoint_label(vendor, method, path)] += 1
+                counts[endpoint_label(vendor, method, path, query)] += 1
         return counts
 
 

@@ -7,7 +7,12 @@
 // field is written by hand, the documented way: `additionalTypeDefs` declares it,
 // `additionalResolvers` resolves it by calling the Mesh sources through the
 // in-context SDK (`context.<Source>.Query.<field>`). Per contact:
-// - LiveVox: the contact's notes (one call);
+// - LiveVox: the contact's notes list (ids only), then its `first + 1` highest ids read
+//   for their dates (one call each; LiveVox's ids rise with time), as trunkline does;
+// - Engage: the contact's attempts over the 5-year horizon, one listContactAttempts
+//   (SOAP). Mesh has no SOAP source in this peer's packages (its SOAP handler wants a
+//   WSDL, which Engage's doc and our simulator do not publish), so this is a plain
+//   fetch of the envelope, its answer read with a regular expression;
 // - CRM.COM: the `first` latest communications of the contact named in custom
 //   field COL6 (one call);
 // - Procurios: the contact moments of the relation named in custom field COL5, newest
@@ -16,6 +21,7 @@
 //   items (any vendor) are at least as new as the last window's start, or 5 years
 //   back. The other three vendors' calls run while the first window is read.
 // Then the lot is sorted newest first (ties: vendor, then vendor id) and cut at `first`.
+// (MoxiWorks' stop rule counts every vendor's items, Engage's included.)
 import { defineConfig } from '@graphql-hive/gateway';
 import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
 
@@ -112,6 +118,65 @@ async function call(source: Call, options: Omit<Parameters<Call>[0], 'root'>): P
   }
 }
 
+// ---- Engage (SOAP 1.1, WS-Security UsernameToken), by hand ----
+const ENGAGE_ORG = process.env.PEER_ENGAGE_ORG ?? '1001';
+const ENGAGE_CHANNELS: Record<string, string> = { Voice: 'CALL_ATTEMPT', SMS: 'SMS', Email: 'EMAIL' };
+const WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+const PASSWORD_TEXT =
+  'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText';
+
+const xml = (value: string): string =>
+  value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
+function leaf(fragment: string, name: string): string | null {
+  const found = fragment.match(new RegExp(`<${name}>([^<]*)</${name}>`));
+  return found ? found[1].trim() || null : null;
+}
+
+function engageEnvelope(operation: string, args: string): string {
+  const user = xml(process.env.TRUNKLINE_ENGAGE_USERNAME ?? '');
+  const password = xml(process.env.TRUNKLINE_ENGAGE_PASSWORD ?? '');
+  return (
+    '<?xml version="1.0" encoding="utf-8"?>' +
+    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:engage">' +
+    `<s:Header><w:Security xmlns:w="${WSSE}"><w:UsernameToken><w:Username>${user}</w:Username>` +
+    `<w:Password Type="${PASSWORD_TEXT}">${password}</w:Password></w:UsernameToken></w:Security></s:Header>` +
+    `<s:Body><e:${operation}>${args}</e:${operation}></s:Body></s:Envelope>`
+  );
+}
+
+// One SOAP call, retried like the sources' calls (network failures and 5xx other than
+// a SOAP fault); a fault is thrown with its code.
+async function engageCall(url: string, operation: string, body: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    let text: string | null = null;
+    let failure: Error | null = null;
+    try {
+      const response = await fetch(url + '/engage/api', {
+        method: 'POST',
+        headers: { SOAPAction: `"${operation}"`, 'Content-Type': 'text/xml; charset=utf-8' },
+        body,
+      });
+      text = await response.text();
+      if (text.includes('Fault>')) {
+        const code = leaf(text, 'faultcode') ?? 'Fault';
+        if (!code.endsWith('Server')) throw new Error(`ENGAGE: ${code}: ${leaf(text, 'faultstring')}`);
+        failure = new Error(`ENGAGE: ${code}`);
+      } else if (!response.ok) {
+        failure = new Error(`ENGAGE: HTTP ${response.status}`);
+      }
+    } catch (error) {
+      if (text !== null && failure === null) throw error; // a fault: not retried
+      failure = error as Error;
+    }
+    if (failure === null && text !== null) return text;
+    if (attempt >= RETRIES) throw failure;
+    await new Promise(resolve => setTimeout(resolve, RETRY_PAUSE_MS));
+  }
+}
+
 function newestFirst(a: Interaction, b: Interaction): number {
   if (a.at !== b.at) return b.at - a.at;
   if (a.vendor !== b.vendor) return a.vendor < b.vendor ? -1 : 1;
@@ -131,15 +196,56 @@ async function interactions(
       args: { account },
       context,
       info,
-      selectionSet: '{ listContactNotes { id createDate } }',
+      selectionSet: '{ listContactNotes { id } }',
     });
-    return (answer?.listContactNotes ?? []).map((n: any) => ({
+    const ids: number[] = (answer?.listContactNotes ?? []).map((n: any) => n.id);
+    ids.sort((a, b) => b - a);
+    const read = await Promise.all(
+      ids.slice(0, first + 1).map(id =>
+        call(context.LiveVox.Query.contactNote, {
+          args: { account, id },
+          context,
+          info,
+          selectionSet: '{ id createDate }',
+        }),
+      ),
+    );
+    return read.map((n: any) => ({
       vendor: 'livevox',
       vendorId: `${account}/${n.id}`,
       at: n.createDate,
       channel: 'NOTE',
       subject: null,
     }));
+  };
+
+  const attempts = async (since: number, until: number): Promise<Interaction[]> => {
+    const url = process.env.TRUNKLINE_ENGAGE_URL;
+    if (!url) return [];
+    const body = engageEnvelope(
+      'listContactAttempts',
+      `<e:org><internalId>${ENGAGE_ORG}</internalId></e:org>` +
+        `<e:sample><contact><externalId>${xml(account)}</externalId></contact></e:sample>` +
+        `<e:fromTime>${iso(since)}</e:fromTime><e:toTime>${iso(until)}</e:toTime>`,
+    );
+    const answer = await engageCall(url, 'listContactAttempts', body);
+    const out: Interaction[] = [];
+    for (const item of answer.matchAll(/<return>([\s\S]*?)<\/return>/g)) {
+      const id = leaf(item[1], 'internalId');
+      const started = leaf(item[1], 'startTime');
+      if (!id || !started) throw new Error('ENGAGE: ContactAttempt without internalId or startTime');
+      const at = Date.parse(started);
+      if (at < since * 1000 || at >= until * 1000) continue; // windows are half-open
+      const channel = leaf(item[1], 'channel');
+      out.push({
+        vendor: 'engage',
+        vendorId: id,
+        at,
+        channel: ENGAGE_CHANNELS[channel ?? ''] ?? 'OTHER',
+        subject: `${channel ?? 'Contact'} attempt`,
+      });
+    }
+    return out;
   };
 
   const communications = async (): Promise<Interaction[]> => {
@@ -209,11 +315,16 @@ async function interactions(
       }));
   };
 
-  const others = Promise.all([notes(), communications(), moments()]);
-  others.catch(() => {}); // awaited below; don't let an early failure go unhandled
-
   const now = Date.now() / 1000;
   const since = Math.ceil(now - HORIZON_S);
+  const others = Promise.all([
+    notes(),
+    communications(),
+    moments(),
+    attempts(since, Math.floor(now) + 1),
+  ]);
+  others.catch(() => {}); // awaited below; don't let an early failure go unhandled
+
   let known: Interaction[] = [];
   const moxi: Interaction[] = [];
   for (let end = Math.floor(now) + 1; end > since; ) {
@@ -240,7 +351,7 @@ export const gatewayConfig = defineConfig({
       subject: String
     }
     extend type LvContact {
-      "The contact's latest interactions over LiveVox, MoxiWorks, Procurios and CRM.COM, newest first."
+      "The contact's latest interactions over LiveVox, MoxiWorks, Procurios, CRM.COM and Engage, newest first."
       interactions(first: Int = 10): [ContactInteraction!]!
     }
   `,
