@@ -17,6 +17,7 @@ import asyncio
 import base64
 import math
 import os
+import re
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -905,8 +906,136 @@ async def q5(vendors: Vendors, variables: Json) -> Json:
     }
 
 
+# ---- Q6: a bulk create of 2,500 contacts (LiveVox) ---------------------------------
+
+BULK_CHUNK = 500  # contacts per Bulk Create Contact, as the gateway sends them
+ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,49}")
+PHONE_PUNCT = re.compile(r"[\s().-]")
+
+
+def _status_of(exc: BaseException) -> int | None:
+    """The HTTP status of a client's error (aiohttp's or httpx's), if it has one."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return status
+    response = getattr(exc, "response", None)
+    code = getattr(response, "status_code", None)
+    return code if isinstance(code, int) else None
+
+
+async def livevox_write(vendors: Vendors, path: str, body: Json, **params: Any) -> Json:
+    """A LiveVox POST that logs in again on a 401 (the bench restarts the LiveVox
+    simulator between runs of Q6, which ends every session) and tries once more."""
+    try:
+        return await vendors.livevox_post(path, body, **params)
+    except Exception as exc:
+        if _status_of(exc) != 401:
+            raise
+    await vendors.login()
+    return await vendors.livevox_post(path, body, **params)
+
+
+def _or_tree(accounts: list[str]) -> Json:
+    """`account EQUALS` conditions joined by OR, as a balanced tree."""
+    if len(accounts) == 1:
+        return {"field": "account", "criteria": accounts[0], "condition": "EQUALS"}
+    mid = len(accounts) // 2
+    return {
+        "rule": "OR",
+        "left": _or_tree(accounts[:mid]),
+        "right": _or_tree(accounts[mid:]),
+    }
+
+
+async def existing(vendors: Vendors, accounts: list[str]) -> set[str]:
+    """Which of these accounts LiveVox holds: one search (at most 1,000)."""
+    if not accounts:
+        return set()
+    answer = await livevox_write(
+        vendors,
+        "/contact/contacts/search",
+        {"search": _or_tree(accounts), "sort": LIVEVOX_SORT},
+        offset=0,
+        count=len(accounts),
+    )
+    wanted = set(accounts)
+    found = answer.get("findMatchingContactsDetails") or []
+    return {c["account"] for c in found if c.get("account") in wanted}
+
+
+def _details(item: Json) -> Json | None:
+    """A ContactInput as createContactDetails, or None when it is not valid."""
+    account = item.get("account")
+    if not isinstance(account, str) or not ACCOUNT.fullmatch(account):
+        return None
+    person = {
+        k: item[k]
+        for k in ("firstName", "lastName", "email")
+        if item.get(k) is not None
+    }
+    out: Json = {"account": account}
+    if person:
+        out["person"] = person
+    phones = []
+    for n, p in enumerate(item.get("phones") or [], 1):
+        digits = PHONE_PUNCT.sub("", str(p.get("number") or "")).removeprefix("+")
+        if not digits.isdigit() or not 10 <= len(digits) <= 15:
+            return None
+        phones.append({"phone": digits, "ordinal": n})
+    if phones:
+        out["phone"] = phones
+    return out
+
+
+async def q6(vendors: Vendors, variables: Json) -> Json:
+    """The gateway's chunked calls: a search for the first chunk's accounts, then
+    per chunk its Bulk Create Contact and one search that reads it back and checks
+    the next chunk's accounts. Each item CREATED only when read back."""
+    items = variables["input"]["contacts"]
+    details = [_details(i) for i in items]
+    accounts = [
+        d["account"] if d else i.get("account")
+        for d, i in zip(details, items, strict=True)
+    ]
+    status = ["INVALID" if d is None else "NOT_ATTEMPTED" for d in details]
+    todo = [n for n, d in enumerate(details) if d is not None]
+    chunks = [todo[i : i + BULK_CHUNK] for i in range(0, len(todo), BULK_CHUNK)]
+    known = (
+        await existing(vendors, [accounts[n] for n in chunks[0]]) if chunks else set()
+    )
+    for k, chunk in enumerate(chunks):
+        send = []
+        for n in chunk:
+            if accounts[n] in known:
+                status[n] = "ALREADY_EXISTS"
+            else:
+                send.append(n)
+        if send:
+            await livevox_write(
+                vendors,
+                "/contact/contacts/bulk",
+                {"createContactDetails": [details[n] for n in send]},
+            )
+        following = chunks[k + 1] if k + 1 < len(chunks) else []
+        known = await existing(vendors, [accounts[n] for n in send + following])
+        for n in send:
+            status[n] = "CREATED" if accounts[n] in known else "FAILED"
+    results = [
+        {"index": n, "account": a, "status": st}
+        for n, (a, st) in enumerate(zip(accounts, status, strict=True))
+    ]
+    return {
+        "bulkCreateContacts": {
+            "created": sum(st == "CREATED" for st in status),
+            "complete": all(st not in ("FAILED", "NOT_ATTEMPTED") for st in status),
+            "results": results,
+            "userErrors": [],
+        }
+    }
+
+
 Handler = Callable[[Vendors, Json], Awaitable[Json]]
-HANDLERS: dict[str, Handler] = {"Q1": q1, "Q2": q2, "Q3": q3, "Q5": q5}
+HANDLERS: dict[str, Handler] = {"Q1": q1, "Q2": q2, "Q3": q3, "Q5": q5, "Q6": q6}
 
 
 # ---- the app ----------------------------------------------------------------------------
@@ -930,6 +1059,11 @@ def create_app(client_kind: str, env: Mapping[str, str] | None = None) -> Starle
     async def ready(request: Request) -> Response:
         return Response(b'{"status":"ready"}', media_type="application/json")
 
+    async def relogin(request: Request) -> Response:
+        """The bench restarted a simulator (Q6): log in again."""
+        await state["vendors"].login()
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         vendors = Vendors(make_client(client_kind), env or os.environ)
@@ -944,6 +1078,7 @@ def create_app(client_kind: str, env: Mapping[str, str] | None = None) -> Starle
         routes=[
             Route("/graphql", graphql, methods=["POST"]),
             Route("/readyz", ready),
+            Route("/_bench/login", relogin, methods=["POST"]),
         ],
         lifespan=lifespan,
     )
