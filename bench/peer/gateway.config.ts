@@ -338,6 +338,178 @@ async function interactions(
   return known.sort(newestFirst).slice(0, first);
 }
 
+// ---- Q5 by hand: the supervisor dashboard over Engage's SOAP lists ----
+// Mesh composes no Engage source here (no WSDL), so Q5's two root fields are
+// hand-written like Q3's interactions: the same calls as trunkline's and the
+// baseline's. `listCampaigns` and the week's `listContactBatchStates` at once, then
+// `listSubCampaignStates` from the oldest campaign's creation to a year ahead; beside
+// them the contact's day of attempts, a window Engage refuses past 500 halved, the
+// newer half first, until `first` are in.
+const ENGAGE_ACTIVE = new Set(['Loading', 'Running', 'Paused', 'Pending', 'Stopping']);
+const ENGAGE_SUB_STATES = new Set([...ENGAGE_ACTIVE, 'Awaiting', 'Cancelled', 'Completing', 'Done']);
+const ENGAGE_BATCH_STATES = new Set(['Pending', 'Running', 'Done', 'Cancelled']);
+
+const returnsOf = (answer: string): string[] =>
+  [...answer.matchAll(/<return>([\s\S]*?)<\/return>/g)].map(m => m[1]);
+
+const element = (fragment: string, name: string): string | null => {
+  const found = fragment.match(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`));
+  return found ? found[1] : null;
+};
+
+const seconds = (stamp: string): number => Math.floor(Date.parse(stamp) / 1000);
+const stateName = (value: string | null, known: Set<string>): string =>
+  value && known.has(value) ? value.toUpperCase() : 'UNKNOWN';
+const globalId = (kind: string, key: string): string => Buffer.from(`${kind}:${key}`).toString('base64');
+const intOf = (value: string | null): number | null => (value && /^-?\d+$/.test(value) ? Number(value) : null);
+const isoOf = (stamp: string | null): string | null =>
+  stamp ? new Date(Date.parse(stamp)).toISOString().replace('.000Z', '+00:00') : null;
+
+async function engageSplit(
+  operation: string,
+  args: (start: number, end: number) => string,
+  since: number,
+  until: number,
+  limit: number,
+): Promise<{ items: string[]; more: boolean }> {
+  const url = process.env.TRUNKLINE_ENGAGE_URL ?? '';
+  const step = until - since;
+  let end = until;
+  let width = step;
+  const items: string[] = [];
+  while (end > since) {
+    const span = Math.min(width, end - since);
+    const start = end - span;
+    let answer: string;
+    try {
+      answer = await engageCall(url, operation, engageEnvelope(operation, args(start, end)));
+    } catch (error) {
+      if (!String((error as Error).message).includes('RESULT_TOO_LARGE') || span <= 1) throw error;
+      width = Math.floor(span / 2);
+      continue;
+    }
+    items.push(...returnsOf(answer));
+    end = start;
+    width = Math.min(step, span * 2);
+    if (items.length >= limit) break;
+  }
+  return { items, more: end > since };
+}
+
+const org = (): string => `<e:org><internalId>${ENGAGE_ORG}</internalId></e:org>`;
+const timeWindow = (start: number, end: number): string =>
+  `<e:fromTime>${iso(start)}</e:fromTime><e:toTime>${iso(end)}</e:toTime>`;
+
+async function campaignPage(first: number, since: number, until: number): Promise<any> {
+  const url = process.env.TRUNKLINE_ENGAGE_URL ?? '';
+  const listed = engageCall(url, 'listCampaigns', engageEnvelope('listCampaigns', org()));
+  const week = engageSplit('listContactBatchStates', timeWindow, since, until, Infinity);
+  week.catch(() => {}); // awaited below
+  const campaigns = returnsOf(await listed).map(c => ({
+    id: element(c, 'internalId') ?? '',
+    name: element(c, 'name'),
+    createdAt: isoOf(element(c, 'createdDate')),
+    created: seconds(element(c, 'createdDate') ?? ''),
+  }));
+  const from = Math.min(...campaigns.map(c => c.created));
+  const to = Math.floor(Date.now() / 1000) + 366 * DAY_S;
+  const subRows = await engageSplit(
+    'listSubCampaignStates',
+    (s, e) => org() + '<e:sample><state>All</state></e:sample>' + timeWindow(s, e),
+    from,
+    to,
+    Infinity,
+  );
+  const subs = new Map<string, any[]>(campaigns.map(c => [c.id, []]));
+  for (const row of subRows.items) {
+    const sub = element(row, 'subCampaign') ?? '';
+    const owner = element(element(sub, 'campaign') ?? '', 'internalId') ?? '';
+    const starts = row.replace(/<subCampaign>[\s\S]*<\/subCampaign>/, '').match(/<fromDate>([^<]*)</)?.[1]
+      ?? element(sub, 'fromDate');
+    if (!subs.has(owner)) continue;
+    if (starts && !(from <= seconds(starts) && seconds(starts) < to)) continue;
+    const id = element(sub, 'internalId') ?? '';
+    const name = element(sub.replace(/<campaign>[\s\S]*?<\/campaign>|<agentGroup>[\s\S]*?<\/agentGroup>|<pass>[\s\S]*?<\/pass>/g, ''), 'name');
+    subs.get(owner)!.push({
+      order: [starts ? seconds(starts) : from, name ?? '', id],
+      id: globalId('SubCampaign', id),
+      name,
+      state: stateName(element(row.replace(/<subCampaign>[\s\S]*<\/subCampaign>/, ''), 'state'), ENGAGE_SUB_STATES),
+      passes: [...sub.matchAll(/<pass>([\s\S]*?)<\/pass>/g)].map(p => ({
+        channel: element(p[1], 'channel'),
+        contactsPerMinute: intOf(element(p[1], 'contactsPerMinute')),
+      })),
+    });
+  }
+  const byOrder = (a: any, b: any): number => {
+    for (let i = 0; i < 3; i++) if (a.order[i] !== b.order[i]) return a.order[i] < b.order[i] ? -1 : 1;
+    return 0;
+  };
+  for (const list of subs.values()) list.sort(byOrder);
+  const batches = (await week).items
+    .map(row => {
+      const batch = element(row, 'contactBatch') ?? row;
+      const outer = row.replace(/<contactBatch>[\s\S]*<\/contactBatch>/, '');
+      const created = element(batch, 'createdDate');
+      const external = element(batch.replace(/<campaign>[\s\S]*?<\/campaign>|<owner>[\s\S]*?<\/owner>/g, ''), 'externalId') ?? '';
+      return {
+        order: [created ? seconds(created) : 0, element(batch, 'internalId') ?? '', external],
+        campaign: element(element(batch, 'campaign') ?? '', 'internalId'),
+        created: created ? seconds(created) : null,
+        node: {
+          id: globalId('ContactBatch', external),
+          externalId: external,
+          state: stateName(element(outer, 'state') ?? element(batch, 'state'), ENGAGE_BATCH_STATES),
+          contactCount: intOf(element(outer, 'contactCount')),
+          attemptedCount: intOf(element(outer, 'attemptedCount')),
+          completedCount: intOf(element(outer, 'completedCount')),
+        },
+      };
+    })
+    .filter(b => b.created === null || (since <= b.created && b.created < until))
+    .sort((a, b) => -byOrder(a, b));
+  const active = campaigns
+    .filter(c => subs.get(c.id)!.some(s => ENGAGE_ACTIVE.has(s.state.charAt(0) + s.state.slice(1).toLowerCase())))
+    .sort((a, b) => (a.created !== b.created ? b.created - a.created : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const shown = active.slice(0, first);
+  return {
+    totalCount: active.length,
+    edges: shown.map(c => ({
+      node: {
+        id: globalId('Campaign', c.id),
+        name: c.name,
+        createdAt: c.createdAt,
+        subCampaigns: subs.get(c.id)!.map(({ order, ...rest }) => rest),
+        contactBatches: batches.filter(b => b.campaign === c.id).map(b => b.node),
+      },
+    })),
+    pageInfo: { hasNextPage: active.length > shown.length },
+  };
+}
+
+async function attemptPage(contact: string, until: number, first: number): Promise<any> {
+  const args = (start: number, end: number): string =>
+    `${org()}<e:sample><contact><externalId>${xml(contact)}</externalId></contact></e:sample>${timeWindow(start, end)}`;
+  const got = await engageSplit('listContactAttempts', args, until - DAY_S, until, first);
+  const found = got.items.map(row => {
+    const outer = row.replace(/<contact>[\s\S]*?<\/contact>|<campaign>[\s\S]*?<\/campaign>|<subCampaign>[\s\S]*?<\/subCampaign>|<contactBatch>[\s\S]*?<\/contactBatch>/g, '');
+    const id = element(outer, 'internalId') ?? '';
+    const started = element(outer, 'startTime') ?? '';
+    return {
+      key: [seconds(started), Number(id) || 0, id] as [number, number, string],
+      node: { id, startedAt: isoOf(started), channel: element(outer, 'channel'), result: element(outer, 'result') },
+    };
+  });
+  found.sort((a, b) => {
+    for (let i = 0; i < 3; i++) if (a.key[i] !== b.key[i]) return a.key[i] < b.key[i] ? 1 : -1;
+    return 0;
+  });
+  return {
+    edges: found.slice(0, first).map(f => ({ node: f.node })),
+    pageInfo: { hasNextPage: found.length > first || got.more },
+  };
+}
+
 export const gatewayConfig = defineConfig({
   graphiql: false,
   landingPage: false,
@@ -350,12 +522,73 @@ export const gatewayConfig = defineConfig({
       channel: String!
       subject: String
     }
+    type EngagePass {
+      channel: String
+      contactsPerMinute: Int
+    }
+    type EngageSubCampaign {
+      id: ID!
+      name: String
+      state: String!
+      passes: [EngagePass!]!
+    }
+    type EngageContactBatch {
+      id: ID!
+      externalId: String!
+      state: String!
+      contactCount: Int
+      attemptedCount: Int
+      completedCount: Int
+    }
+    type EngageCampaign {
+      id: ID!
+      name: String
+      createdAt: String
+      subCampaigns: [EngageSubCampaign!]!
+      contactBatches: [EngageContactBatch!]!
+    }
+    type EngageCampaignEdge {
+      node: EngageCampaign!
+    }
+    type EngagePageInfo {
+      hasNextPage: Boolean!
+    }
+    type EngageCampaignPage {
+      totalCount: Int!
+      edges: [EngageCampaignEdge!]!
+      pageInfo: EngagePageInfo!
+    }
+    type EngageAttempt {
+      id: ID!
+      startedAt: String
+      channel: String
+      result: String
+    }
+    type EngageAttemptEdge {
+      node: EngageAttempt!
+    }
+    type EngageAttemptPage {
+      edges: [EngageAttemptEdge!]!
+      pageInfo: EngagePageInfo!
+    }
+    extend type Query {
+      "Engage campaigns with an active sub-campaign, newest first; batches created in [since, until)."
+      activeCampaigns(first: Int = 10, since: String!, until: String!): EngageCampaignPage!
+      "A contact's newest Engage attempts over the 24 hours up to until."
+      contactAttempts(contactKey: String!, until: String!, first: Int = 50): EngageAttemptPage!
+    }
     extend type LvContact {
       "The contact's latest interactions over LiveVox, MoxiWorks, Procurios, CRM.COM and Engage, newest first."
       interactions(first: Int = 10): [ContactInteraction!]!
     }
   `,
   additionalResolvers: {
+    Query: {
+      activeCampaigns: (_root: unknown, args: { first: number; since: string; until: string }) =>
+        campaignPage(args.first, seconds(args.since), seconds(args.until)),
+      contactAttempts: (_root: unknown, args: { contactKey: string; until: string; first: number }) =>
+        attemptPage(args.contactKey, seconds(args.until), args.first),
+    },
     LvContact: {
       interactions: {
         selectionSet: '{ account customFields { field value } }',
