@@ -478,9 +478,10 @@ def _derivations(floors: dict[str, Floor | None], latency_ms: float) -> list[str
         ]
     if q6:
         ex = q6.extra
+        size = int(str(ex.get("size", 0)))
         lines += [
             f"- **Q6** ({q6.min_calls} calls, {q6.hops} round trips; a bulk create "
-            f"of {ex.get('size')} LiveVox contacts): {ex.get('bulk_creates')} Bulk "
+            f"of {size:,} LiveVox contacts): {ex.get('bulk_creates')} Bulk "
             "Create Contact calls of 500 (the gateway's chunk: the doc states no "
             "cap), one after another (a failed chunk leaves the rest not "
             "attempted, so the same call with its key resumes there). The bulk "
@@ -488,7 +489,7 @@ def _derivations(floors: dict[str, Floor | None], latency_ms: float) -> list[str
             "searches (an OR of `account EQUALS`, at most 1,000 accounts a "
             "search): before its chunk (an account that exists is ALREADY_EXISTS, "
             "not CREATED) and after it (what landed): "
-            f"{2 * int(str(ex.get('size', 0)))} lookups, {ex.get('searches')} "
+            f"{2 * size:,} lookups, {ex.get('searches')} "
             "searches. A first search checks the first two chunks; after each "
             "chunk one search reads it back and checks the chunk after next, "
             "beside the next chunk's create; the last search reads back the last "
@@ -500,7 +501,8 @@ def _derivations(floors: dict[str, Floor | None], latency_ms: float) -> list[str
         ]
     lines += [
         "",
-        "Q3's and Q4's numbers come from the simulators' seeded data (bench/floor.py "
+        "Q3's, Q4's and Q5's numbers come from the simulators' seeded data "
+        "(bench/floor.py "
         "builds it in-process from the same seed; the data is anchored to today's "
         "date, so they can move by a window from day to day).",
     ]
