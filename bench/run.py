@@ -414,7 +414,9 @@ class Stack:
 
     def start_targets(self, queries: list[BenchQuery]) -> None:
         names = frozenset(q.name for q in queries)
-        launched = [self.launch_trunkline(t, names) for t in self.opts.transports]
+        # held as they start, so that `close()` stops them if a later launch fails
+        launched = self.targets
+        launched += [self.launch_trunkline(t, names) for t in self.opts.transports]
         base = frozenset(q.name for q in queries if q.baseline)
         if base:
             launched += [
@@ -432,7 +434,6 @@ class Stack:
             peer = self.launch_peer(peer_queries)
             if peer is not None:
                 launched.append(peer)
-        self.targets = launched
         for t in launched:
             wait_until(t.service, ready_probe(t))
 
