@@ -17,6 +17,7 @@ import asyncio
 import base64
 import math
 import os
+import re
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -24,6 +25,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import quote
+from xml.etree import ElementTree as ET
 
 import orjson
 from starlette.applications import Starlette
@@ -31,9 +33,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench import engage_soap as engage
+
 Json = Any
 CLIENTS = ("aiohttp", "httpx", "httpx-aiohttp")
 POOL = 100  # connections per vendor, as the gateway's default `max_connections`
+# a vendor call's bound, as the bench sets the gateway's (`timeout_s`, bench/run.py)
+TIMEOUT_S = 60
 LIVEVOX_SORT = [{"field": "account", "order": "ASC"}]
 CRM_API = "/crmapi/rest/v2/"
 MOXI_ACCEPT = "application/vnd.moxi-platform+json;version=1"
@@ -62,6 +68,10 @@ class Client(Protocol):
         headers: Mapping[str, str],
     ) -> Json: ...
 
+    async def post_raw(
+        self, url: str, content: bytes, headers: Mapping[str, str]
+    ) -> bytes: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -79,7 +89,7 @@ class HttpxClient:
             transport = AiohttpTransport(limits=limits)
         else:
             transport = httpx.AsyncHTTPTransport(limits=limits)
-        self.http = httpx.AsyncClient(transport=transport, timeout=30)
+        self.http = httpx.AsyncClient(transport=transport, timeout=TIMEOUT_S)
 
     async def get(
         self, url: str, params: Mapping[str, Any], headers: Mapping[str, str]
@@ -104,6 +114,14 @@ class HttpxClient:
         response.raise_for_status()
         return orjson.loads(response.content)
 
+    async def post_raw(
+        self, url: str, content: bytes, headers: Mapping[str, str]
+    ) -> bytes:
+        """A body as given, the answer's bytes whatever its status (SOAP faults
+        come as 500s with a body)."""
+        response = await self.http.post(url, content=content, headers=headers)
+        return response.content
+
     async def aclose(self) -> None:
         await self.http.aclose()
 
@@ -116,7 +134,7 @@ class AiohttpClient:
 
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=0, limit_per_host=POOL),
-            timeout=aiohttp.ClientTimeout(total=30),
+            timeout=aiohttp.ClientTimeout(total=TIMEOUT_S),
         )
 
     async def get(
@@ -144,6 +162,12 @@ class AiohttpClient:
             response.raise_for_status()
             return orjson.loads(await response.read())
 
+    async def post_raw(
+        self, url: str, content: bytes, headers: Mapping[str, str]
+    ) -> bytes:
+        async with self.session.post(url, data=content, headers=headers) as response:
+            return await response.read()
+
     async def aclose(self) -> None:
         await self.session.close()
 
@@ -166,7 +190,7 @@ class Vendors:
         self.client = client
         self.urls = {
             v: env.get(f"TRUNKLINE_{v.upper()}_URL", "").rstrip("/")
-            for v in ("livevox", "moxiworks", "procurios", "crmcom")
+            for v in ("livevox", "moxiworks", "procurios", "crmcom", "engage")
         }
         self.env = env
         self.lv_headers: dict[str, str] = {}
@@ -179,6 +203,22 @@ class Vendors:
         self.moxi_agent = env.get("TRUNKLINE_MOXIWORKS_AGENT_UUID", "")
         token = env.get("TRUNKLINE_PROCURIOS_TOKEN", "bench")
         self.proc_headers = {"Accept": PROC_ACCEPT, "Authorization": f"Bearer {token}"}
+        self.engage_security = engage.security(
+            env.get("TRUNKLINE_ENGAGE_USERNAME", "bench"),
+            env.get("TRUNKLINE_ENGAGE_PASSWORD", "bench"),
+        )
+        self.engage_org = env.get("BENCH_ENGAGE_ORG", "1001")
+
+    async def engage(self, operation: str, args: str) -> list[ET.Element]:
+        """One Engage SOAP call: `args` is the method's inner XML; the `<return>`
+        items, or EngageFault."""
+        body = engage.envelope(self.engage_security, operation, args)
+        answer = await self.client.post_raw(
+            self.urls["engage"] + engage.PATH,
+            body,
+            {"SOAPAction": f'"{operation}"', "Content-Type": engage.CONTENT_TYPE},
+        )
+        return engage.returns(answer)
 
     async def login(self) -> None:
         body = {
@@ -373,7 +413,10 @@ async def notes(vendors: Vendors, account: str, wanted: int = 11) -> list[Entry]
     for n in read:
         key = f"{account}/{n['id']}"
         moment = datetime.fromtimestamp(int(n["createDate"]) / 1000, UTC)
-        out.append(entry(moment, "livevox", key, key, "NOTE", None))
+        # notes of one millisecond: highest id first, as trunkline answers them (its
+        # LiveVox stream comes highest id first and the merge keeps a stream's order)
+        tie = f"{10**15 - int(n['id']):016d}"
+        out.append(entry(moment, "livevox", tie, key, "NOTE", None))
     return out
 
 
@@ -425,6 +468,36 @@ async def action_logs(
         moment = datetime.fromtimestamp(ts, UTC)
         token = f"{account}|{ts}|{log_id}"
         out.append(entry(moment, "moxiworks", log_id, token, channel, subject))
+    return out
+
+
+ENGAGE_CHANNEL = {"Voice": "CALL_ATTEMPT", "SMS": "SMS", "Email": "EMAIL"}
+
+
+async def attempts(vendors: Vendors, account: str, start: int, end: int) -> list[Entry]:
+    """A contact's Engage attempts in [start, end): one listContactAttempts (the
+    horizon holds fewer than the cap of 500 for these contacts)."""
+    found = await vendors.engage(
+        "listContactAttempts",
+        engage.attempts_args(vendors.engage_org, account, start, end),
+    )
+    out = []
+    for a in found:
+        row = engage.fields(a, ("internalId", "startTime", "channel"))
+        moment = engage.moment(row["startTime"])
+        if not start <= moment.timestamp() < end:
+            continue
+        channel, attempt = row["channel"], str(row["internalId"])
+        out.append(
+            entry(
+                moment,
+                "engage",
+                attempt,
+                attempt,
+                ENGAGE_CHANNEL.get(channel or "", "OTHER"),
+                f"{channel or 'Contact'} attempt",
+            )
+        )
     return out
 
 
@@ -533,30 +606,31 @@ async def history(
     every vendor is known down to where the window before it began, and only while
     fewer than 10 known interactions (any vendor) are newer than that."""
     account = contact["account"]
+    now = time.time()
+    until, since = math.floor(now) + 1, math.ceil(now - HORIZON_S)
     others = asyncio.gather(
         notes(vendors, account),
         communications(vendors, custom_field(contact, "COL6")),
+        attempts(vendors, account, since, until),
     )
-    now = time.time()
-    until, since = math.floor(now) + 1, math.ceil(now - HORIZON_S)
     moxi: list[Entry] = []
     end = until
     while end > since:
         start = max(end - WINDOW_S, since)
         moxi += await action_logs(vendors, account, start, end)
-        lv, crm = await others
+        lv, crm, eng = await others
         if relation is not None:
             await moments.wait_down_to(relation, start)
         proc = moments.found.get(relation, []) if relation is not None else []
-        known = lv + crm + proc + moxi
+        known = lv + crm + eng + proc + moxi
         if sum(1 for key, _ in known if -key[0] >= start) >= LATEST:
             break
         end = start
-    lv, crm = await others
+    lv, crm, eng = await others
     if relation is not None:
         await moments.done[relation].wait()
     proc = moments.found.get(relation, []) if relation is not None else []
-    known = lv + crm + proc + moxi
+    known = lv + crm + eng + proc + moxi
     known.sort(key=lambda e: e[0])
     return [{"node": _for_contact(node, account)} for _, node in known[:LATEST]]
 
@@ -598,8 +672,372 @@ async def q3(vendors: Vendors, variables: Json) -> Json:
     return {"contacts": {"edges": edges}}
 
 
+# ---- Q5: the supervisor dashboard (Engage, SOAP) ------------------------------------
+
+ENGAGE_ACTIVE = frozenset({"Loading", "Running", "Paused", "Pending", "Stopping"})
+ENGAGE_SUB_STATES = frozenset(
+    {*ENGAGE_ACTIVE, "Awaiting", "Cancelled", "Completing", "Done"}
+)
+ENGAGE_BATCH_STATES = frozenset({"Pending", "Running", "Done", "Cancelled"})
+ENGAGE_ATTEMPTS_CAP = 500
+ENGAGE_SUBS_AHEAD_S = 366 * 86_400
+
+
+def _seconds(value: str | None) -> int:
+    return int(engage.moment(value).timestamp())
+
+
+def _dt(value: str | None) -> str | None:
+    return engage.moment(value).isoformat() if value else None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value is not None and value.lstrip("-").isdigit() else None
+
+
+async def split_windows(
+    vendors: Vendors, operation: str, args: Callable[[int, int], str],
+    since: int, until: int, limit: float,
+) -> tuple[list[ET.Element], bool]:  # fmt: skip
+    """`[since, until)` newest first until `limit` items are in; a window Engage
+    refuses (RESULT_TOO_LARGE) is halved, the newer half asked first; after an
+    answer the next window is at most twice as wide (the gateway's rule). And
+    whether anything older is left unread."""
+    step = until - since
+    end, width = until, step
+    out: list[ET.Element] = []
+    while end > since:
+        span = min(width, end - since)
+        start = end - span
+        try:
+            found = await vendors.engage(operation, args(start, end))
+        except engage.EngageFault as fault:
+            if fault.code != "RESULT_TOO_LARGE" or span <= 1:
+                raise
+            width = span // 2
+            continue
+        out += found
+        end, width = start, min(step, span * 2)
+        if len(out) >= limit:
+            break
+    return out, end > since
+
+
+async def sub_campaigns(
+    vendors: Vendors, campaigns: list[dict[str, Any]]
+) -> dict[str, list[Json]]:
+    """Every sub-campaign of these campaigns with its state: listSubCampaignStates
+    from the oldest campaign's creation to a year ahead (one call here)."""
+    since = min(c["created"] for c in campaigns)
+    until = int(time.time()) + ENGAGE_SUBS_AHEAD_S
+    org = engage.org(vendors.engage_org)
+    rows, _ = await split_windows(
+        vendors,
+        "listSubCampaignStates",
+        lambda s, e: (
+            org + "<e:sample><state>All</state></e:sample>" + engage.window(s, e)
+        ),
+        since,
+        until,
+        math.inf,
+    )
+    out: dict[str, list[Json]] = {c["id"]: [] for c in campaigns}
+    for row in rows:
+        sub = engage.child(row, "subCampaign")
+        assert sub is not None
+        top = engage.fields(row, ("state", "fromDate"))
+        own = engage.fields(sub, ("internalId", "name", "fromDate"))
+        campaign = engage.child(sub, "campaign")
+        owner = engage.fields(campaign, ("internalId",)) if campaign is not None else {}
+        starts = top["fromDate"] or own["fromDate"]
+        if owner.get("internalId") not in out:
+            continue
+        if starts is not None and not since <= _seconds(starts) < until:
+            continue
+        state = top["state"]
+        passes = []
+        for p in sub:
+            if p.tag.rsplit("}", 1)[-1] == "pass":
+                f = engage.fields(p, ("channel", "contactsPerMinute"))
+                passes.append(
+                    {
+                        "channel": f["channel"],
+                        "contactsPerMinute": _int(f["contactsPerMinute"]),
+                    }
+                )
+        out[str(owner["internalId"])].append(
+            {
+                "_order": (_seconds(starts) if starts else since, own["name"] or "",
+                           own["internalId"]),
+                "id": global_id("SubCampaign", str(own["internalId"])),
+                "name": own["name"],
+                "state": state.upper()
+                if state in ENGAGE_SUB_STATES
+                else "UNKNOWN",
+                "passes": passes,
+            }
+        )  # fmt: skip
+    for subs in out.values():
+        subs.sort(key=lambda s: s.pop("_order"))
+    return out
+
+
+async def batches(vendors: Vendors, since: int, until: int) -> list[tuple[str, Json]]:
+    """The account's contact batches created in [since, until), newest first:
+    (campaign id, node)."""
+    rows, _ = await split_windows(
+        vendors, "listContactBatchStates", engage.window, since, until, math.inf
+    )
+    out = []
+    for row in rows:
+        inner = engage.child(row, "contactBatch")
+        batch = inner if inner is not None else row
+        b = engage.fields(batch, ("internalId", "externalId", "state", "createdDate"))
+        counts = engage.fields(
+            row, ("state", "contactCount", "attemptedCount", "completedCount")
+        )
+        campaign = engage.child(batch, "campaign")
+        owner = engage.fields(campaign, ("internalId",)) if campaign is not None else {}
+        created = _seconds(b["createdDate"]) if b["createdDate"] else None
+        if created is not None and not since <= created < until:
+            continue
+        state = counts["state"] or b["state"]
+        external = str(b["externalId"])
+        out.append(
+            (
+                (created or 0, b["internalId"] or "", external),
+                str(owner.get("internalId")),
+                {
+                    "id": global_id("ContactBatch", external),
+                    "externalId": external,
+                    "state": state.upper()
+                    if state in ENGAGE_BATCH_STATES
+                    else "UNKNOWN",
+                    "contactCount": _int(counts["contactCount"]),
+                    "attemptedCount": _int(counts["attemptedCount"]),
+                    "completedCount": _int(counts["completedCount"]),
+                },
+            )
+        )
+    out.sort(key=lambda b: b[0], reverse=True)
+    return [(campaign, node) for _, campaign, node in out]
+
+
+async def last_attempts(vendors: Vendors, contact: str, until: int, first: int) -> Json:
+    """A contact's `first` newest attempts over the 24 hours up to `until`."""
+
+    def args(start: int, end: int) -> str:
+        return engage.attempts_args(vendors.engage_org, contact, start, end)
+
+    rows, more = await split_windows(
+        vendors, "listContactAttempts", args, until - 86_400, until, first
+    )
+    found = []
+    for row in rows:
+        a = engage.fields(row, ("internalId", "startTime", "channel", "result"))
+        found.append(
+            (
+                (_seconds(a["startTime"]), _int(a["internalId"]) or 0, a["internalId"]),
+                {
+                    "id": a["internalId"],
+                    "startedAt": _dt(a["startTime"]),
+                    "channel": a["channel"],
+                    "result": a["result"],
+                },
+            )
+        )
+    found.sort(key=lambda f: f[0], reverse=True)
+    return {
+        "edges": [{"node": node} for _, node in found[:first]],
+        "pageInfo": {"hasNextPage": len(found) > first or more},
+    }
+
+
+async def q5(vendors: Vendors, variables: Json) -> Json:
+    """The campaign list, then its sub-campaigns; the week's batches and the busy
+    contact's attempts at once, beside them."""
+    until = _seconds(variables["until"])
+    since = _seconds(variables["since"])
+
+    async def campaign_side() -> tuple[list[dict[str, Any]], dict[str, list[Json]]]:
+        rows = await vendors.engage("listCampaigns", engage.org(vendors.engage_org))
+        campaigns = []
+        for row in rows:
+            c = engage.fields(row, ("internalId", "name", "createdDate"))
+            campaigns.append(
+                {
+                    "id": str(c["internalId"]),
+                    "name": c["name"],
+                    "createdAt": _dt(c["createdDate"]),
+                    "created": _seconds(c["createdDate"]),
+                }
+            )
+        return campaigns, await sub_campaigns(vendors, campaigns)
+
+    (campaigns, subs), week, attempts = await asyncio.gather(
+        campaign_side(),
+        batches(vendors, since, until),
+        last_attempts(vendors, "100027", until, 50),
+    )
+    active = [
+        c
+        for c in campaigns
+        if any(s["state"].capitalize() in ENGAGE_ACTIVE for s in subs[c["id"]])
+    ]
+    active.sort(key=lambda c: (c["created"], c["id"]), reverse=True)
+    shown = active[:10]
+    edges = [
+        {
+            "node": {
+                "id": global_id("Campaign", c["id"]),
+                "name": c["name"],
+                "createdAt": c["createdAt"],
+                "subCampaigns": subs[c["id"]],
+                "contactBatches": [b for owner, b in week if owner == c["id"]],
+            }
+        }
+        for c in shown
+    ]
+    return {
+        "campaigns": {
+            "totalCount": len(active),
+            "edges": edges,
+            "pageInfo": {"hasNextPage": len(active) > len(shown)},
+        },
+        "contactAttempts": attempts,
+    }
+
+
+# ---- Q6: a bulk create of 2,500 contacts (LiveVox) ---------------------------------
+
+BULK_CHUNK = 500  # contacts per Bulk Create Contact, as the gateway sends them
+ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,49}")
+PHONE_PUNCT = re.compile(r"[\s().-]")
+
+
+def _status_of(exc: BaseException) -> int | None:
+    """The HTTP status of a client's error (aiohttp's or httpx's), if it has one."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return status
+    response = getattr(exc, "response", None)
+    code = getattr(response, "status_code", None)
+    return code if isinstance(code, int) else None
+
+
+async def livevox_write(vendors: Vendors, path: str, body: Json, **params: Any) -> Json:
+    """A LiveVox POST that logs in again on a 401 (the bench restarts the LiveVox
+    simulator between runs of Q6, which ends every session) and tries once more."""
+    try:
+        return await vendors.livevox_post(path, body, **params)
+    except Exception as exc:
+        if _status_of(exc) != 401:
+            raise
+    await vendors.login()
+    return await vendors.livevox_post(path, body, **params)
+
+
+def _or_tree(accounts: list[str]) -> Json:
+    """`account EQUALS` conditions joined by OR, as a balanced tree."""
+    if len(accounts) == 1:
+        return {"field": "account", "criteria": accounts[0], "condition": "EQUALS"}
+    mid = len(accounts) // 2
+    return {
+        "rule": "OR",
+        "left": _or_tree(accounts[:mid]),
+        "right": _or_tree(accounts[mid:]),
+    }
+
+
+async def existing(vendors: Vendors, accounts: list[str]) -> set[str]:
+    """Which of these accounts LiveVox holds: one search (at most 1,000)."""
+    if not accounts:
+        return set()
+    answer = await livevox_write(
+        vendors,
+        "/contact/contacts/search",
+        {"search": _or_tree(accounts), "sort": LIVEVOX_SORT},
+        offset=0,
+        count=len(accounts),
+    )
+    wanted = set(accounts)
+    found = answer.get("findMatchingContactsDetails") or []
+    return {c["account"] for c in found if c.get("account") in wanted}
+
+
+def _details(item: Json) -> Json | None:
+    """A ContactInput as createContactDetails, or None when it is not valid."""
+    account = item.get("account")
+    if not isinstance(account, str) or not ACCOUNT.fullmatch(account):
+        return None
+    person = {
+        k: item[k]
+        for k in ("firstName", "lastName", "email")
+        if item.get(k) is not None
+    }
+    out: Json = {"account": account}
+    if person:
+        out["person"] = person
+    phones = []
+    for n, p in enumerate(item.get("phones") or [], 1):
+        digits = PHONE_PUNCT.sub("", str(p.get("number") or "")).removeprefix("+")
+        if not digits.isdigit() or not 10 <= len(digits) <= 15:
+            return None
+        phones.append({"phone": digits, "ordinal": n})
+    if phones:
+        out["phone"] = phones
+    return out
+
+
+async def q6(vendors: Vendors, variables: Json) -> Json:
+    """The gateway's chunked calls: a search for the first chunk's accounts, then
+    per chunk its Bulk Create Contact and one search that reads it back and checks
+    the next chunk's accounts. Each item CREATED only when read back."""
+    items = variables["input"]["contacts"]
+    details = [_details(i) for i in items]
+    accounts = [
+        d["account"] if d else i.get("account")
+        for d, i in zip(details, items, strict=True)
+    ]
+    status = ["INVALID" if d is None else "NOT_ATTEMPTED" for d in details]
+    todo = [n for n, d in enumerate(details) if d is not None]
+    chunks = [todo[i : i + BULK_CHUNK] for i in range(0, len(todo), BULK_CHUNK)]
+    known = (
+        await existing(vendors, [accounts[n] for n in chunks[0]]) if chunks else set()
+    )
+    for k, chunk in enumerate(chunks):
+        send = []
+        for n in chunk:
+            if accounts[n] in known:
+                status[n] = "ALREADY_EXISTS"
+            else:
+                send.append(n)
+        if send:
+            await livevox_write(
+                vendors,
+                "/contact/contacts/bulk",
+                {"createContactDetails": [details[n] for n in send]},
+            )
+        following = chunks[k + 1] if k + 1 < len(chunks) else []
+        known = await existing(vendors, [accounts[n] for n in send + following])
+        for n in send:
+            status[n] = "CREATED" if accounts[n] in known else "FAILED"
+    results = [
+        {"index": n, "account": a, "status": st}
+        for n, (a, st) in enumerate(zip(accounts, status, strict=True))
+    ]
+    return {
+        "bulkCreateContacts": {
+            "created": sum(st == "CREATED" for st in status),
+            "complete": all(st not in ("FAILED", "NOT_ATTEMPTED") for st in status),
+            "results": results,
+            "userErrors": [],
+        }
+    }
+
+
 Handler = Callable[[Vendors, Json], Awaitable[Json]]
-HANDLERS: dict[str, Handler] = {"Q1": q1, "Q2": q2, "Q3": q3}
+HANDLERS: dict[str, Handler] = {"Q1": q1, "Q2": q2, "Q3": q3, "Q5": q5, "Q6": q6}
 
 
 # ---- the app ----------------------------------------------------------------------------
@@ -623,6 +1061,11 @@ def create_app(client_kind: str, env: Mapping[str, str] | None = None) -> Starle
     async def ready(request: Request) -> Response:
         return Response(b'{"status":"ready"}', media_type="application/json")
 
+    async def relogin(request: Request) -> Response:
+        """The bench restarted a simulator (Q6): log in again."""
+        await state["vendors"].login()
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         vendors = Vendors(make_client(client_kind), env or os.environ)
@@ -637,6 +1080,7 @@ def create_app(client_kind: str, env: Mapping[str, str] | None = None) -> Starle
         routes=[
             Route("/graphql", graphql, methods=["POST"]),
             Route("/readyz", ready),
+            Route("/_bench/login", relogin, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries"
 PEER_QUERIES = HERE / "peer" / "queries"
 
-ALL_VENDORS = frozenset({"livevox", "moxiworks", "procurios", "crmcom"})
+ALL_VENDORS = frozenset({"livevox", "moxiworks", "procurios", "crmcom", "engage"})
 
 
 def contact_id(account: str) -> str:
@@ -31,6 +32,15 @@ class BenchQuery:
     baseline: bool = True
     skip_reason: str | None = None  # set when the query cannot run at all yet
     peer_note: str | None = None  # why the peer does not serve it
+    # A write: `unique` is a text in the body that the load generator replaces with a
+    # token of its own per request (fresh keys and accounts each time); `fresh` names
+    # the simulators restarted before each run of requests (their state stays bounded
+    # by one run's writes); `max_requests` caps a run.
+    unique: str | None = None
+    fresh: frozenset[str] = frozenset()
+    max_requests: int | None = None
+    # measured over these vendor transports / baseline clients only (None: all)
+    variants: frozenset[str] | None = None
 
     @property
     def text(self) -> str:
@@ -78,16 +88,70 @@ Q4 = BenchQuery(
     walk=["interactions"],
     baseline=False,
 )
+
+
+def _day_anchor() -> datetime:
+    """The simulators' "now" (today 00:00 UTC): their seeded data is anchored to it."""
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
 Q5 = BenchQuery(
     "Q5",
-    "supervisor view: campaigns, sub-campaign states, queue counts",
+    "supervisor dashboard: active campaigns with sub-campaign states, a week's "
+    "batch counts, and a busy contact's last 50 attempts",
     "q5_campaigns.graphql",
     frozenset({"engage"}),
-    baseline=False,
-    skip_reason="campaigns have not landed",
+    variables={
+        "since": _iso(_day_anchor() - timedelta(days=7)),
+        "until": _iso(_day_anchor()),
+    },
+    # the peer's Q5 is hand-written (no SOAP source without a WSDL): RESULTS says so
+    peer=True,
 )
 
-QUERY_SET = (Q1, Q2, Q3, Q4, Q5)
+BULK_SIZE = 2500
+UNIQUE = "U0U0U"  # replaced per request by the load generator (letters and digits)
+
+
+def bulk_input(size: int = BULK_SIZE, token: str = UNIQUE) -> dict[str, Any]:
+    """`size` new contacts, each with a name, an e-mail and a phone; accounts and the
+    idempotency key carry `token`."""
+    return {
+        "idempotencyKey": f"q6-{token}",
+        "contacts": [
+            {
+                "account": f"q6-{token}-{n:05d}",
+                "firstName": "Bulk",
+                "lastName": f"Contact {n}",
+                "email": f"bulk.{n}@example.com",
+                "phones": [{"number": f"415{n:07d}"}],
+            }
+            for n in range(size)
+        ],
+    }
+
+
+Q6 = BenchQuery(
+    "Q6",
+    "bulk create of 2,500 contacts (chunks of 500, each item read back)",
+    "q6_bulk_create.graphql",
+    frozenset({"livevox"}),
+    variables={"input": bulk_input()},
+    peer_note="a write: the peer is a read-only composition of the vendors' REST "
+    "reads (its JSON-schema sources declare no LiveVox write)",
+    unique=UNIQUE,
+    fresh=frozenset({"livevox"}),
+    max_requests=128,
+    # a request is seconds of CPU: the fastest transport and client only (the
+    # others' share is measured on Q1-Q3)
+    variants=frozenset({"aiohttp"}),
+)
+
+QUERY_SET = (Q1, Q2, Q3, Q4, Q5, Q6)
 BY_NAME = {q.name: q for q in QUERY_SET}
 
 # Q4's memory check walks a person with ten times the history.
@@ -97,10 +161,12 @@ HUGE_ACCOUNT = "100001"  # about 10,000
 
 __all__ = [
     "ALL_VENDORS",
+    "BULK_SIZE",
     "BY_NAME",
     "HEAVY_ACCOUNT",
     "HUGE_ACCOUNT",
     "QUERY_SET",
     "BenchQuery",
+    "bulk_input",
     "contact_id",
 ]

@@ -6,8 +6,11 @@ is spread over the vendors, so they are derived from the simulators' seeded data
 in-process from the same seed) by the rules stated in RESULTS.md, which this module
 implements and nothing else. In short: a vendor is read only as far as the merged page
 can need it (merge-aware), every call is counted where the contract forces it (a
-LiveVox notes list comes whole but without dates, so each note shown costs a read, a MoxiWorks window is 90 days, a Procurios page 25
-items), and calls that need an earlier answer form the chain.
+LiveVox notes list comes whole but without dates, so each note shown costs a read, a
+MoxiWorks window is 90 days, a Procurios page 25 items, an Engage attempts list one
+contact and at most 500 attempts), and calls that need an earlier answer form the chain.
+Q5 (campaigns) and Q6 (a bulk create) are counted from the Engage and LiveVox docs' caps
+and the seeded data (see their functions).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
+from typing import Any
 
 DAY_S = 86_400
 # MoxiWorks: one index call covers at most 90 days, asked from one second before the
@@ -24,7 +29,8 @@ DAY_S = 86_400
 WINDOW_S = 90 * DAY_S - 1
 HORIZON_DAYS = 1825  # the gateway's default history horizon
 PROCURIOS_PAGE = 25
-VENDORS = ("livevox", "moxiworks", "procurios", "crmcom")
+ENGAGE_CAP = 500  # listContactAttempts answers at most 500, else RESULT_TOO_LARGE
+VENDORS = ("livevox", "moxiworks", "procurios", "crmcom", "engage")
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,20 @@ def _stores() -> tuple[object, object, object, object]:
     )
 
 
+@cache
+def _engage() -> Any:
+    """The Engage simulator's seeded data (campaigns, batches, attempts)."""
+    from trunkline.simulators import engage
+
+    return engage.create_app().state.engine.d
+
+
+def _horizon() -> tuple[float, float]:
+    """The history horizon a request reads: [now - 5 years, now]."""
+    now = time.time()
+    return math.ceil(now - HORIZON_DAYS * DAY_S), math.floor(now) + 1
+
+
 def history(index: int) -> History:
     from trunkline.simulators.seed import people
 
@@ -110,6 +130,12 @@ def history(index: int) -> History:
     logs = moxi.logs.get(person.account, [])  # type: ignore[attr-defined]
     moments = proc.by_relation.get(person.relation_id, [])  # type: ignore[attr-defined]
     comms = crm.by_contact.get(person.crmcom_id, [])  # type: ignore[attr-defined]
+    since, until = _horizon()
+    attempts = [
+        a
+        for at, a in _engage().attempts.get(person.account, [])
+        if since <= at.timestamp() < until
+    ]
     streams = {
         "livevox": sorted(
             _item(n["createDate"] / 1000, "livevox", f"{person.account}/{n['id']}")
@@ -118,8 +144,24 @@ def history(index: int) -> History:
         "moxiworks": sorted(_item(a.timestamp, "moxiworks", a.id) for a in logs),
         "procurios": [_item(m.ts, "procurios", m.id) for m in moments],
         "crmcom": [_item(c.created.timestamp(), "crmcom", c.id) for c in comms],
+        "engage": sorted(
+            _item(_ts(a["startTime"]), "engage", a["internalId"]) for a in attempts
+        ),
     }
     return History(person.account, person.relation_id, streams)
+
+
+def _ts(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def engage_calls(n: int) -> int:
+    """listContactAttempts calls for one contact's horizon of `n` attempts: one list
+    when it fits the cap; past it Engage refuses the window and the gateway halves it
+    (newer half first), which the seeded histories of Q3 and Q4 never need."""
+    if n > ENGAGE_CAP:
+        raise ValueError(f"{n} attempts in the horizon: the floor assumes <= 500")
+    return 1
 
 
 def _moments_of(relations: Sequence[int]) -> dict[int, set[int]]:
@@ -195,6 +237,9 @@ def q3(first_contacts: int = 20, per_contact: int = 10) -> Floor:
         "crmcom": first_contacts,  # one list (number_of_results=10) per contact
         "procurios": procurios,
         "moxiworks": moxi,
+        # one listContactAttempts per contact (the sample names one contact), read
+        # in the first round beside the other vendors' first reads
+        "engage": sum(engage_calls(len(h.streams["engage"])) for h in people),
     }
     return Floor(
         min_calls=sum(calls.values()),
@@ -437,6 +482,10 @@ def q4(index: int = 0, page_size: int = 100) -> Floor:
                 elif v == "livevox":  # the notes list comes whole
                     known[v] = len(stream)
                     end_seen[v] = True
+                elif v == "engage":  # the horizon's attempts in one list (<= 500)
+                    made = engage_calls(len(stream))
+                    known[v] = len(stream)
+                    end_seen[v] = True
                 else:  # CRM.COM answers up to 500 from the offset
                     known[v] = min(len(stream), n + 1)
                     end_seen[v] = n >= len(stream)
@@ -460,11 +509,165 @@ def q4(index: int = 0, page_size: int = 100) -> Floor:
     )
 
 
+# ---- Q5: the supervisor dashboard (SoundBite Engage) --------------------------------
+
+SUB_STATES_CAP = 100  # listSubCampaignStates
+BATCH_STATES_CAP = 1000  # listContactBatchStates
+ATTEMPTS_DAY_S = DAY_S  # contactAttempts' default window: the doc's 24 hours
+SUB_AHEAD_S = 366 * DAY_S  # sub-campaigns may be scheduled to start this far ahead
+ACTIVE = frozenset({"Loading", "Running", "Paused", "Pending", "Stopping"})
+
+
+def split_reads(
+    stamps: Sequence[float], since: float, until: float, cap: int, limit: float
+) -> int:
+    """Calls to read `[since, until)` newest first until `limit` items are in, when
+    the vendor refuses a window holding more than `cap` (RESULT_TOO_LARGE) and gives
+    no cursor: a refused window is halved and the newer half asked (a client that
+    does not know the density can do no better than ask and halve), and after an
+    answer the next window is at most twice as wide. Each call needs the answer
+    before it, so the calls are also the chain."""
+    step = until - since
+    end, width = until, step
+    calls = got = 0
+    while end > since:
+        span = min(width, end - since)
+        start = end - span
+        n = sum(1 for t in stamps if start <= t < end)
+        calls += 1
+        if n > cap:
+            width = span // 2
+            continue
+        got += n
+        end, width = start, min(step, span * 2)
+        if got >= limit:
+            break
+    return calls
+
+
+def _engage_time(value: str) -> float:
+    return _ts(value)
+
+
+def q5(
+    until: datetime | None = None,
+    *,
+    contact: str = "100027",
+    attempts: int = 50,
+    batch_days: int = 7,
+) -> Floor:
+    """Campaigns with an active sub-campaign, their sub-campaigns' states, their
+    batches' counts over `batch_days` up to `until`, and `attempts` of a contact's
+    attempts over the 24 hours up to `until` (default: the simulators' "now")."""
+    from trunkline.simulators.base import anchor_now
+
+    end = (until or anchor_now()).timestamp()
+    d = _engage()
+    created = [_engage_time(c["createdDate"]) for c in d.campaigns.values()]
+    starts = [
+        _engage_time(s["fromDate"])
+        for s in d.sub_campaigns.values()
+        if s.get("fromDate")
+    ]
+    batches = [_engage_time(b["createdDate"]) for b in d.batches.values()]
+    tried = [at.timestamp() for at, _ in d.attempts.get(contact, [])]
+    # the sub-campaigns' window starts at the oldest campaign's creation (nothing of a
+    # campaign starts before it; the doc's null fromTime would mean yesterday) and
+    # ends a year ahead of the real now
+    subs = split_reads(
+        starts, min(created), time.time() + SUB_AHEAD_S, SUB_STATES_CAP, math.inf
+    )
+    batch = split_reads(
+        batches, end - batch_days * DAY_S, end, BATCH_STATES_CAP, math.inf
+    )
+    tries = split_reads(tried, end - ATTEMPTS_DAY_S, end, ENGAGE_CAP, attempts)
+    calls = {"engage": 1 + subs + batch + tries}
+    by_op = {
+        "listCampaigns": 1,
+        "listSubCampaignStates": subs,
+        "listContactBatchStates": batch,
+        "listContactAttempts": tries,
+    }
+    active = {
+        s["campaign"]["internalId"]
+        for s in d.sub_campaigns.values()
+        if d.states.get(s["internalId"]) in ACTIVE
+    }
+    return Floor(
+        min_calls=sum(calls.values()),
+        # the campaign list, then its sub-campaigns' window; the batches' window and
+        # the attempts' chain need nothing and start at once
+        hops=max(1 + subs, batch, tries),
+        calls=calls,
+        note="listCampaigns then listSubCampaignStates; listContactBatchStates and "
+        "listContactAttempts at once",
+        extra={
+            "by_operation": by_op,
+            "campaigns": len(d.campaigns),
+            "active_campaigns": len(active),
+            "sub_campaigns": len(starts),
+            "batches_in_window": sum(
+                1 for t in batches if end - batch_days * DAY_S <= t < end
+            ),
+            "attempts_in_day": sum(1 for t in tried if end - ATTEMPTS_DAY_S <= t < end),
+        },
+    )
+
+
+# ---- Q6: a bulk create of 2,500 contacts (LiveVox) --------------------------------
+
+BULK_CHUNK = 500  # contacts per Bulk Create Contact call (the gateway's chunk)
+SEARCH_CAP = 1000  # accounts per search (the doc's hard cap on `count`)
+
+
+def q6(size: int = 2500) -> Floor:
+    """Chunks plus read-back. The bulk answer carries only a count, so each item's
+    truth comes from searches (an OR of `account EQUALS`, up to 1,000 accounts a
+    call): once before its chunk (an account that exists already is ALREADY_EXISTS,
+    not CREATED) and once after (what landed). That is 2 x `size` lookups, 1,000 a
+    search. Chunks go one after another (a failed chunk leaves the rest not
+    attempted, so a retry resumes there); a chunk's read-back and the next chunks'
+    pre-checks share searches and run beside the next chunk's create."""
+    chunks = math.ceil(size / BULK_CHUNK)
+    searches = math.ceil(2 * size / SEARCH_CAP)
+    # the gateway's plan: a pre-check of the first chunk alone, then one search per
+    # chunk for its read-back and the next chunk's pre-check, each before the next
+    # chunk goes out
+    gateway = 1 + chunks + chunks
+    return Floor(
+        min_calls=chunks + searches,
+        # the first search, the chunks one after another (each read-back beside the
+        # next create), then the last chunk's read-back
+        hops=1 + chunks + 1,
+        calls={"livevox": chunks + searches},
+        note=f"{chunks} bulk creates of {BULK_CHUNK} and {searches} searches of "
+        f"{SEARCH_CAP} accounts",
+        extra={
+            "bulk_creates": chunks,
+            "searches": searches,
+            "gateway_plan_calls": gateway,
+            "gateway_plan_hops": gateway,
+            "size": size,
+        },
+    )
+
+
 def for_query(name: str) -> Floor | None:
     """The floor of a query (None where it is not derived)."""
-    builders = {"Q1": q1, "Q2": q2, "Q3": q3, "Q4": q4}
+    builders = {"Q1": q1, "Q2": q2, "Q3": q3, "Q4": q4, "Q5": q5, "Q6": q6}
     builder = builders.get(name)
     return builder() if builder else None
 
 
-__all__ = ["Floor", "for_query", "history", "q1", "q2", "q3", "q4"]
+__all__ = [
+    "Floor",
+    "for_query",
+    "history",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "q5",
+    "q6",
+    "split_reads",
+]

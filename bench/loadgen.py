@@ -6,13 +6,16 @@
 The spec names a URL, request bodies (cycled), a concurrency, and two bounds: a request
 count and a duration; whichever comes first ends the run (requests in flight finish).
 In walk mode one unit of work is a walk: page after page of a connection, each request
-carrying the previous page's `endCursor`, until `hasNextPage` is false.
+carrying the previous page's `endCursor`, until `hasNextPage` is false. With `unique`,
+that text in a body is replaced per request by a token no other request of any run
+carries (a write's idempotency key and new accounts).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -38,6 +41,7 @@ class Spec:
     grace_s: float | None = (
         None  # after the duration, how long in-flight work may finish
     )
+    unique: str | None = None  # replaced per request by a token of its own
 
 
 @dataclass
@@ -63,14 +67,12 @@ def _dig(body: Any, path: list[str]) -> Any:
 
 
 async def _post(
-    session: aiohttp.ClientSession, spec: Spec, body: dict[str, Any], tally: Tally
+    session: aiohttp.ClientSession, spec: Spec, data: bytes, tally: Tally
 ) -> Any:
     """One request; its parsed answer when it succeeded, else None (tallied)."""
     started = time.perf_counter()
     try:
-        async with session.post(
-            spec.url, data=orjson.dumps(body), headers=spec.headers
-        ) as response:
+        async with session.post(spec.url, data=data, headers=spec.headers) as response:
             raw = await response.read()
             status = response.status
     except (aiohttp.ClientError, TimeoutError) as exc:
@@ -105,7 +107,8 @@ async def _walk(
     pages = items = 0
     variables = dict(body.get("variables") or {})
     while True:
-        answer = await _post(session, spec, {**body, "variables": variables}, tally)
+        data = orjson.dumps({**body, "variables": variables})
+        answer = await _post(session, spec, data, tally)
         if answer is None:
             return
         conn = _dig(answer, spec.walk) or {}
@@ -127,6 +130,9 @@ async def _run(spec: Spec, tally: Tally, count: int, duration_s: float) -> float
     grace = spec.grace_s if spec.grace_s is not None else max(10.0, duration_s)
     timeout = aiohttp.ClientTimeout(total=duration_s + grace + 5)
     bodies = itertools.cycle(spec.bodies)
+    encoded = itertools.cycle([orjson.dumps(b) for b in spec.bodies])
+    placeholder = spec.unique.encode() if spec.unique else None
+    run_token = f"{os.getpid():x}t{time.time_ns() // 1000 % 10**12:x}"
     issued = 0
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         started = time.perf_counter()
@@ -136,11 +142,13 @@ async def _run(spec: Spec, tally: Tally, count: int, duration_s: float) -> float
             nonlocal issued
             while issued < count and time.perf_counter() < deadline:
                 issued += 1
-                body = next(bodies)
+                body, data = next(bodies), next(encoded)
+                if placeholder is not None:
+                    data = data.replace(placeholder, f"{run_token}r{issued}".encode())
                 if spec.walk:
                     await _walk(session, spec, body, tally)
                 else:
-                    await _post(session, spec, body, tally)
+                    await _post(session, spec, data, tally)
 
         workers = [asyncio.ensure_future(worker()) for _ in range(spec.concurrency)]
         _, pending = await asyncio.wait(workers, timeout=duration_s + grace)

@@ -62,6 +62,16 @@ const livevox: Subgraph = {
         requiredArgs: ['account'],
         responseSchema: './schemas/livevox-notes.json',
       },
+      {
+        // The notes list carries ids only: a note's date comes from reading it.
+        type: 'Query',
+        field: 'contactNote',
+        path: '/contact/contacts/{args.account}/notes/{args.id}',
+        method: 'GET',
+        argTypeMap: { account: { type: 'string' }, id: { type: 'integer' } },
+        requiredArgs: ['account', 'id'],
+        responseSchema: './schemas/livevox-note.json',
+      },
     ],
   }),
 };
