@@ -38,7 +38,7 @@ async def gateway(
             **(env or {}),
         },
     )
-    app = create_app(settings)
+    app = create_app(settings, lazy_simulators=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
