@@ -22,15 +22,28 @@ def _user_data_dir(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
 
 
+# Tests that start processes, servers or a browser: under pytest-xdist (scripts/test
+# runs `-n auto --dist loadgroup`) they run one after another on one worker, so each
+# module's server starts once, no two Chromiums or npm installs run at once, and the
+# latency checks compete with one worker's unit tests, not with another server.
+SERIAL_MARKERS = ("e2e", "browser", "audit")
+
+
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
     """Mark every test on the gateway app (`gql`) `gateway`; skip the fast path's
-    own tests (marked `fast_path`) when it is off."""
+    own tests (marked `fast_path`) when it is off; group the process-starting tests
+    on one xdist worker."""
+    xdist = config.pluginmanager.hasplugin("xdist")
     for item in items:
         if "gql" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.gateway)
         if not FAST_PATH and item.get_closest_marker("fast_path"):
             item.add_marker(pytest.mark.skip(reason="the fast path is off"))
+        if xdist and any(item.get_closest_marker(m) for m in SERIAL_MARKERS):
+            item.add_marker(pytest.mark.xdist_group("processes"))
 
 
 @pytest.fixture
