@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,15 +24,81 @@ def _user_data_dir(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
 
 
+# Tests that start processes, servers or a browser (marked e2e, browser or audit).
+# Under pytest-xdist with `--dist loadgroup` (scripts/test) their modules run first,
+# one after another on one worker: each module's server starts once, no two Chromiums
+# or npm installs run at once, and the latency checks share the machine with one
+# worker's unit tests, not with another server. Every other module is a unit of its
+# own, on whichever worker is free. (xdist's own `xdist_group` marks name no group
+# under pytest 9.2, pytest-xdist issue 1386: hence a scheduler of our own. It sees
+# only test ids, so each worker writes the marked modules to a file it reads.)
+SERIAL_MARKERS = ("e2e", "browser", "audit")
+SERIAL_KEY = "trunkline_serial_modules"  # workerinput: where workers write them
+_serial_dir = pytest.StashKey[Path]()
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        config.stash[_serial_dir] = Path(tempfile.mkdtemp(prefix="trunkline-serial-"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _serial_dir in config.stash:
+        shutil.rmtree(config.stash[_serial_dir], ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput[SERIAL_KEY] = str(node.config.stash[_serial_dir])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    written = config.stash[_serial_dir]
+
+    class Scheduling(LoadScopeScheduling):  # type: ignore[misc]
+        serial: set[str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.serial is None:  # called once every worker has collected
+                self.serial = {
+                    line for f in written.iterdir() for line in f.read_text().split()
+                }
+            module = _module(nodeid)
+            return "processes" if module in self.serial else module
+
+    config.option.loadscopereorder = False  # collection order: the serial ones first
+    return Scheduling(config, log)
+
+
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
     """Mark every test on the gateway app (`gql`) `gateway`; skip the fast path's
-    own tests (marked `fast_path`) when it is off."""
+    own tests (marked `fast_path`) when it is off; on an xdist worker, put the
+    modules of process-starting tests first and name them to the scheduler."""
+    serial: set[str] = set()
     for item in items:
         if "gql" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.gateway)
         if not FAST_PATH and item.get_closest_marker("fast_path"):
             item.add_marker(pytest.mark.skip(reason="the fast path is off"))
+        if any(item.get_closest_marker(m) for m in SERIAL_MARKERS):
+            serial.add(_module(item.nodeid))
+    worker = getattr(config, "workerinput", None)
+    if worker is not None and SERIAL_KEY in worker:
+        items.sort(key=lambda item: _module(item.nodeid) not in serial)  # stable
+        out = Path(worker[SERIAL_KEY]) / worker["workerid"]
+        out.write_text("\n".join(sorted(serial)), encoding="utf-8")
 
 
 @pytest.fixture

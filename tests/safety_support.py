@@ -26,9 +26,15 @@ def gid(type_name: str, key: str) -> str:
 
 @asynccontextmanager
 async def gateway(
-    tmp_path: Path, toml: str = "", env: Mapping[str, str] | None = None
+    tmp_path: Path,
+    toml: str = "",
+    env: Mapping[str, str] | None = None,
+    *,
+    lazy: bool = True,
 ) -> AsyncIterator[GraphQLClient]:
-    """The app over its embedded simulators (unless `toml` names base URLs)."""
+    """The app over its embedded simulators (unless `toml` names base URLs), each
+    built when first reached; `lazy=False` builds them at start, for tests that time
+    a request (building one inside the timed request would count against it)."""
     config = tmp_path / "trunkline.toml"
     config.write_text(toml, encoding="utf-8")
     settings = load_settings(
@@ -38,7 +44,7 @@ async def gateway(
             **(env or {}),
         },
     )
-    app = create_app(settings)
+    app = create_app(settings, lazy_simulators=lazy)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(

@@ -12,7 +12,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from trunkline.app import create_app, load_simulator
+from trunkline.app import LazySimulator, create_app
 from trunkline.config import Settings, load_settings
 from trunkline.connectors import connector_classes
 from trunkline.domain import Vendor
@@ -104,8 +104,13 @@ class Gateway:
     sims: dict[Vendor, Any]
 
     def calls(self) -> int:
-        """Vendor calls answered by every simulator so far (control routes excluded)."""
-        return sum(len(sim.state.calls) for sim in self.sims.values())
+        """Vendor calls answered by every simulator so far (control routes excluded);
+        a simulator never built (lazy) answered none."""
+        return sum(
+            len(sim.state.calls)
+            for sim in self.sims.values()
+            if getattr(sim, "built", True)
+        )
 
     async def post(
         self, query: str, *, key: str | None = FULL_KEY, **body: Any
@@ -121,11 +126,12 @@ async def gateway(
     settings: Settings, *, real_vendors: bool = False
 ) -> AsyncIterator[Gateway]:
     """The app over ASGI. With `real_vendors`, every vendor has a base_url and its
-    simulator is handed in as that vendor's app (what a production test needs)."""
+    simulator is handed in as that vendor's app (what a production test needs).
+    Simulators are built when first reached (most of these tests reach none)."""
     apps: dict[Vendor, ASGIApp] = {}
     if real_vendors:
-        apps = {v: load_simulator(v) for v in connector_classes()}
-    app = create_app(settings, apps=apps)
+        apps = {v: LazySimulator(v) for v in connector_classes()}
+    app = create_app(settings, apps=apps, lazy_simulators=True)
     sims = dict(apps) if real_vendors else dict(app.state.simulators)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

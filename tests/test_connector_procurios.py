@@ -285,11 +285,15 @@ async def test_junk_recipients_are_skipped(
 def needed_pages(sim: Starlette, relations: list[int], limit: int) -> int:
     """Combined pages until every relation has `limit` moments or a short page."""
     combined = list(store_of(sim).select(relations, None))
+    counts = [0] * len(relations)  # in combined[: page * 25], counted page by page
     for page in range(1, math.ceil((len(combined) + 1) / 25) + 1):
-        seen = combined[: page * 25]
         if len(combined) < page * 25:
             return page
-        counts = [sum(1 for m in seen if r in m.relations()) for r in relations]
+        for m in combined[(page - 1) * 25 : page * 25]:
+            related = m.relations()
+            counts = [
+                c + (r in related) for c, r in zip(counts, relations, strict=True)
+            ]
         if all(c >= limit for c in counts):
             return page
     raise AssertionError("unreachable")

@@ -70,7 +70,7 @@ async def gateway(tmp_path: Path, timezone: str | None) -> AsyncIterator[GraphQL
         # /simulators/<v>/_sim are served only when asked for ([security])
         "TRUNKLINE_MOUNT_SIMULATORS": "true",
     }
-    app = create_app(load_settings(config, env=env))
+    app = create_app(load_settings(config, env=env), lazy_simulators=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:

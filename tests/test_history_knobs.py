@@ -62,7 +62,7 @@ async def gateway(
         config,
         env={"TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.sqlite3")},
     )
-    app = create_app(settings)
+    app = create_app(settings, lazy_simulators=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://g") as http:
@@ -242,7 +242,7 @@ async def test_merged_walks_are_exact_with_every_vendor_off_its_defaults(
     settings = load_settings(
         config, env={"TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.sqlite3")}
     )
-    app = create_app(settings)
+    app = create_app(settings, lazy_simulators=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://g") as http:

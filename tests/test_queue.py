@@ -394,11 +394,11 @@ def test_configured_queues_come_from_the_config_file(tmp_path: Any) -> None:
     config = tmp_path / "trunkline.toml"
     config.write_text('[vendors.crmcom]\nqueues = [{ media = "EMAIL" }]\n')
     env = {"TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.sqlite3")}
-    app = create_app(load_settings(config, env=env))
+    app = create_app(load_settings(config, env=env), lazy_simulators=True)
     [connector] = [
         c for v, c in app.state.gateway.connectors.items() if v is Vendor.CRMCOM
     ]
     assert [q.key for q in connector.configured_queues()] == ["crmcom:media:EMAIL"]
     config.write_text('[vendors.crmcom]\nqueues = [{ media = "FAX" }]\n')
     with pytest.raises(ConfigError, match="queues"):
-        create_app(load_settings(config, env=env))
+        create_app(load_settings(config, env=env), lazy_simulators=True)

@@ -44,7 +44,7 @@ def errors_by_vendor(body: dict[str, Any]) -> dict[str, str]:
 
 async def test_a_slow_embedded_vendor_costs_its_timeout(tmp_path: Path) -> None:
     toml = "[vendors.moxiworks]\ntimeout_s = 0.5\n"
-    async with gateway(tmp_path, toml) as gql:
+    async with gateway(tmp_path, toml, lazy=False) as gql:
         await gql.query(HISTORY, {"a": people()[1].account})  # logins
         gql.sim(Vendor.MOXIWORKS).state.faults.latency_ms = 30_000
         body, took = await timed(gql, people()[0].account)
@@ -57,7 +57,7 @@ async def test_a_slow_embedded_vendor_costs_its_timeout(tmp_path: Path) -> None:
 
 async def test_the_request_deadline_bounds_every_vendor(tmp_path: Path) -> None:
     toml = "[gateway]\nrequest_deadline_s = 1.0\n"  # vendors keep timeout_s = 5
-    async with gateway(tmp_path, toml) as gql:
+    async with gateway(tmp_path, toml, lazy=False) as gql:
         await gql.query(HISTORY, {"a": people()[1].account})
         for vendor in (Vendor.MOXIWORKS, Vendor.PROCURIOS, Vendor.CRMCOM):
             gql.sim(vendor).state.faults.latency_ms = 30_000
@@ -78,7 +78,7 @@ async def test_a_vendor_that_never_answers_costs_its_timeout(tmp_path: Path) -> 
             f'[vendors.moxiworks]\nbase_url = "http://127.0.0.1:{port}"\n'
             "timeout_s = 0.5\n"
         )
-        async with gateway(tmp_path, toml, MOXI_ENV) as gql:
+        async with gateway(tmp_path, toml, MOXI_ENV, lazy=False) as gql:
             body, took = await timed(gql, people()[0].account)
     assert took < 0.5 + MARGIN_S
     assert errors_by_vendor(body) == {"MOXIWORKS": "VENDOR_TIMEOUT"}
@@ -94,7 +94,7 @@ async def test_a_login_to_a_refused_port_is_a_typed_vendor_error(
             f'[vendors.crmcom]\nbase_url = "http://127.0.0.1:{port}"\n'
             'contact_key = "custom_field:COL6"\n'
         )
-        async with gateway(tmp_path, toml) as gql:
+        async with gateway(tmp_path, toml, lazy=False) as gql:
             body, took = await timed(gql, people()[0].account)
     assert errors_by_vendor(body) == {"CRMCOM": "VENDOR_UNAVAILABLE"}
     assert vendors_of(body) >= {"PROCURIOS", "MOXIWORKS"}
@@ -106,7 +106,7 @@ async def test_livevox_unreachable_is_a_vendor_error_not_a_masked_one(
 ) -> None:
     with refused_port() as port:
         toml = f'[vendors.livevox]\nbase_url = "http://127.0.0.1:{port}"\n'
-        async with gateway(tmp_path, toml) as gql:
+        async with gateway(tmp_path, toml, lazy=False) as gql:
             body = await gql.query(HISTORY, {"a": people()[0].account})
             listing = await gql.query("{ contacts(first: 2) { nodes { account } } }")
     assert codes(body) == {"VENDOR_UNAVAILABLE"}
@@ -122,7 +122,7 @@ async def test_readyz_answers_503_with_codes_never_500(tmp_path: Path) -> None:
             f'[vendors.moxiworks]\nbase_url = "http://127.0.0.1:{silent}"\n'
             "timeout_s = 0.5\n"
         )
-        async with gateway(tmp_path, toml, MOXI_ENV) as gql:
+        async with gateway(tmp_path, toml, MOXI_ENV, lazy=False) as gql:
             start = time.monotonic()
             r = await gql.http.get("/readyz")
             took = time.monotonic() - start
