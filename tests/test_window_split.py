@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trunkline.pagination.window import read_split_windows
+from trunkline.resolvers.guard import check_positions
 
 
 class TooLarge(Exception):
@@ -54,6 +55,8 @@ def walk(fetch: Any, *, until: int, since: int, step: int, limit: int) -> list[A
                 return out
             else:
                 position = batch.next
+            # the position travels in a client's cursor: its check must take it
+            check_positions({"engage": position}, {})
         raise AssertionError("no end")
 
     return asyncio.run(run())
@@ -123,3 +126,11 @@ def test_a_window_that_cannot_be_split_raises() -> None:
     log: list[tuple[int, int]] = []
     with pytest.raises(TooLarge):
         walk(vendor([5] * 10, 3, log), until=10, since=0, step=10, limit=5)
+
+
+def test_a_page_ending_on_a_windows_last_item_resumes() -> None:
+    # the page's last item closes its window: the position says "next window" with
+    # no last key (k: null), and a cursor carrying it must be accepted
+    times = list(range(20))
+    got = walk(vendor(times, 60, []), until=100, since=0, step=10, limit=5)
+    assert [t for t, _ in got] == list(reversed(times))

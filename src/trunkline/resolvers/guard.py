@@ -105,9 +105,13 @@ def _small(value: Any) -> bool:
 
 def _part(value: Any, depth: int = 0) -> int:
     """A position's value, checked by type and size only (what each connector keeps
-    there is its own): numbers, short texts, and lists of those, nested at most
+    there is its own): null, numbers, short texts, and lists of those, nested at most
     MAX_DEPTH deep. The number of leaves, or -1 when it does not fit."""
-    if _small(value) or (isinstance(value, str) and len(value) <= MAX_TEXT):
+    if (
+        value is None
+        or _small(value)
+        or (isinstance(value, str) and len(value) <= MAX_TEXT)
+    ):
         return 1
     if not isinstance(value, list) or depth >= MAX_DEPTH:
         return -1
