@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from trunkline.simulators import crmcom, livevox
+from trunkline.simulators import crmcom, engage, livevox, procurios
 from trunkline.simulators.crmcom_data import CATEGORIES, Store, generate
+from trunkline.simulators.engage_data import generate as generate_engage
 from trunkline.simulators.seed import people
 from trunkline.simulators.seeded import fresh
 
@@ -94,3 +95,30 @@ def test_a_livevox_copy_is_the_seeded_data_with_its_own_clock() -> None:
     copy.update(account, {"firstName": "Changed"})
     fourth = livevox.create_app(seed=5, now=NOW).state.store
     assert fourth.get(account).record == seeded.get(account).record
+
+
+def test_an_engage_copy_is_the_seeded_data_and_its_own() -> None:
+    datas = [engage.create_app(seed=5, now=NOW).state.data for _ in range(3)]
+    seeded, copy = datas[1], datas[2]
+    assert copy is not seeded and copy == seeded == generate_engage(5, NOW)
+    account, rows = next((a, r) for a, r in copy.attempts.items() if r)
+    assert copy.by_id[rows[0][1]["internalId"]] is rows[0][1]  # one object, two indexes
+    rows[0][1]["result"] = "CHANGED"
+    copy.campaigns.clear()
+    again = engage.create_app(seed=5, now=NOW).state.data
+    assert again == generate_engage(5, NOW)
+    assert again.attempts[account][0][1]["result"] != "CHANGED"
+
+
+def test_a_procurios_store_is_the_seeded_data_and_its_own() -> None:
+    stores = [procurios.build_store(5, NOW) for _ in range(2)]
+    first, second = stores
+    assert second.moments == first.moments and second.ordered == first.ordered
+    assert second.by_relation == first.by_relation
+    relation, listed = next(iter(first.by_relation.items()))
+    moment = listed[0]
+    first.remove(moment)
+    assert moment not in first.by_relation[relation] and moment.id not in first.moments
+    third = procurios.build_store(5, NOW)
+    assert third.by_relation == second.by_relation and moment.id in third.moments
+    assert third.ordered == second.ordered and third.next_id == second.next_id

@@ -40,6 +40,7 @@ from trunkline.simulators.engage_data import (
     iso,
     ref,
 )
+from trunkline.simulators.seeded import fresh
 
 PATH = "/engage/api"
 NS = "urn:engage"
@@ -661,7 +662,7 @@ def create_app(
             os.environ.get("TRUNKLINE_ENGAGE_PASSWORD") or DEFAULT_PASSWORD,
         )
     knobs = knobs or EngageKnobs()
-    engine = Engine(generate(seed, anchor), knobs, lambda: anchor)
+    engine = Engine(fresh(generate, seed, anchor), knobs, lambda: anchor)
     app = simulator_app(
         "engage",
         _routes(lambda request: engine, credentials),

@@ -337,6 +337,21 @@ def _seeded(seed: int, now_ts: int) -> tuple[Moment, ...]:
     return tuple(reversed(moments))
 
 
+@functools.lru_cache(maxsize=4)
+def _seeded_index(
+    seed: int, now_ts: int
+) -> tuple[dict[int, Moment], dict[int, tuple[Moment, ...]]]:
+    """The seeded moments by id and by relation (each in list order), indexed once
+    per seed and day: an app copies these containers, never re-reads every moment."""
+    moments: dict[int, Moment] = {}
+    by_relation: dict[int, list[Moment]] = {}
+    for moment in _seeded(seed, now_ts):  # appending in list order keeps lists sorted
+        moments[moment.id] = moment
+        for relation in moment.relations():
+            by_relation.setdefault(relation, []).append(moment)
+    return moments, {r: tuple(listed) for r, listed in by_relation.items()}
+
+
 def build_store(seed: int, now: datetime) -> ProcuriosStore:
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     base, started = now.timestamp(), time.monotonic()
@@ -347,11 +362,12 @@ def build_store(seed: int, now: datetime) -> ProcuriosStore:
         relations=relations,
         clock=lambda: base + (time.monotonic() - started),
     )
+    # The store's own containers, over the shared frozen moments: what a test or a
+    # create changes is this app's alone.
     store.ordered = list(_seeded(seed, int(base)))
-    for moment in store.ordered:  # appending in list order keeps each list sorted
-        store.moments[moment.id] = moment
-        for relation in moment.relations():
-            store.by_relation.setdefault(relation, []).append(moment)
+    moments, by_relation = _seeded_index(seed, int(base))
+    store.moments = dict(moments)
+    store.by_relation = {r: list(listed) for r, listed in by_relation.items()}
     store.next_id = max(store.moments, default=FIRST_MOMENT_ID - 1) + 1
     return store
 
