@@ -49,6 +49,25 @@ def test_links_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     }
 
 
+def test_links_import_seeds_only_the_contact_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checking the accounts asks LiveVox alone: no other simulator is built."""
+    monkeypatch.setenv("TRUNKLINE_IDENTITY_STORE", str(tmp_path / "l.db"))
+    built: list[str] = []
+    load = app_module.load_simulator
+
+    def recording(vendor: Any) -> Any:
+        built.append(vendor.value)
+        return load(vendor)
+
+    monkeypatch.setattr(app_module, "load_simulator", recording)
+    csv = tmp_path / "links.csv"
+    csv.write_text("contact_account,vendor,vendor_id\n100003,moxiworks,100000\n")
+    assert main(["links", "import", str(csv)]) == 0
+    assert built == ["livevox"]
+
+
 def test_links_import_rejects_bad_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -175,7 +175,8 @@ async def _unknown_accounts(settings: Any, accounts: list[str]) -> set[str]:
     """The accounts LiveVox (the contact source) does not have: one search per 1000."""
     from trunkline.app import build_gateway
 
-    gateway, _ = build_gateway(settings)
+    # Lazy: only the contact source's simulator (when embedded) is ever seeded.
+    gateway, _ = build_gateway(settings, lazy_simulators=True)
     try:
         found = await gateway.contact_source().get_contacts(accounts)
     finally:
