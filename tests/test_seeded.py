@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from trunkline.simulators import crmcom, engage, livevox, procurios
 from trunkline.simulators.crmcom_data import CATEGORIES, Store, generate
 from trunkline.simulators.engage_data import generate as generate_engage
@@ -74,12 +76,29 @@ def test_a_crmcom_copy_is_the_seeded_data_exactly() -> None:
     one = next(c for c in copy.comms.values() if c.category is not None)
     assert one.category in CATEGORIES and any(one.category is c for c in CATEGORIES)
     assert one.contact.person is people()[one.contact.person.index]
-    # a change to one app's data is that app's alone
-    one.life_cycle_state = "CHANGED"
+    # seeded communications are shared, read-only: a change goes to the app's own copy
+    with pytest.raises(TypeError, match="shared seeded data"):
+        one.life_cycle_state = "CHANGED"
+    with pytest.raises(TypeError):
+        one.udf["udf_string_2"] = "CHANGED"  # type: ignore[index]
+    entry = copy.queue[0]
+    shared = entry.communication
+    mine = copy.own(shared)
+    assert mine is not shared and copy.own(mine) is mine
+    assert entry.communication is mine and copy.comms[mine.id] is mine
+    assert copy.comms_by_number[mine.number] is mine
+    assert copy.comms_by_code[mine.code] is mine
+    assert sum(c is mine for c in copy.by_contact[mine.contact.id]) == 1
+    mine.life_cycle_state = "CHANGED"
+    mine.udf["udf_string_2"] = "CHANGED"
+    entry.life_cycle_state = "CHANGED"
     copy.by_contact.clear()
     again = crmcom.create_app(seed=5, now=NOW).state.store
-    assert again.comms[one.id].life_cycle_state != "CHANGED"
+    assert again.comms[mine.id].life_cycle_state != "CHANGED"
+    assert "udf_string_2" not in again.comms[mine.id].udf
+    assert all(q.life_cycle_state != "CHANGED" for q in again.queue)
     assert crmcom_state(again) == crmcom_state(generate(5, NOW))
+    assert crmcom_state(seeded) == crmcom_state(generate(5, NOW))
 
 
 def test_a_livevox_copy_is_the_seeded_data_with_its_own_clock() -> None:

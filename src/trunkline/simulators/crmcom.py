@@ -77,12 +77,11 @@ from trunkline.simulators.crmcom_data import (
     Store,
     contact_address,
     find_named,
-    generate,
     order_key,
     parse_date,
     render,
+    seeded_store,
 )
-from trunkline.simulators.seeded import fresh
 
 T = TypeVar("T")
 Listed = TypeVar("Listed", Communication, QueueEntry)
@@ -300,6 +299,11 @@ def _comm(ctx: Ctx, p: Params) -> Communication:
     return comm
 
 
+def _own_comm(ctx: Ctx, p: Params) -> Communication:
+    """The communication a write names, the store's own (seeded ones are shared)."""
+    return ctx.store.own(_comm(ctx, p))
+
+
 def _contact(ctx: Ctx, p: Params) -> Contact | None:
     ident = p.identifier("contact_information_identifier", CONTACT_KEYS)
     return None if ident is None else _find_contact(ctx, ident)
@@ -507,7 +511,7 @@ def create_comm(ctx: Ctx, p: Params) -> JSON:
 
 
 def update_comm(ctx: Ctx, p: Params) -> JSON:
-    comm = _comm(ctx, p)
+    comm = _own_comm(ctx, p)
     if comm.life_cycle_state != DRAFT:
         raise ApiError(INVALID_LIFE_CYCLE_STATE, "only draft communications update")
     values = _given(p)
@@ -549,7 +553,7 @@ def _apply_update(comm: Communication, values: Mapping[str, Any]) -> None:
 
 
 def complete_comm(ctx: Ctx, p: Params) -> JSON:
-    comm = _comm(ctx, p)
+    comm = _own_comm(ctx, p)
     if comm.life_cycle_state != DRAFT:
         raise ApiError(INVALID_LIFE_CYCLE_STATE, "only draft communications complete")
     comm.life_cycle_state = COMPLETED
@@ -559,7 +563,7 @@ def complete_comm(ctx: Ctx, p: Params) -> JSON:
 
 
 def set_as_viewed(ctx: Ctx, p: Params) -> JSON:
-    comm = _comm(ctx, p)
+    comm = _own_comm(ctx, p)
     if comm.life_cycle_state != COMPLETED:
         raise ApiError(INVALID_LIFE_CYCLE_STATE, "only completed communications")
     text = p.string("viewed_on")
@@ -740,7 +744,7 @@ def create_app(
             os.environ.get("TRUNKLINE_CRMCOM_USERNAME") or DEFAULT_USERNAME,
             os.environ.get("TRUNKLINE_CRMCOM_PASSWORD") or DEFAULT_PASSWORD,
         )
-    ctx = Ctx(fresh(generate, seed, anchor), {}, token_ttl_s, clock, credentials)
+    ctx = Ctx(seeded_store(seed, anchor), {}, token_ttl_s, clock, credentials)
     app.state.ctx = ctx
     app.state.store = ctx.store
     app.state.tokens = ctx.tokens

@@ -8,10 +8,12 @@ Records are small mutable dataclasses; the wire objects (shaped like the example
 from __future__ import annotations
 
 import bisect
+import functools
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta, tzinfo
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from trunkline.simulators.seed import Person, history_size, people
@@ -292,6 +294,21 @@ class Communication:
     udf: dict[str, Any] = field(default_factory=dict)
 
 
+class SharedCommunication(Communication):
+    """A seeded communication shared by every app's store of its seed and day (see
+    `seeded_store`): read it freely; to change it, `Store.own` it first, which puts
+    the store's own copy in its place. Writing to it is refused, so no change ever
+    reaches another app; its `udf` is read-only too."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise TypeError(
+            f"communication {self.id} is shared seeded data: Store.own() it "
+            f"before changing {name}"
+        )
+
+
 @dataclass(slots=True, eq=False)
 class QueueEntry:
     id: str
@@ -503,6 +520,23 @@ class Store:
         self.queue_by_number[entry.number] = entry
         bisect.insort(self.queue, entry, key=order_key)
 
+    def own(self, comm: Communication) -> Communication:
+        """This store's own, changeable `comm`: itself, or for a shared seeded one a
+        copy put in its place in every index and queue entry."""
+        if not isinstance(comm, SharedCommunication):
+            return comm
+        values = {f.name: getattr(comm, f.name) for f in fields(Communication)}
+        values["udf"] = dict(comm.udf)
+        mine = Communication(**values)
+        self._index_comm(mine)
+        _swap(self.by_contact[comm.contact.id], comm, mine)
+        if comm.category is not None:
+            _swap(self.by_category[comm.category.id], comm, mine)
+        for entry in self.queue:
+            if entry.communication is comm:
+                entry.communication = mine
+        return mine
+
     def find_comm(self, key: str, value: str) -> Communication | None:
         if key == "id":
             return self.comms.get(value)
@@ -655,6 +689,49 @@ def _seed_queue(store: Store, now: datetime, rng: random.Random) -> None:
         store.add_queue_entry(entry)
 
 
+def _swap(listed: list[Communication], old: Communication, new: Communication) -> None:
+    at = bisect.bisect_left(listed, order_key(old), key=order_key)
+    while listed[at] is not old:  # same created date and id: never, but be exact
+        at += 1
+    listed[at] = new
+
+
+@functools.lru_cache(maxsize=4)
+def _shared(seed: int, now: datetime) -> Store:
+    """The seeding of a seed and day, its communications made shared (read-only)."""
+    store = generate(seed, now)
+    for comm in store.comms.values():
+        comm.udf = MappingProxyType(comm.udf)  # type: ignore[assignment]
+        comm.__class__ = SharedCommunication
+    return store
+
+
+def seeded_store(seed: int, now: datetime) -> Store:
+    """A store equal to `generate(seed, now)`, seeded once per process: each gets its
+    own indexes, queue entries and random state, over the seeded communications,
+    which stores share until one `own`s one to change it (copying all 21,000 for
+    every app cost a tenth of a second, and a test suite builds many apps)."""
+    base = _shared(seed, now)
+    rng = random.Random()
+    rng.setstate(base.rng.getstate())
+    entries = {id(e): replace(e) for e in base.queue}
+    return Store(
+        rng=rng,
+        contacts=dict(base.contacts),
+        contacts_by_id_number=dict(base.contacts_by_id_number),
+        comms=dict(base.comms),
+        comms_by_number=dict(base.comms_by_number),
+        comms_by_code=dict(base.comms_by_code),
+        by_contact={k: list(v) for k, v in base.by_contact.items()},
+        by_category={k: list(v) for k, v in base.by_category.items()},
+        queue=[entries[id(e)] for e in base.queue],
+        queue_by_id={k: entries[id(e)] for k, e in base.queue_by_id.items()},
+        queue_by_number={k: entries[id(e)] for k, e in base.queue_by_number.items()},
+        comm_seq=base.comm_seq,
+        queue_seq=base.queue_seq,
+    )
+
+
 def generate(seed: int, now: datetime) -> Store:
     """Seed contacts, their communications (~3 years before `now`) and the queue."""
     rng = random.Random(seed)
@@ -681,7 +758,9 @@ __all__ = [
     "Communication",
     "Contact",
     "QueueEntry",
+    "SharedCommunication",
     "Store",
     "generate",
     "render",
+    "seeded_store",
 ]

@@ -1,7 +1,8 @@
 """Seeded data built once per process; each simulator app gets its own copy.
 
-Seeding a vendor's data costs a tenth of a second to half a second (CRM.COM's 21,000
-communications), and a test suite builds hundreds of simulator apps. `fresh(build,
+Seeding a vendor's data costs a tenth of a second to half a second, and a test suite
+builds hundreds of simulator apps. (CRM.COM's 21,000 communications are not copied at
+all: its stores share them read-only, crmcom_data.seeded_store.) `fresh(build,
 ...)` keeps what `build` returned pickled and gives every later caller its own copy:
 unpickling is C code, several times cheaper than seeding again. A copy shares nothing
 mutable with any other, so a test that changes one simulator's data changes no other
