@@ -4,50 +4,31 @@ so listContactBatchStates leaves beside listCampaigns (the floor's 2 round trips
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from typing import Any
 
 from bench.catalog import Q5
 
+from round_trips import rounds, stamp
 from support import GraphQLClient
 from trunkline.domain import Vendor
 from trunkline.simulators.engage import operations
 
-LATENCY_MS = 60.0
+LATENCY_MS = 100.0  # well over the in-process work between two calls of a round
 
 
-class Stamped(list[tuple[str, str, str]]):
-    """A call log that also notes when each call arrived."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.at: list[float] = []
-
-    def append(self, entry: tuple[str, str, str]) -> None:
-        self.at.append(time.monotonic())
-        super().append(entry)
-
-
-def rounds(gql: GraphQLClient) -> list[set[str]]:
-    """Engage's operations grouped by round trip: a call that arrives within half the
-    latency of the round's first call is in that round."""
-    sim = gql.sim(Vendor.ENGAGE)
-    log: Stamped = sim.state.calls.entries
-    out: list[set[str]] = []
-    first = -1e9
-    for op, at in zip(operations(sim), log.at, strict=True):
-        if at - first > LATENCY_MS / 2000:
-            out.append(set())
-            first = at
-        out[-1].add(op)
-    return out
+def by_round(gql: GraphQLClient) -> list[set[str]]:
+    """Engage's operations by round trip."""
+    found = rounds(
+        gql.sim(Vendor.ENGAGE), LATENCY_MS, lambda e: e[2].removeprefix("SOAPAction=")
+    )
+    return [set(r) for r in found]
 
 
 async def with_latency(gql: GraphQLClient, query: str, variables: Any) -> Any:
     await gql.data("{ campaigns(first: 1) { totalCount } }")  # the session's login
     sim = gql.sim(Vendor.ENGAGE)
-    sim.state.calls.entries = Stamped()
+    stamp(sim)
     sim.state.faults.latency_ms = LATENCY_MS
     try:
         return await gql.data(query, variables)
@@ -59,7 +40,7 @@ async def test_q5_takes_the_floors_two_round_trips(gql: GraphQLClient) -> None:
     data = await with_latency(gql, Q5.text, Q5.variables)
     assert any(e["node"]["contactBatches"] for e in data["campaigns"]["edges"])
     # listContactBatchStates starts beside listCampaigns, before the page is known
-    assert rounds(gql) == [
+    assert by_round(gql) == [
         {"listCampaigns", "listContactBatchStates", "listContactAttempts"},
         {"listSubCampaignStates", "listContactAttempts"},
     ]
@@ -78,12 +59,12 @@ async def test_batches_read_only_when_selected(gql: GraphQLClient) -> None:
     window = {k: Q5.variables[k] for k in ("since", "until")}
     data = await with_latency(gql, BATCHES, {**window, "skip": False})
     assert any(n["contactBatches"] for n in data["campaigns"]["nodes"])
-    assert rounds(gql) == [{"listCampaigns", "listContactBatchStates"}]
+    assert by_round(gql) == [{"listCampaigns", "listContactBatchStates"}]
 
     # skipped: no batch list read, early or late
     data = await with_latency(gql, BATCHES, {**window, "skip": True})
     assert all("contactBatches" not in n for n in data["campaigns"]["nodes"])
-    assert rounds(gql) == [{"listCampaigns"}]
+    assert by_round(gql) == [{"listCampaigns"}]
 
 
 async def test_two_windows_two_lists_and_the_default_window_once(
@@ -104,7 +85,7 @@ async def test_two_windows_two_lists_and_the_default_window_once(
     assert all(e["node"]["week"] == e["node"]["again"] for e in edges)
     # the week asked for and the default 7 days up to now: one list each, both in
     # the first round; none read again by the fields
-    assert rounds(gql) == [{"listCampaigns", "listContactBatchStates"}]
+    assert by_round(gql) == [{"listCampaigns", "listContactBatchStates"}]
     assert Counter(operations(gql.sim(Vendor.ENGAGE))) == {
         "listCampaigns": 1,
         "listContactBatchStates": 2,
