@@ -496,7 +496,8 @@ def _derivations(floors: dict[str, Floor | None], latency_ms: float) -> list[str
             "two. The chain: that first search, the creates one after another, "
             "the last read-back. (A plan that checks only the first chunk first, "
             "then reads each chunk back with the next one's check before sending "
-            f"it, makes {ex.get('gateway_plan_calls')} calls in as many round "
+            f"it, makes {ex.get('naive_plan_calls', ex.get('gateway_plan_calls'))} calls "
+            "in as many round "
             "trips.)",
         ]
     lines += [

@@ -30,9 +30,33 @@ ALL = "all"
 RECENT_BATCHES = timedelta(days=7)  # the window nodes(ids:) of batches read first
 
 
+Window = tuple[datetime, datetime]
+
+
 class CampaignLoaders:
     def __init__(self, source: CampaignSource) -> None:
         self.source = source
+        self._now: datetime | None = None
+        self._batch_lists: dict[Window, asyncio.Future[Sequence[ContactBatch]]] = {}
+
+    def now(self) -> datetime:
+        """The request's "now", in whole minutes: every field that defaults a window
+        to it asks for the same window (one loader key, one vendor call)."""
+        if self._now is None:
+            self._now = datetime.now(UTC).replace(second=0, microsecond=0)
+        return self._now
+
+    def batch_list(self, window: Window) -> asyncio.Future[Sequence[ContactBatch]]:
+        """The account's batches in a window: one listContactBatchStates a request,
+        started by whoever asks first (the campaign list, beside its own read, when
+        its nodes select their batches). A failed read is the answer of every field
+        that asks in this request, as one batch of loads would have it, not read
+        again for each."""
+        found = self._batch_lists.get(window)
+        if found is None:
+            found = self._batch_lists[window] = self.batches.load(window)
+            found.add_done_callback(_retrieved)
+        return found
 
     @cached_property
     def campaigns(self) -> Loader[str, Mapping[str, Campaign]]:  # ALL -> by id
@@ -145,6 +169,13 @@ class CampaignLoaders:
             return [found for _ in keys]
 
         return Loader(load)
+
+
+def _retrieved(future: asyncio.Future[Sequence[ContactBatch]]) -> None:
+    # a read started early may fail with no field left to ask for it (its page
+    # failed or came out empty): not an "exception never retrieved"
+    if not future.cancelled():
+        future.exception()
 
 
 __all__ = ["ALL", "CampaignLoaders"]

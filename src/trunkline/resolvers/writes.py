@@ -9,6 +9,8 @@ assumed. Outcomes are plain JSON, recorded under the idempotency key.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
 import math
 import re
@@ -402,53 +404,116 @@ async def bulk_create(
                 if state[n]["account"] in found:
                     state[n].update(status=CREATED, problem=None)
         todo = [n for n, i in enumerate(state) if i["status"] not in FINAL and specs[n]]
-        chunks = _chunks(todo, w.bulk_chunk)
+        return await _create_chunks(ctx, w, run, state, specs, todo)
 
-        def accounts(ns: Sequence[int]) -> list[str]:
-            return [state[n]["account"] for n in ns]
+    outcome: dict[str, Any] = await once(
+        ctx.gateway.idempotency, "bulkCreateContacts", key, list(items), work
+    )
+    return outcome
 
-        existing = await read_back(ctx, accounts(chunks[0])) if chunks else {}
-        for k, chunk in enumerate(chunks):
-            send = []
-            for n in chunk:
-                if state[n]["account"] in existing:
-                    msg = f"A contact with account {shown(state[n]['account'])} already exists at LiveVox."
-                    problem = Problem(("contacts", str(n), "account"), msg, "CONFLICT")
-                    state[n].update(status=ALREADY_EXISTS, problem=problem.json())
-                else:
-                    state[n].update(status=SENDING, problem=None)
-                    send.append(n)
-            following = chunks[k + 1] if k + 1 < len(chunks) else []
-            said: int | None = None
-            if send:
-                await run.progress({"items": state, "complete": False})
-                try:
-                    said = await w.bulk_create_contacts(
-                        [s for n in send if (s := specs[n])]
-                    )
-                except ConnectorError as exc:
-                    return _chunk_failed(state, send, exc, "contacts")
-            # what landed, and whether the next chunk's accounts exist: one search
-            found = await read_back(ctx, accounts(send) + accounts(following))
-            landed = sum(state[n]["account"] in found for n in send)
-            if send and said is not None and said != landed:  # the read-back decides
+
+async def _create_chunks(
+    ctx: Context,
+    w: ContactWriter,
+    run: Run,
+    state: list[dict[str, Any]],
+    specs: Sequence[ContactSpec | None],
+    todo: list[int],
+) -> tuple[dict[str, Any], bool]:
+    """Send the items in chunks, one after another, each checked before it is sent
+    (an account that exists is ALREADY_EXISTS) and read back after (what landed).
+
+    Every search is filled: the read-backs of the chunks sent so far, then the next
+    chunks' pre-checks, up to 1,000 accounts (2,500 items: 5 searches for 5,000
+    lookups, not 6). A chunk is sent beside the search that reads back the one
+    before (their accounts are distinct), never before its own pre-check is in; a
+    read-back that would fill no search waits for the next chunk's."""
+    chunks = _chunks(todo, w.bulk_chunk)
+    order = [state[n]["account"] for chunk in chunks for n in chunk]
+    ends = list(itertools.accumulate(map(len, chunks)))
+    checked = 0  # order[:checked] have been looked up before their chunk
+    known: dict[str, Contact] = {}  # the pre-checks' finds
+    sent: list[tuple[list[int], int | None]] = []  # out, not yet read back
+
+    def plan(least: int) -> tuple[list[tuple[list[int], int | None]], list[str]]:
+        """What the next search reads: every sent chunk, and the pre-checks up to
+        `least` (an index in `order`), then more of them to fill its last 1,000."""
+        nonlocal checked
+        reading, back = list(sent), [state[n]["account"] for ns, _ in sent for n in ns]
+        sent.clear()
+        least = max(least, checked)
+        upto = min(len(order), least + (-(len(back) + least - checked)) % READ_BATCH)
+        ahead, checked = order[checked:upto], upto
+        return reading, back + ahead
+
+    def settle(
+        reading: list[tuple[list[int], int | None]], found: dict[str, Contact]
+    ) -> None:
+        known.update(found)
+        for ns, said in reading:
+            landed = sum(state[n]["account"] in found for n in ns)
+            if said is not None and said != landed:  # the read-back decides
                 log.warning(
                     "livevox bulk create said %d created, %d read back", said, landed
                 )
-            for n in send:
+            for n in ns:
                 if state[n]["account"] in found:
                     state[n].update(status=CREATED, problem=None)
                 else:
                     msg = "LiveVox answered the bulk create but does not have this contact."
                     problem = Problem(("contacts", str(n)), msg, "VENDOR_REJECTED")
                     state[n].update(status=FAILED, problem=problem.json())
-            existing = found
-        return _finished(state)
 
-    outcome: dict[str, Any] = await once(
-        ctx.gateway.idempotency, "bulkCreateContacts", key, list(items), work
-    )
-    return outcome
+    async def search(least: int) -> None:
+        reading, wanted = plan(least)
+        settle(reading, await read_back(ctx, wanted))
+
+    for k, chunk in enumerate(chunks):
+        if checked < ends[k]:  # its pre-check first
+            await search(ends[k])
+        send = []
+        for n in chunk:
+            if state[n]["account"] in known:
+                msg = f"A contact with account {shown(state[n]['account'])} already exists at LiveVox."
+                problem = Problem(("contacts", str(n), "account"), msg, "CONFLICT")
+                state[n].update(status=ALREADY_EXISTS, problem=problem.json())
+            else:
+                state[n].update(status=SENDING, problem=None)
+                send.append(n)
+        # read back beside this chunk's create only a search that is full, or that
+        # holds the last pre-checks; else the read-backs wait for the next chunk's
+        back = sum(len(ns) for ns, _ in sent)
+        fill = min(len(order) - checked, -back % READ_BATCH)
+        beside = bool(sent) and (
+            (back + fill) % READ_BATCH == 0
+            or (fill > 0 and checked + fill == len(order))
+        )
+        if not send:
+            if beside:
+                await search(checked)
+            continue
+        await run.progress({"items": state, "complete": False})
+        create = w.bulk_create_contacts([s for n in send if (s := specs[n])])
+        if beside:
+            reading, wanted = plan(checked)
+            said, found = await asyncio.gather(
+                create, read_back(ctx, wanted), return_exceptions=True
+            )
+            if isinstance(found, BaseException):
+                raise found  # the items stay SENDING: the next try reads them back
+            settle(reading, found)
+        else:
+            said = (await asyncio.gather(create, return_exceptions=True))[0]
+        if isinstance(said, ConnectorError):
+            if sent:  # the chunks before it are read back before the bulk stops
+                await search(checked)
+            return _chunk_failed(state, send, said, "contacts")
+        if isinstance(said, BaseException):
+            raise said
+        sent.append((send, said))
+    if sent:
+        await search(checked)
+    return _finished(state)
 
 
 def _chunks(todo: list[int], size: int) -> list[list[int]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -18,6 +18,7 @@ from trunkline.schema.connections import Connection, to_connection
 from trunkline.schema.enums import Vendor as Vendor  # registered before any use
 from trunkline.schema.inputs import utc
 from trunkline.schema.paging import page_args
+from trunkline.schema.selection import node_field_arguments
 
 strawberry.enum(
     domain.SubCampaignState,
@@ -136,8 +137,9 @@ class Campaign(relay.Node):
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> list[ContactBatch]:
-        window = resolvers.batch_window(utc(since), utc(until), _now_minute())
-        found = await resolvers.campaign_batches(info.context, self.record.id, *window)
+        ctx = info.context
+        window = resolvers.batch_window(utc(since), utc(until), ctx.campaigns.now())
+        found = await resolvers.campaign_batches(ctx, self.record.id, *window)
         return [ContactBatch.of(b) for b in found]
 
     @strawberry.field(description="The account's compliance rules (they apply to it).")
@@ -337,11 +339,6 @@ async def _nodes(
     return [of(x) if x is not None else None for x in found]
 
 
-def _now_minute() -> datetime:
-    # whole minutes: the same request's fields share one window (one loader key)
-    return datetime.now(UTC).replace(second=0, microsecond=0)
-
-
 @strawberry.type
 class CampaignQueries:
     @strawberry.field(description="Engage campaigns, newest first, filtered and paged.")
@@ -356,7 +353,11 @@ class CampaignQueries:
     ) -> Connection[Campaign]:
         args = page_args(info, first, after, last, before)
         query = (filter or CampaignFilter()).to_query()
-        page = await resolvers.campaigns_page(info.context, query, args)
+        windows = [
+            (utc(a.get("since")), utc(a.get("until")))
+            for a in node_field_arguments(info, "Campaign", "contactBatches")
+        ]
+        page = await resolvers.campaigns_page(info.context, query, args, windows)
         return to_connection(page, Campaign.of)
 
     @strawberry.field(
