@@ -10,6 +10,7 @@ vendor bytes never expand inside the gateway.
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -46,6 +47,7 @@ STANDARD_FAULTS: Mapping[str, type[ConnectorError]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # an answer repeats a few tags thousands of times
 def local(tag: str) -> str:
     """An element or code name without its namespace or prefix."""
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
@@ -177,27 +179,22 @@ def returns(response: ET.Element) -> list[ET.Element]:
 def to_value(element: ET.Element) -> Any:
     """An element as plain data: text for a leaf (None when empty), else a dict of its
     children by name, a name given more than once holding a list."""
-    children = list(element)
-    if not children:
+    if not len(element):
         text = element.text
-        return text.strip() if text is not None and text.strip() else None
+        return (text.strip() or None) if text is not None else None
     out: dict[str, Any] = {}
-    for child in children:
+    repeated: set[str] = set()
+    for child in element:
         name = local(child.tag)
         value = to_value(child)
-        if name in out:
-            held = out[name]
-            if isinstance(held, _Repeated):
-                held.append(value)
-            else:
-                out[name] = _Repeated([held, value])
-        else:
+        if name not in out:
             out[name] = value
-    return {k: list(v) if isinstance(v, _Repeated) else v for k, v in out.items()}
-
-
-class _Repeated(list[Any]):
-    """A child name seen more than once (a list), apart from a list-valued child."""
+        elif name in repeated:
+            out[name].append(value)
+        else:
+            out[name] = [out[name], value]
+            repeated.add(name)
+    return out
 
 
 def as_list(value: Any) -> Sequence[Any]:
