@@ -1,6 +1,7 @@
 """Engage SOAP by hand for the baseline: an envelope from a string template, the
 answer's `<return>` items read with the standard library's parser (the answers come
-from our own simulator process; the gateway parses with defusedxml)."""
+from our own simulator process; the gateway's parser also refuses any DTD,
+`trunkline.safe_xml`)."""
 
 from __future__ import annotations
 

@@ -77,6 +77,54 @@ def test_entity_expansion_is_refused() -> None:
         soap.parse(bomb, "engage")
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # a DTD with no entity at all: SOAP forbids any
+        b'<!DOCTYPE Envelope SYSTEM "http://127.0.0.1:9/x.dtd"><Envelope/>',
+        # UTF-16 with its byte order mark: the DOCTYPE check reads UTF-8 only
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x><Envelope/>'.encode(
+            "utf-16"
+        ),
+        b"<Envelope><Body></Envelope>",  # not well-formed
+        b"",
+    ],
+    ids=["external DTD", "UTF-16", "unclosed", "empty"],
+)
+def test_answers_that_are_not_safe_soap_xml_are_protocol_errors(answer: bytes) -> None:
+    with pytest.raises(VendorProtocolError, match="answer was not SOAP XML"):
+        soap.parse(answer, "engage")
+
+
+def test_flat_reads_leaves_by_path_the_first_of_a_repeat() -> None:
+    root = soap.parse(
+        b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+        b'<r xmlns="urn:engage"><internalId> 9 </internalId><contact><externalId>'
+        b"100027</externalId><device><externalId>a@b</externalId></device></contact>"
+        b"<campaign><internalId>6</internalId></campaign>"
+        b"<campaign><internalId>7</internalId></campaign><result/></r>"
+        b"</s:Body></s:Envelope>",
+        "engage",
+    )
+    assert soap.flat(soap.body_child(root, "engage")) == {
+        "internalId": "9",
+        "contact.externalId": "100027",
+        "contact.device.externalId": "a@b",
+        "campaign.internalId": "6",
+        "result": None,
+    }
+
+
+async def test_the_simulator_refuses_an_envelope_with_a_dtd() -> None:
+    app = create_app(now=NOW)
+    body = soap.envelope(
+        "listScripts", "urn:engage", {"org": {"internalId": "1001"}}, credentials=CRED
+    )
+    r = await post(app, "listScripts", b"<!DOCTYPE x>" + body.split(b"?>", 1)[1])
+    assert r.status_code == 500
+    assert fault(r) == ("Client", "malformed SOAP envelope")
+
+
 async def test_wrong_credentials_are_a_failed_authentication_fault() -> None:
     app = create_app(now=NOW, credentials=("trunkline", "embedded"))
     c = connector(

@@ -40,6 +40,7 @@ SHARED = {
     "shapes",  # vendor id shapes, checked on client input
     "lru",
     "security_settings",
+    "safe_xml",  # peer XML parsed safely: SOAP answers, the Engage simulator's requests
 }
 
 # The allowed arrows, by layer (a layer may always import itself and SHARED).
@@ -74,6 +75,7 @@ ALLOWED: dict[str, set[str]] = {
     # (connectors.base.HistoryCost); imported by the composition root only
     "cost": {"connectors"},
     "lru": set(),
+    "safe_xml": set(),
     "security_settings": {"errors"},
     # the request guard (called from http.py) reads the schema's document cache
     "security": {"schema", "engine"},

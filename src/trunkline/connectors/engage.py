@@ -43,7 +43,7 @@ from trunkline.connectors.base import (
     answer_each,
     json_position,
 )
-from trunkline.connectors.soap import as_list, returns, to_value
+from trunkline.connectors.soap import as_list, flat, returns, to_value
 from trunkline.connectors.transport import VendorHTTP
 from trunkline.domain import (
     Channel,
@@ -150,7 +150,7 @@ def _dict(v: Any, what: str) -> dict[str, Any]:
     return v
 
 
-def _required(v: dict[str, Any], key: str, what: str) -> str:
+def _required(v: Mapping[str, Any], key: str, what: str) -> str:
     value = _text(v.get(key))
     if value is None:
         raise VendorProtocolError("engage", f"ENGAGE: {what} without {key}")
@@ -230,25 +230,23 @@ def _contact_batch(v: Any) -> ContactBatch:
     )
 
 
-def _attempt(v: Any) -> ContactAttempt:
-    d = _dict(v, "ContactAttempt")
-    started = _time(d.get("startTime"))
+def _attempt(f: Mapping[str, str | None]) -> ContactAttempt:
+    """An attempt from its `<return>`'s leaves (`soap.flat`): a busy window answers
+    hundreds, read field by field."""
+    started = _time(f.get("startTime"))
     if started is None:
         raise VendorProtocolError("engage", "ENGAGE: ContactAttempt without startTime")
-    contact = d.get("contact") if isinstance(d.get("contact"), dict) else {}
-    assert isinstance(contact, dict)
-    device = contact.get("device")
     return ContactAttempt(
-        id=_required(d, "internalId", "ContactAttempt"),
-        contact_key=_text(contact.get("externalId")),
-        device=_text(device.get("externalId")) if isinstance(device, dict) else None,
-        channel=_text(d.get("channel")),
-        result=_text(d.get("result")),
+        id=_required(f, "internalId", "ContactAttempt"),
+        contact_key=f.get("contact.externalId"),
+        device=f.get("contact.device.externalId"),
+        channel=f.get("channel"),
+        result=f.get("result"),
         started_at=started,
-        duration_s=_int(d.get("duration")),
-        campaign_id=(_ref(d.get("campaign")) or Ref(None, None)).id,
-        sub_campaign_id=(_ref(d.get("subCampaign")) or Ref(None, None)).id,
-        contact_batch_id=(_ref(d.get("contactBatch")) or Ref(None, None)).id,
+        duration_s=_int(f.get("duration")),
+        campaign_id=f.get("campaign.internalId"),
+        sub_campaign_id=f.get("subCampaign.internalId"),
+        contact_batch_id=f.get("contactBatch.internalId"),
     )
 
 
@@ -318,6 +316,11 @@ class EngageConnector(Connector):
 
     async def _list(self, endpoint: str, args: Mapping[str, Any]) -> list[Any]:
         return [to_value(r) for r in returns(await self.soap(endpoint, args))]
+
+    async def _attempt_list(
+        self, endpoint: str, args: Mapping[str, Any]
+    ) -> list[ContactAttempt]:
+        return [_attempt(flat(r)) for r in returns(await self.soap(endpoint, args))]
 
     async def _windows(
         self,
@@ -602,14 +605,14 @@ class EngageConnector(Connector):
         if not valid_id(token):
             return None
         try:
-            rows = await self._list(
+            rows = await self._attempt_list(
                 "showContactAttempts", {"contactAttempts": [{"internalId": token}]}
             )
         except VendorNotFound:
             return None
         if not rows:
             return None
-        attempt = _attempt(rows[0])
+        attempt = rows[0]
         item = _history_item(attempt)
         item.contact_key = attempt.contact_key  # the contact's externalId
         return item
@@ -620,7 +623,7 @@ class EngageConnector(Connector):
     ) -> list[ContactAttempt]:
         """One listContactAttempts window, [start, end), newest first (the doc states
         no order and no bound inclusivity: both are settled here)."""
-        rows = await self._list(
+        attempts = await self._attempt_list(
             "listContactAttempts",
             {
                 "org": self.org,
@@ -629,7 +632,6 @@ class EngageConnector(Connector):
                 "toTime": _iso(end),
             },
         )
-        attempts = [_attempt(r) for r in rows]
         kept = [a for a in attempts if start <= _seconds(a.started_at) < end]
         return sorted(kept, key=attempt_key, reverse=True)
 

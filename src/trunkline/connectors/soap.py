@@ -4,8 +4,9 @@ A call is `POST` with header `SOAPAction: "<operation>"` and an envelope whose B
 `<operation xmlns="<namespace>">` with one child per argument; credentials ride as a
 WS-Security `UsernameToken` in the Header. The answer's Body holds
 `<operationResponse>` with one `<return>` per item, or a `soap:Fault` whose `faultcode`
-names the error. Answers are parsed with defusedxml (no DTDs, no entity expansion):
-vendor bytes never expand inside the gateway.
+names the error. Answers are parsed by `trunkline.safe_xml` (a DTD is refused, as SOAP
+refuses it, so no entity is declared or expanded): vendor bytes never expand inside the
+gateway.
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-
 from trunkline.errors import (
     ConnectorError,
     VendorProtocolError,
     VendorRejected,
     VendorUnavailable,
 )
+from trunkline.safe_xml import parse_xml
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 WSSE_NS = (
@@ -109,8 +108,8 @@ def envelope(
 def parse(content: bytes, vendor: str) -> ET.Element:
     """The envelope's root, parsed safely; anything else is a protocol error."""
     try:
-        root: ET.Element = fromstring(content, forbid_dtd=True)
-    except (ET.ParseError, DefusedXmlException, ValueError):
+        root = parse_xml(content)
+    except ValueError:
         raise VendorProtocolError(
             vendor, f"{vendor.upper()}: answer was not SOAP XML"
         ) from None
@@ -197,6 +196,24 @@ def to_value(element: ET.Element) -> Any:
     return out
 
 
+def flat(element: ET.Element) -> dict[str, str | None]:
+    """An element's leaves by dotted path (`contact.device.externalId`), the first of a
+    repeated one: for records read field by field, cheaper than `to_value`."""
+    out: dict[str, str | None] = {}
+    _flat(element, "", out)
+    return out
+
+
+def _flat(element: ET.Element, prefix: str, out: dict[str, str | None]) -> None:
+    for child in element:
+        name = prefix + local(child.tag)
+        if len(child):
+            _flat(child, name + ".", out)
+        elif name not in out:
+            text = child.text
+            out[name] = (text.strip() or None) if text is not None else None
+
+
 def as_list(value: Any) -> Sequence[Any]:
     """A child that may repeat, as a list: absent -> [], one -> [it]."""
     if value is None:
@@ -212,6 +229,7 @@ __all__ = [
     "envelope",
     "fault_error",
     "fault_of",
+    "flat",
     "local",
     "parse",
     "response_of",

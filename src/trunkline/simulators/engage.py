@@ -22,14 +22,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from xml.sax.saxutils import escape
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from trunkline.safe_xml import parse_xml
 from trunkline.simulators.base import Faults, anchor_now, simulator_app
 from trunkline.simulators.engage_data import (
     ACCOUNT_ID,
@@ -114,39 +114,44 @@ def _many(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _xml(parent: ET.Element, name: str, value: Any) -> None:
+def _xml(out: list[str], name: str, value: Any) -> None:
+    """`value` as elements named `name` (mappings nest, lists repeat, None is absent),
+    written as text: a busy window answers thousands of elements."""
     if value is None:
         return
     if isinstance(value, list):
         for item in value:
-            _xml(parent, name, item)
-        return
-    child = ET.SubElement(parent, name)
-    if isinstance(value, Mapping):
+            _xml(out, name, item)
+    elif isinstance(value, Mapping):
+        out.append(f"<{name}>")
         for k, v in value.items():
-            _xml(child, k, v)
+            _xml(out, k, v)
+        out.append(f"</{name}>")
     else:
-        child.text = str(value).lower() if isinstance(value, bool) else str(value)
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        out.append(f"<{name}>{escape(text)}</{name}>")
 
 
-def _envelope(build: Callable[[ET.Element], None]) -> bytes:
-    env = ET.Element(f"{{{SOAP_NS}}}Envelope")
-    body = ET.SubElement(env, f"{{{SOAP_NS}}}Body")
-    build(body)
-    out: bytes = ET.tostring(env, encoding="utf-8", xml_declaration=True)
-    return out
+def _envelope(body: list[str]) -> bytes:
+    return "".join(
+        [
+            "<?xml version='1.0' encoding='utf-8'?>",
+            f'<soap:Envelope xmlns:soap="{SOAP_NS}"><soap:Body>',
+            *body,
+            "</soap:Body></soap:Envelope>",
+        ]
+    ).encode()
 
 
 def soap_fault(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> Response:
-    def build(body: ET.Element) -> None:
-        fault = ET.SubElement(body, f"{{{SOAP_NS}}}Fault")
-        ET.SubElement(fault, "faultcode").text = code
-        ET.SubElement(fault, "faultstring").text = message
-
+    body: list[str] = ["<soap:Fault>"]
+    _xml(body, "faultcode", code)
+    _xml(body, "faultstring", message)
+    body.append("</soap:Fault>")
     return Response(
-        _envelope(build), status, headers=headers, media_type="text/xml; charset=utf-8"
+        _envelope(body), status, headers=headers, media_type="text/xml; charset=utf-8"
     )
 
 
@@ -163,12 +168,11 @@ def _knob_fault(status: int, message: str, headers: dict[str, str]) -> Response:
 
 
 def _answer(method: str, items: list[Any] | Any) -> Response:
-    def build(body: ET.Element) -> None:
-        response = ET.SubElement(body, f"{{{NS}}}{method}Response")
-        for item in items if isinstance(items, list) else [items]:
-            _xml(response, "return", item)
-
-    return Response(_envelope(build), 200, media_type="text/xml; charset=utf-8")
+    body = [f'<e:{method}Response xmlns:e="{NS}">']
+    for item in items if isinstance(items, list) else [items]:
+        _xml(body, "return", item)
+    body.append(f"</e:{method}Response>")
+    return Response(_envelope(body), 200, media_type="text/xml; charset=utf-8")
 
 
 def _time(value: Any, name: str) -> datetime | None:
@@ -617,8 +621,8 @@ def _routes(
     async def api(request: Request) -> Response:
         action = request.headers.get("soapaction", "").strip().strip('"')
         try:
-            root = fromstring(await request.body(), forbid_dtd=True)
-        except (ET.ParseError, DefusedXmlException, ValueError):
+            root = parse_xml(await request.body())
+        except ValueError:
             return soap_fault(500, "soap:Client", "malformed SOAP envelope")
         if _local(root.tag) != "Envelope":
             return soap_fault(500, "soap:Client", "not a SOAP envelope")
