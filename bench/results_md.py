@@ -85,7 +85,7 @@ def render(
         "process) and a vendor timeout of 60 s (default 5: at 64 at once on two "
         "cores, Q5's Engage answers queue past it on httpx's own transport), so "
         "saturation is measured, not cut short",
-        "- wire floor (Q1, Q2; latency at concurrency 1 only): bench/wire.py, a bare "
+        "- wire floor (Q1, Q2, Q5; latency at concurrency 1 only): bench/wire.py, a bare "
         "ASGI app under the baseline's server and client that makes the baseline's "
         "calls, parses their answers and shapes nothing. No gateway's p50 / critical "
         "path can be below its figure on this machine",

@@ -6,7 +6,9 @@ and answers `{"data": null}`: nothing is shaped. Its p50 over the critical path 
 least a gateway's ratio can be here (the hop in, the calls out, the answers' parse),
 so a latency target below it cannot be met on this machine by any gateway.
 
-Q1 and Q2 only: Q3's later calls depend on its answers, which is the baseline's logic.
+Q1, Q2 and Q5: Q3's later calls depend on its answers, which is the baseline's logic.
+Q5's one dependent call (the sub-campaigns from the oldest campaign's creation) reads
+one field of the first answer; its windows split as the baseline's and the gateway's.
 
     python -m bench.wire --port 9001
 """
@@ -14,34 +16,88 @@ Q1 and Q2 only: Q3's later calls depend on its answers, which is the baseline's 
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 
-from bench.baseline import LIVEVOX_SORT, Vendors, make_client, reference_parser, serve
+from bench import engage_soap as engage
+from bench.baseline import (
+    ENGAGE_SUBS_AHEAD_S,
+    LIVEVOX_SORT,
+    Vendors,
+    make_client,
+    reference_parser,
+    serve,
+    split_windows,
+)
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-async def q1(vendors: Vendors) -> None:
+async def q1(vendors: Vendors, variables: Any) -> None:
     tree = {"field": "account", "criteria": "100005", "condition": "EQUALS"}
     body = {"search": tree, "sort": LIVEVOX_SORT}
     await vendors.livevox_post("/contact/contacts/search", body, offset=0, count=1)
 
 
-async def q2(vendors: Vendors) -> None:
+async def q2(vendors: Vendors, variables: Any) -> None:
     await asyncio.gather(
         vendors.livevox_get("/contact/contacts", offset=0, count=50),
         vendors.livevox_get("/contact/contactGroups", offset=0, count=1000),
     )
 
 
-CALLS: dict[bytes, Callable[[Vendors], Awaitable[None]]] = {b"Q1": q1, b"Q2": q2}
+def _seconds(value: str) -> int:
+    return int(engage.moment(value).timestamp())
+
+
+async def q5(vendors: Vendors, variables: Any) -> None:
+    org = engage.org(vendors.engage_org)
+    until, since = _seconds(variables["until"]), _seconds(variables["since"])
+
+    async def campaigns_then_subs() -> None:
+        rows = await vendors.engage("listCampaigns", org)
+        oldest = min(
+            _seconds(str(engage.fields(r, ("createdDate",))["createdDate"]))
+            for r in rows
+        )
+        await split_windows(
+            vendors,
+            "listSubCampaignStates",
+            lambda s, e: (
+                org + "<e:sample><state>All</state></e:sample>" + engage.window(s, e)
+            ),
+            oldest,
+            int(time.time()) + ENGAGE_SUBS_AHEAD_S,
+            math.inf,
+        )
+
+    def attempts(s: int, e: int) -> str:
+        return engage.attempts_args(vendors.engage_org, "100027", s, e)
+
+    await asyncio.gather(
+        campaigns_then_subs(),
+        split_windows(
+            vendors, "listContactBatchStates", engage.window, since, until, math.inf
+        ),
+        split_windows(
+            vendors, "listContactAttempts", attempts, until - 86_400, until, 50
+        ),
+    )
+
+
+CALLS: dict[bytes, Callable[[Vendors, Any], Awaitable[None]]] = {
+    b"Q1": q1,
+    b"Q2": q2,
+    b"Q5": q5,
+}
 
 
 class WireFloor:
@@ -60,12 +116,12 @@ class WireFloor:
             more = message.get("more_body", False)
         status, answer = 200, b'{"status":"ready"}'
         if scope["path"] == "/graphql":
-            name = orjson.loads(body).get("operationName", "").encode()
-            calls = CALLS.get(name)
+            request = orjson.loads(body)
+            calls = CALLS.get(request.get("operationName", "").encode())
             if calls is None or self.vendors is None:
                 status, answer = 400, b'{"errors":[{"message":"unknown operation"}]}'
             else:
-                await calls(self.vendors)
+                await calls(self.vendors, request.get("variables") or {})
                 answer = b'{"data":null}'
         headers = [(b"content-type", b"application/json")]
         await send(

@@ -241,3 +241,29 @@ async def test_seeded_data_is_stable_and_the_default_window_is_a_day() -> None:
     r = await post(app, "listContactBatchStates", body)
     answer = soap.response_of(r.content, "engage", "listContactBatchStates")
     assert len(soap.returns(answer)) == 7  # created 3 to 24 hours ago (from included)
+
+
+@pytest.mark.parametrize("qualified", [False, True])
+def test_a_listed_attempt_reads_the_same_with_qualified_children(
+    qualified: bool,
+) -> None:
+    from trunkline.connectors.engage import _row
+
+    e = "e:" if qualified else ""
+    answer = (
+        '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:e="urn:engage"><s:Body><e:listContactAttemptsResponse><e:return>'
+        f"<{e}internalId> 900990 </{e}internalId><{e}contact><{e}externalId>100027"
+        f"</{e}externalId></{e}contact><{e}channel>SMS</{e}channel>"
+        f"<{e}startTime>2026-12-03T12:06:30Z</{e}startTime>"
+        "</e:return></e:listContactAttemptsResponse></s:Body></s:Envelope>"
+    ).encode()
+    response = soap.response_of(answer, "engage", "listContactAttempts")
+    row = _row(soap.returns(response)[0])
+    assert row.key == [1796299590, 900990, "900990"]
+    attempt = row.attempt()
+    assert (attempt.id, attempt.contact_key, attempt.channel) == (
+        "900990",
+        "100027",
+        "SMS",
+    )

@@ -183,6 +183,8 @@ class CampaignSource(Protocol):
         until: datetime,
         position: object,
         limit: int,
+        *,
+        trim: bool = False,
     ) -> Batch[ContactAttempt]: ...
 
 

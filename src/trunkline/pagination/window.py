@@ -153,13 +153,17 @@ async def read_split_windows(
             if on_split is not None:
                 on_split(start, end)
             continue
-        kept = [item for item in raw if shown is None or tuple(key_of(item)) < shown]
+        # each item's key once: a busy window answers hundreds
+        keyed = [(item, list(key_of(item))) for item in raw]
+        if shown is not None:
+            keyed = [(item, key) for item, key in keyed if tuple(key) < shown]
         grown = min(step, span * 2)
-        for n, item in enumerate(kept):
-            if n == len(kept) - 1:  # the window's last item: the next window follows
+        last = len(keyed) - 1
+        for n, (item, key) in enumerate(keyed):
+            if n == last:  # the window's last item: the next window follows
                 after: dict[str, Any] = {"e": start, "w": grown, "k": None}
             else:
-                after = {"e": end, "w": span, "k": list(key_of(item))}
+                after = {"e": end, "w": span, "k": key}
             items.append((item, after))
         end, width, shown = start, grown, None
         if len(items) >= limit:

@@ -388,7 +388,9 @@ async def attempts_page(
         raise BadUserInput("'since' must be before 'until'.")
     window = [since.timestamp(), until.timestamp()]
     source: Any = ctx.gateway.campaign_source()
-    got = await source.contact_attempts(contact_key, since, until, position, first)
+    got = await source.contact_attempts(
+        contact_key, since, until, position, first, trim=True
+    )
     items = list(got.items)
     shown = items[:first]
     more = len(items) > first or got.next is not None
