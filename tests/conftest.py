@@ -6,14 +6,14 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
-from support import FAST_PATH, FAST_PATH_ENV, GraphQLClient
-from trunkline.app import create_app
-from trunkline.config import load_settings
+# The gateway and its helpers are imported where used: the xdist controller loads this
+# file too, and starts its workers only once it has (it runs no test itself).
+if TYPE_CHECKING:
+    from support import GraphQLClient
 
 
 @pytest.fixture(autouse=True)
@@ -86,6 +86,8 @@ def pytest_collection_modifyitems(
     """Mark every test on the gateway app (`gql`) `gateway`; skip the fast path's
     own tests (marked `fast_path`) when it is off; on an xdist worker, put the
     modules of process-starting tests first and name them to the scheduler."""
+    from support import FAST_PATH
+
     serial: set[str] = set()
     for item in items:
         if "gql" in getattr(item, "fixturenames", ()):
@@ -103,6 +105,9 @@ def pytest_collection_modifyitems(
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Any:
+    from support import FAST_PATH_ENV
+    from trunkline.config import load_settings
+
     return load_settings(
         env={
             "TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.sqlite3"),
@@ -113,6 +118,11 @@ def settings(tmp_path: Path) -> Any:
 
 @pytest.fixture
 async def gql(settings: Any) -> AsyncIterator[GraphQLClient]:
+    import httpx
+
+    from support import GraphQLClient
+    from trunkline.app import create_app
+
     app = create_app(settings, lazy_simulators=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import itertools
 import math
 from collections.abc import AsyncIterator, Sequence
@@ -157,8 +158,13 @@ def test_registered_and_declared() -> None:
 
 # ---- walking one history --------------------------------------------------------------
 
-_WALK_SIM = create_app(now=NOW)
-_HEAVY_IDS = [m.id for m in own_stream(_WALK_SIM, HEAVY_RELATION)]
+
+@functools.cache
+def walk_sim() -> tuple[Starlette, list[int]]:
+    """One simulator for every example, and its heavy relation's ids in list order:
+    built on first use, not at import (every xdist worker imports every module)."""
+    sim = create_app(now=NOW)
+    return sim, [m.id for m in own_stream(sim, HEAVY_RELATION)]
 
 
 @settings(max_examples=15, deadline=None)
@@ -167,21 +173,23 @@ _HEAVY_IDS = [m.id for m in own_stream(_WALK_SIM, HEAVY_RELATION)]
     cached=st.booleans(),
 )
 def test_walk_sees_every_moment_once_in_order(limits: list[int], cached: bool) -> None:
+    sim, heavy_ids = walk_sim()
+
     async def go() -> tuple[list[tuple[Interaction, Any]], int]:
         options = {"page_cache_s": 30} if cached else {"page_cache_s": 0}
-        connector = make_conn(_WALK_SIM, options)
+        connector = make_conn(sim, options)
         try:
             return await walk(connector, HEAVY_RELATION, limits)
         finally:
             await connector.aclose()
 
-    _WALK_SIM.state.calls.clear()
+    sim.state.calls.clear()
     seen, reads = asyncio.run(go())
-    assert len(_HEAVY_IDS) == 350
-    assert [int(i.source.vendor_id) for i, _ in seen] == _HEAVY_IDS
+    assert len(heavy_ids) == 350
+    assert [int(i.source.vendor_id) for i, _ in seen] == heavy_ids
     assert [pos for _, pos in seen] == [{"n": k} for k in range(1, 351)]
-    pages = [int(q["page"][0]) for q in calls(_WALK_SIM)]
-    assert all(relation_ids(q) == {HEAVY_RELATION} for q in calls(_WALK_SIM))
+    pages = [int(q["page"][0]) for q in calls(sim)]
+    assert all(relation_ids(q) == {HEAVY_RELATION} for q in calls(sim))
     # 350 = 14 full pages and a short one.
     if cached:  # resumed reads find their first page in the cache
         assert sorted(pages) == list(range(1, 16))
