@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,3 +131,49 @@ async def gql(settings: Any) -> AsyncIterator[GraphQLClient]:
             transport=transport, base_url="http://gateway"
         ) as http:
             yield GraphQLClient(http, app)
+
+
+@pytest.fixture(scope="session")
+def served_gateway(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, int]]:
+    """`trunkline serve` on 127.0.0.1 over its embedded simulators, as (url, pid):
+    started once for the end-to-end modules (test_e2e, test_security_e2e), which run
+    in turn on one worker (a start costs about two seconds of CPU)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    here = tmp_path_factory.mktemp("served")
+    log = here / "serve.log"
+    env = {**os.environ, "TRUNKLINE_IDENTITY_STORE": str(here / "links.db")}
+    with log.open("wb") as out:  # a file, not a pipe: a pipe nobody reads fills up
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "trunkline.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).parent,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            proc.kill()
+            pytest.fail(f"trunkline serve did not start:\n{log.read_text()}")
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -49,36 +49,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "TRUNKLINE_IDENTITY_STORE": str(tmp_path_factory.mktemp("e2e") / "links.db"),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trunkline.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=Path(__file__).parent,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            proc.kill()
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            pytest.fail(f"server did not start:\n{out}")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def server(served_gateway: tuple[str, int]) -> str:
+    """`trunkline serve` (conftest's, shared with test_security_e2e)."""
+    return served_gateway[0]
 
 
 @pytest.mark.gateway
@@ -177,7 +150,7 @@ def wait_up(proc: subprocess.Popen[bytes], args: list[str], health: str) -> None
             httpx.get(health, timeout=1)
             return
         except httpx.TransportError:
-            time.sleep(0.2)
+            time.sleep(0.05)
     proc.kill()
     pytest.fail(f"{args} did not start")
 
