@@ -116,6 +116,26 @@ def test_a_livevox_copy_is_the_seeded_data_with_its_own_clock() -> None:
     assert fourth.get(account).record == seeded.get(account).record
 
 
+def test_a_livevox_app_shares_no_change_with_another() -> None:
+    """Apps share the seeded contact records (simulators/livevox.py, `own`): every
+    kind of change an app makes stays its own."""
+    mine, other = (livevox.create_app(seed=5, now=NOW).state.store for _ in range(2))
+    account = mine.accounts[1]
+    before = livevox.LiveVoxStore(seed=5, now=NOW)
+    phone = mine.get(account).record["phone"][0]["phone"]
+    mine.set_dnd(account, [{"phone": phone, "phoneBlock": "PERMANENT"}], "DAILY")
+    mine.update(account, {"person": {"firstName": "Changed"}, "city": "Elsewhere"})
+    mine.groups[min(mine.groups)]["name"] = "changed"
+    mine.custom_fields["COL1"]["listValues"].append("changed")
+    mine.notes[account].clear()
+    mine.delete(mine.accounts[2])
+    assert mine.get(account).record["accountBlock"] == "DAILY"
+    assert other.get(account).record == before.get(account).record
+    assert other.accounts == before.accounts and other.notes == before.notes
+    assert other.groups == before.groups
+    assert other.custom_fields == before.custom_fields
+
+
 def test_an_engage_copy_is_the_seeded_data_and_its_own() -> None:
     datas = [engage.create_app(seed=5, now=NOW).state.data for _ in range(3)]
     seeded, copy = datas[1], datas[2]
