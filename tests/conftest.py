@@ -35,11 +35,27 @@ def _user_data_dir(
 # only test ids, so each worker writes the marked modules to a file it reads.)
 SERIAL_MARKERS = ("e2e", "browser", "audit")
 SERIAL_KEY = "trunkline_serial_modules"  # workerinput: where workers write them
+# The longest unit modules (5 to 10 s each), handed out right after the serial group:
+# a run that ends on one of them leaves the other worker idle meanwhile.
+LONG_UNITS = (
+    "tests/test_interactions.py",
+    "tests/test_writes.py",
+    "tests/test_history_knobs.py",
+    "tests/test_livevox_fidelity.py",
+    "tests/test_bulk_create_round_trips.py",
+)
 _serial_dir = pytest.StashKey[Path]()
 
 
 def _module(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
+
+
+def _order(module: str, serial: set[str]) -> int:
+    """The serial group first, then the long units, then the rest (collection order)."""
+    if module in serial:
+        return 0
+    return 1 if module in LONG_UNITS else 2
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -99,7 +115,7 @@ def pytest_collection_modifyitems(
             serial.add(_module(item.nodeid))
     worker = getattr(config, "workerinput", None)
     if worker is not None and SERIAL_KEY in worker:
-        items.sort(key=lambda item: _module(item.nodeid) not in serial)  # stable
+        items.sort(key=lambda item: _order(_module(item.nodeid), serial))  # stable
         out = Path(worker[SERIAL_KEY]) / worker["workerid"]
         out.write_text("\n".join(sorted(serial)), encoding="utf-8")
 
