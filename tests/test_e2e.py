@@ -128,12 +128,6 @@ def test_graphiql_runs_the_example_query_offline(server: str) -> None:
     assert summary["ok"] is True
 
 
-def start(args: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
-    proc = spawn(args, env)
-    wait_up(proc, args, health)
-    return proc
-
-
 def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "trunkline.cli", *args],
@@ -170,74 +164,81 @@ CREDENTIALS = {
 
 
 @pytest.fixture(scope="module")
-def vendor_ports() -> Iterator[dict[str, int]]:
-    """Each vendor's simulator as a process of its own, all started at once and
-    shared by the transports' runs."""
+def real_urls(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[dict[str, int], dict[str, str]]]:
+    """Each vendor's simulator as a process of its own and, pointed at them, a gateway
+    per HTTP transport: (simulator ports, gateway URLs). All eight start at once (a
+    start is mostly imports); a gateway reaches no vendor before its test asks."""
     ports = {v: free_port() for v in VENDORS}
-    args = {v: ["simulate", v, "--port", str(ports[v])] for v in VENDORS}
-    procs = {v: spawn(args[v], {**os.environ, **CREDENTIALS}) for v in VENDORS}
-    try:
-        for v, proc in procs.items():
-            wait_up(proc, args[v], f"http://127.0.0.1:{ports[v]}/_sim/faults")
-        yield ports
-    finally:
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            proc.wait(timeout=10)
-
-
-@pytest.mark.parametrize("transport", TRANSPORTS)
-def test_vendors_at_real_urls(
-    tmp_path: Path, transport: str, vendor_ports: dict[str, int]
-) -> None:
-    """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
-    ports = vendor_ports
-    httpx.delete(f"http://127.0.0.1:{ports['livevox']}/_sim/calls")
-    config = tmp_path / "trunkline.toml"
+    here = tmp_path_factory.mktemp("real-urls")
+    config = here / "trunkline.toml"
     config.write_text(
         '[vendors.procurios]\ncontact_key = "custom_field:COL5"\n'
         '[vendors.crmcom]\ncontact_key = "custom_field:COL6"\n'
         '[vendors.moxiworks]\nagent_uuid = "8b9c1c3e-5f0a-4d2b-9e61-3c7a2f4d8e10"\n'
         '[vendors.engage]\norg_id = "1001"\n'
     )
-    env = {
-        **os.environ,
-        "TRUNKLINE_IDENTITY_STORE": str(tmp_path / "links.db"),
-        "TRUNKLINE_HTTP_TRANSPORT": transport,
-        **CREDENTIALS,
-        **{
-            f"TRUNKLINE_{v.upper()}_URL": f"http://127.0.0.1:{p}"
-            for v, p in ports.items()
-        },
-    }
-    port = free_port()
-    gateway = start(
-        ["serve", "--port", str(port), "--config", str(config)],
-        env,
-        f"http://127.0.0.1:{port}/healthz",
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        ready = httpx.get(f"{url}/readyz", timeout=10).json()
-        assert ready["status"] == "ready", ready
-        assert not any(v["embedded"] for v in ready["vendors"].values())
-        body = httpx.post(
-            f"{url}/graphql",
-            json={
-                "query": '{ contact(account: "100000") { displayName interactions(first: 40) '
-                "{ edges { node { source { vendor } } } } } }"
+    starts: list[tuple[list[str], dict[str, str], str]] = [
+        (
+            ["simulate", v, "--port", str(ports[v])],
+            {**os.environ, **CREDENTIALS},
+            f"http://127.0.0.1:{ports[v]}/_sim/faults",
+        )
+        for v in VENDORS
+    ]
+    urls: dict[str, str] = {}
+    for transport in TRANSPORTS:
+        port = free_port()
+        urls[transport] = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "TRUNKLINE_IDENTITY_STORE": str(here / f"links-{transport}.db"),
+            "TRUNKLINE_HTTP_TRANSPORT": transport,
+            **CREDENTIALS,
+            **{
+                f"TRUNKLINE_{v.upper()}_URL": f"http://127.0.0.1:{p}"
+                for v, p in ports.items()
             },
-            timeout=30,
-        ).json()
-        assert "errors" not in body, body
-        vendors_seen = {
-            e["node"]["source"]["vendor"]
-            for e in body["data"]["contact"]["interactions"]["edges"]
         }
-        assert vendors_seen == {"LIVEVOX", "MOXIWORKS", "PROCURIOS", "CRMCOM"}
-        calls = httpx.get(f"http://127.0.0.1:{ports['livevox']}/_sim/calls").json()
-        assert calls["count"] >= 2  # login + search went over the network
+        args = ["serve", "--port", str(port), "--config", str(config)]
+        starts.append((args, env, f"{urls[transport]}/healthz"))
+    procs = [spawn(args, env) for args, env, _ in starts]
+    try:
+        for proc, (args, _, health) in zip(procs, starts, strict=True):
+            wait_up(proc, args, health)
+        yield ports, urls
     finally:
-        gateway.terminate()
-        gateway.wait(timeout=10)
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_vendors_at_real_urls(
+    transport: str, real_urls: tuple[dict[str, int], dict[str, str]]
+) -> None:
+    """Point every vendor at a base URL: the same connectors talk real HTTP to it."""
+    ports, gateways = real_urls
+    httpx.delete(f"http://127.0.0.1:{ports['livevox']}/_sim/calls")
+    url = gateways[transport]
+    ready = httpx.get(f"{url}/readyz", timeout=10).json()
+    assert ready["status"] == "ready", ready
+    assert not any(v["embedded"] for v in ready["vendors"].values())
+    body = httpx.post(
+        f"{url}/graphql",
+        json={
+            "query": '{ contact(account: "100000") { displayName interactions(first: 40) '
+            "{ edges { node { source { vendor } } } } } }"
+        },
+        timeout=30,
+    ).json()
+    assert "errors" not in body, body
+    vendors_seen = {
+        e["node"]["source"]["vendor"]
+        for e in body["data"]["contact"]["interactions"]["edges"]
+    }
+    assert vendors_seen == {"LIVEVOX", "MOXIWORKS", "PROCURIOS", "CRMCOM"}
+    calls = httpx.get(f"http://127.0.0.1:{ports['livevox']}/_sim/calls").json()
+    assert calls["count"] >= 2  # login + search went over the network
