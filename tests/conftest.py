@@ -30,8 +30,10 @@ def _user_data_dir(
 # Under pytest-xdist with `--dist loadgroup` (scripts/test) their modules run first,
 # one after another on one worker: each module's server starts once, no two Chromiums
 # or npm installs run at once, and the latency checks share the machine with one
-# worker's unit tests, not with another server. Every other module is a unit of its
-# own, on whichever worker is free. (xdist's own `xdist_group` marks name no group
+# worker's unit tests, not with another server. The modules that count round trips
+# by a simulator's latency (round_trips.py) follow on that worker, once no process
+# or browser is starting beside them. Every other module is a unit of its own, on
+# whichever worker is free. (xdist's own `xdist_group` marks name no group
 # under pytest 9.2, pytest-xdist issue 1386: hence a scheduler of our own. It sees
 # only test ids, so each worker writes the marked modules to a file it reads.)
 SERIAL_MARKERS = ("e2e", "browser", "audit")
@@ -43,7 +45,7 @@ LONG_UNITS = (
     "tests/test_writes.py",
     "tests/test_history_knobs.py",
     "tests/test_livevox_fidelity.py",
-    "tests/test_bulk_create_round_trips.py",
+    "tests/test_crmcom_knobs.py",
 )
 _serial_dir = pytest.StashKey[Path]()
 
@@ -52,11 +54,24 @@ def _module(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
-def _order(module: str, serial: set[str]) -> int:
-    """The serial group first, then the long units, then the rest (collection order)."""
+def _order(module: str, serial: set[str], timed: set[str]) -> int:
+    """The serial group (process-starting modules, then timed ones) first, then the
+    long units, then the rest (each in collection order)."""
     if module in serial:
         return 0
-    return 1 if module in LONG_UNITS else 2
+    if module in timed:
+        return 1
+    return 2 if module in LONG_UNITS else 3
+
+
+def _counts_round_trips(item: pytest.Item) -> bool:
+    """A module that groups a simulator's calls into round trips by their timing
+    (round_trips.py): a call that arrives late, behind a busy machine, moves rounds."""
+    module = getattr(item, "module", None)
+    return module is not None and any(
+        getattr(value, "__module__", None) == "round_trips"
+        for value in vars(module).values()
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -108,10 +123,13 @@ def pytest_collection_modifyitems(
 ) -> None:
     """Mark every test on the gateway app (`gql`) `gateway`; skip the fast path's
     own tests (marked `fast_path`) when it is off; on an xdist worker, put the
-    modules of process-starting tests first and name them to the scheduler."""
+    modules of process-starting tests first, then those that count round trips by
+    timing (beside one worker's unit tests, not beside starting servers or a browser),
+    and name them to the scheduler."""
     from support import FAST_PATH
 
     serial: set[str] = set()
+    timed: set[str] = set()
     for item in items:
         if "gql" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.gateway)
@@ -119,11 +137,14 @@ def pytest_collection_modifyitems(
             item.add_marker(pytest.mark.skip(reason="the fast path is off"))
         if any(item.get_closest_marker(m) for m in SERIAL_MARKERS):
             serial.add(_module(item.nodeid))
+        elif _counts_round_trips(item):
+            timed.add(_module(item.nodeid))
+    timed -= serial
     worker = getattr(config, "workerinput", None)
     if worker is not None and SERIAL_KEY in worker:
-        items.sort(key=lambda item: _order(_module(item.nodeid), serial))  # stable
+        items.sort(key=lambda item: _order(_module(item.nodeid), serial, timed))
         out = Path(worker[SERIAL_KEY]) / worker["workerid"]
-        out.write_text("\n".join(sorted(serial)), encoding="utf-8")
+        out.write_text("\n".join(sorted(serial | timed)), encoding="utf-8")
 
 
 @pytest.fixture
