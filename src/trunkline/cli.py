@@ -146,10 +146,10 @@ def _name(item: tuple[Any, Any]) -> str:
 def _simulate(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from trunkline.app import load_simulator
     from trunkline.domain import Vendor
+    from trunkline.simulators import embedded_app  # not the gateway: 0.7 s of imports
 
-    app = load_simulator(Vendor(args.vendor))
+    app = embedded_app(Vendor(args.vendor).value)
     if args.latency_ms:
         app.state.faults.latency_ms = args.latency_ms  # type: ignore[attr-defined]
     url = f"http://{args.host}:{args.port}"
