@@ -32,6 +32,7 @@ from dataclasses import fields
 from typing import Any
 from urllib.parse import parse_qs
 
+import httpx
 import pytest
 from graphql import GraphQLUnionType
 from starlette.applications import Starlette
@@ -302,6 +303,43 @@ async def test_only_idempotent_endpoints_are_retried(
         assert {
             endpoint_of(type(conn), m, p, q)[0] for m, p, q in sim.state.calls.entries
         } == {name}
+
+
+@pytest.mark.parametrize(
+    ("failure", "every_endpoint"),
+    [
+        (httpx.ConnectError("no connection"), True),  # nothing sent: writes too
+        (httpx.WriteError("request not all written"), True),
+        (httpx.ReadError("the vendor hung up"), False),  # fate unknown: reads only
+    ],
+    ids=["connect", "write", "read"],
+)
+async def test_a_request_that_never_reached_the_vendor_is_sent_again(
+    conn: Any, sim: Starlette, vendor: Vendor, failure: Exception, every_endpoint: bool
+) -> None:
+    real = conn.http.request
+    failed: list[str] = []
+
+    async def flaky(method: str, path: str, **kw: Any) -> Any:
+        if not failed:
+            failed.append(path)
+            raise failure
+        return await real(method, path, **kw)
+
+    conn.http.request = flaky
+    sim.state.faults.down = True  # after the failed try, 503: a write stops there
+    for name, ep in type(conn).endpoints.items():
+        sim.state.calls.clear()
+        failed.clear()
+        holes = dict.fromkeys(re.findall(r"\{(\w+)\}", ep.path), "x")
+        with pytest.raises(VendorUnavailable):
+            await conn.call(name, path_params=holes)
+        # the failed try never reached the simulator
+        if ep.idempotent:
+            expected = conn.retry_attempts - 1
+        else:
+            expected = 1 if every_endpoint else 0
+        assert len(sim.state.calls) == expected, f"{vendor.name} {name}"
 
 
 async def test_every_call_of_a_read_goes_to_a_declared_endpoint(

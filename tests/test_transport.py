@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
 
+import aiohttp
 import httpx
 import pytest
 import uvicorn
@@ -21,7 +22,12 @@ from starlette.routing import Route
 
 from trunkline.config import VendorSettings
 from trunkline.connectors.base import Connector, Endpoint
-from trunkline.connectors.transport import TRANSPORTS, encode_query, make_client
+from trunkline.connectors.transport import (
+    TRANSPORTS,
+    AiohttpClient,
+    encode_query,
+    make_client,
+)
 from trunkline.domain import Vendor
 from trunkline.errors import VendorUnavailable
 
@@ -193,3 +199,52 @@ async def test_unreachable_and_slow_vendors_are_unavailable(
 def test_an_unknown_transport_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown http_transport"):
         make_client(_settings("http://127.0.0.1:1"), transport_kind="curl")
+
+
+class _FailingSession:
+    """An aiohttp session whose every request fails with `error`."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        raise self.error
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        # no connection: nothing was sent
+        (
+            aiohttp.ClientConnectorError(
+                aiohttp.client_reqrep.ConnectionKey(
+                    "127.0.0.1", 9, False, True, None, None, None
+                ),
+                ConnectionRefusedError(111, "refused"),
+            ),
+            httpx.ConnectError,
+        ),
+        # the connection failed while the request was being written (a keep-alive
+        # connection the vendor had closed): the vendor never had the whole request
+        (
+            aiohttp.ClientOSError(None, "Can not write request body for http://v/x"),
+            httpx.WriteError,
+        ),
+        # the vendor hung up after the request: its fate is unknown
+        (aiohttp.ServerDisconnectedError(), httpx.ReadError),
+        (aiohttp.ClientOSError(104, "Connection reset by peer"), httpx.ReadError),
+    ],
+    ids=["connect", "unwritten", "disconnected", "reset"],
+)
+async def test_aiohttp_failures_say_whether_the_request_reached_the_vendor(
+    error: Exception, expected: type[Exception]
+) -> None:
+    client = AiohttpClient("http://v", timeout_s=1, max_connections=1)
+    client._session = _FailingSession(error)  # type: ignore[assignment]
+    with pytest.raises(httpx.TransportError) as caught:
+        await client.request("POST", "/x", json={"a": 1})
+    assert type(caught.value) is expected
+    assert "http://v" not in str(caught.value)  # no URL (nor its query) in the message

@@ -132,6 +132,11 @@ class VendorUnavailable(ConnectorError):
     code = "VENDOR_UNAVAILABLE"
 
 
+class VendorNotReached(VendorUnavailable):
+    """The request never reached the vendor whole (no connection, or its bytes could
+    not all be written): safe to send again, even a write."""
+
+
 class VendorTimeout(VendorUnavailable):
     code = "VENDOR_TIMEOUT"
 
@@ -219,6 +224,7 @@ __all__ = [
     "VendorInvalidState",
     "VendorMisconfigured",
     "VendorNotFound",
+    "VendorNotReached",
     "VendorProtocolError",
     "VendorRateLimited",
     "VendorRejected",

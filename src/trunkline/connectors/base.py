@@ -46,6 +46,7 @@ from trunkline.errors import (
     VendorInternalError,
     VendorMisconfigured,
     VendorNotFound,
+    VendorNotReached,
     VendorProtocolError,
     VendorRateLimited,
     VendorRejected,
@@ -138,6 +139,10 @@ def _retryable(exc: BaseException) -> bool:
     if isinstance(exc, VendorRateLimited):
         return exc.retry_after is not None and exc.retry_after <= 1.0
     return isinstance(exc, VendorUnavailable)
+
+
+def _not_reached(exc: BaseException) -> bool:
+    return isinstance(exc, VendorNotReached)
 
 
 def _pause(exc: BaseException) -> float:
@@ -422,17 +427,19 @@ class Connector:
         return response
 
     async def _attempts(self, ep: Endpoint, request: Request) -> Answer:
-        attempts = self.retry_attempts if ep.idempotent else 1
+        # a write is sent again only if it never reached the vendor whole
+        retryable = _retryable if ep.idempotent else _not_reached
+        attempts = self.retry_attempts
         try:  # the first attempt outside tenacity: it costs CPU on every call
             return await self._send(request)
         except Exception as exc:
-            if attempts < 2 or not _retryable(exc):
+            if attempts < 2 or not retryable(exc):
                 raise
             await asyncio.sleep(_pause(exc))
         retrying = AsyncRetrying(
             stop=stop_after_attempt(attempts - 1),
             wait=wait_exponential(multiplier=0.05, max=1.0),
-            retry=retry_if_exception(_retryable),
+            retry=retry_if_exception(retryable),
             reraise=True,
         )
         async for attempt in retrying:
@@ -500,8 +507,17 @@ class Connector:
         except httpx.TimeoutException:
             raise VendorTimeout(self.name, f"{self.vendor.name}: timed out") from None
         except httpx.TransportError as exc:
-            log.warning("%s transport error: %s", self.name, type(exc).__name__)
-            raise VendorUnavailable(
+            # class names only: a transport's message may quote the URL and its query
+            cause = exc.__cause__
+            log.warning(
+                "%s transport error: %s%s",
+                self.name,
+                type(exc).__name__,
+                f" ({type(cause).__name__})" if cause is not None else "",
+            )
+            unsent = isinstance(exc, httpx.ConnectError | httpx.WriteError)
+            error = VendorNotReached if unsent else VendorUnavailable
+            raise error(
                 self.name, f"{self.vendor.name}: could not be reached"
             ) from None
 

@@ -33,6 +33,14 @@ TRANSPORTS = ("aiohttp", "httpx-aiohttp", "httpx")
 # the connector base bounds each call (retries included) and the request's deadline.
 # Equal timers would race it, and aiohttp's, firing first, swallows its cancel.
 BACKSTOP_S = 1.0
+# An idle pooled connection is reused for at most this long: under the 5 s idle timeout
+# of common servers (Apache's default, uvicorn's), so the gateway never writes to a
+# connection the vendor is closing. A busy gateway notices the vendor's close late, and
+# a write sent on such a connection fails with nothing known of its fate (not retried).
+KEEPALIVE_S = 4.0
+# aiohttp's message when the connection fails while the request is still being written
+# (ClientOSError, raised from its body writer): the vendor never had the whole request.
+_UNWRITTEN = "Can not write request body"
 
 
 class Answer(Protocol):
@@ -164,7 +172,7 @@ class AiohttpClient:
     def _open(self) -> aiohttp.ClientSession:
         # made on first use: an aiohttp session belongs to the running loop
         connector = aiohttp.TCPConnector(
-            limit=self._limit, limit_per_host=0, keepalive_timeout=30.0
+            limit=self._limit, limit_per_host=0, keepalive_timeout=KEEPALIVE_S
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -209,8 +217,16 @@ class AiohttpClient:
                 status, raw_headers = answer.status, answer.raw_headers
         except TimeoutError as exc:
             raise httpx.ReadTimeout(f"{method} timed out") from exc
-        except aiohttp.ClientError as exc:
+        except aiohttp.ClientConnectorError as exc:  # no connection: nothing sent
             raise httpx.ConnectError(type(exc).__name__) from exc
+        except aiohttp.ClientOSError as exc:
+            if (exc.strerror or "").startswith(
+                _UNWRITTEN
+            ):  # the request is not all out
+                raise httpx.WriteError(type(exc).__name__) from exc
+            raise httpx.ReadError(type(exc).__name__) from exc
+        except aiohttp.ClientError as exc:  # e.g. the vendor hung up: fate unknown
+            raise httpx.ReadError(type(exc).__name__) from exc
         return AiohttpAnswer(status, raw_headers, content, method, target)
 
     async def aclose(self) -> None:
@@ -228,7 +244,7 @@ def _limits(settings: VendorSettings) -> httpx.Limits:
     return httpx.Limits(
         max_connections=settings.max_connections,
         max_keepalive_connections=settings.max_connections,
-        keepalive_expiry=30.0,
+        keepalive_expiry=KEEPALIVE_S,
     )
 
 
