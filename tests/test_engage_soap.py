@@ -8,6 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
 
 from trunkline.config import load_settings
 from trunkline.connectors import soap
@@ -267,3 +270,24 @@ def test_a_listed_attempt_reads_the_same_with_qualified_children(
         "100027",
         "SMS",
     )
+
+
+async def test_an_answer_nested_past_the_interpreters_limit_is_a_protocol_error() -> (
+    None
+):
+    depth = 5_000
+    deep = (
+        b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+        b'<e:listScriptsResponse xmlns:e="urn:engage"><return>'
+        + b"<a>" * depth
+        + b"x"
+        + b"</a>" * depth
+        + b"</return></e:listScriptsResponse></s:Body></s:Envelope>"
+    )
+
+    async def answer(request: Any) -> Response:
+        return Response(deep, 200, media_type=soap.CONTENT_TYPE)
+
+    c = connector(Starlette(routes=[Route("/engage/api", answer, methods=["POST"])]))
+    with pytest.raises(VendorProtocolError, match="ENGAGE: answer nested too deeply"):
+        await c.scripts()

@@ -165,7 +165,11 @@ def vendor_failure(vendor: str, exc: Exception) -> Exception:
         return exc
     name = vendor.upper()
     failure: ConnectorError
-    if isinstance(exc, ConfigError):
+    if isinstance(exc, RecursionError):
+        # connectors recurse only over vendor answers (SOAP's to_value and flat): one
+        # nested past the interpreter's limit is the vendor's malformed answer
+        failure = VendorProtocolError(vendor, f"{name}: answer nested too deeply")
+    elif isinstance(exc, ConfigError):
         log.error("%s is misconfigured: %s", vendor, exc.message)
         failure = VendorMisconfigured(
             vendor,
